@@ -1,0 +1,144 @@
+/**
+ * A key request and its lifecycle. Pure: no I/O, no clock (callers pass `now`).
+ *
+ * pending ──approve──▶ approved ──job──▶ provisioning ──▶ awaiting_reveal ──reveal──▶ active ──▶ revoked | expired
+ *    │                                      │                    │
+ *    ├─deny──▶ denied                       └─fail──▶ failed     └─not revealed in time──▶ revoked
+ *    └─no decision in time──▶ expired
+ */
+import { err, ok, type Result } from './result.js';
+
+export const REQUEST_STATES = [
+  'pending',
+  'approved',
+  'provisioning',
+  'awaiting_reveal',
+  'active',
+  'denied',
+  'expired',
+  'failed',
+  'revoked',
+] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+/** Which states may follow which. Every store transition is a compare-and-set against this table. */
+export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
+  pending: ['approved', 'denied', 'expired'],
+  approved: ['provisioning', 'failed', 'revoked'],
+  provisioning: ['awaiting_reveal', 'failed', 'revoked'],
+  awaiting_reveal: ['active', 'revoked'],
+  active: ['revoked', 'expired'],
+  denied: [],
+  expired: [],
+  failed: [],
+  revoked: [],
+};
+
+export const canTransition = (from: RequestState, to: RequestState): boolean => TRANSITIONS[from].includes(to);
+
+/** The states from which `to` may be reached. */
+export const statesLeadingTo = (to: RequestState): RequestState[] =>
+  REQUEST_STATES.filter((from) => TRANSITIONS[from].includes(to));
+
+export const isDecided = (state: RequestState): boolean => state !== 'pending';
+export const holdsKey = (state: RequestState): boolean => state === 'awaiting_reveal' || state === 'active';
+
+export interface KeyRequest {
+  readonly id: string;
+  readonly kind: 'key';
+  readonly state: RequestState;
+  readonly requesterId: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly purpose: string;
+  readonly lifetimeDays: number;
+  /** ms since epoch */
+  readonly createdAt: number;
+  /** when a pending request expires undecided (ms) */
+  readonly decideBy: number;
+  readonly decidedBy?: string;
+  readonly decidedAt?: number;
+  readonly denyReason?: string;
+  /** the request message in the approval channel; its thread holds everything that follows */
+  readonly channelId?: string;
+  readonly messageTs?: string;
+  readonly serviceAccountId?: string;
+  readonly keyId?: string;
+  /** e.g. `sk-svca…AbCd`: never the value */
+  readonly redactedKey?: string;
+  readonly keyCreatedAt?: number;
+  readonly keyExpiresAt?: number;
+  /** when an unrevealed key is revoked (ms) */
+  readonly revealBy?: number;
+  readonly revealedAt?: number;
+  readonly revokedAt?: number;
+  readonly revokedBy?: string;
+  readonly endedReason?: string;
+  readonly failure?: string;
+  /** bumped by every transition */
+  readonly version: number;
+}
+
+export interface NewKeyRequest {
+  readonly id: string;
+  readonly requesterId: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly purpose: string;
+  readonly lifetimeDays: number;
+}
+
+export const openKeyRequest = (input: NewKeyRequest, now: number, requestTtlMs: number): KeyRequest => ({
+  ...input,
+  kind: 'key',
+  state: 'pending',
+  createdAt: now,
+  decideBy: now + requestTtlMs,
+  version: 1,
+});
+
+export type Decision = { readonly kind: 'approve' } | { readonly kind: 'deny'; readonly reason: string };
+
+export type DecisionRefusal =
+  | { readonly kind: 'not_approver' }
+  | { readonly kind: 'self_decision' }
+  | { readonly kind: 'already_decided'; readonly state: RequestState; readonly decidedBy?: string }
+  | { readonly kind: 'expired' }
+  | { readonly kind: 'reason_required' };
+
+export interface Approvers {
+  /** user ids and user-group ids (S...) */
+  readonly approvers: readonly string[];
+  readonly admins: readonly string[];
+}
+
+/** `groupIds` are the user groups the actor belongs to (resolved by the caller). */
+export const isAdmin = (userId: string, groupIds: readonly string[], policy: Approvers): boolean =>
+  policy.admins.includes(userId) || groupIds.some((g) => policy.admins.includes(g));
+
+export const isApprover = (userId: string, groupIds: readonly string[], policy: Approvers): boolean =>
+  isAdmin(userId, groupIds, policy) ||
+  policy.approvers.includes(userId) ||
+  groupIds.some((g) => policy.approvers.includes(g));
+
+/**
+ * May `actorId` make `decision` on `request` at `now`? Pure policy: the store's compare-and-set still decides
+ * which of two concurrent approvers wins.
+ */
+export const checkDecision = (
+  request: Pick<KeyRequest, 'state' | 'requesterId' | 'decideBy' | 'decidedBy'>,
+  actor: { readonly userId: string; readonly isApprover: boolean },
+  decision: Decision,
+  now: number,
+): Result<RequestState, DecisionRefusal> => {
+  if (!actor.isApprover) return err({ kind: 'not_approver' });
+  if (request.state === 'expired' || (request.state === 'pending' && now >= request.decideBy)) {
+    return err({ kind: 'expired' });
+  }
+  if (request.state !== 'pending') {
+    return err({ kind: 'already_decided', state: request.state, decidedBy: request.decidedBy });
+  }
+  if (actor.userId === request.requesterId) return err({ kind: 'self_decision' });
+  if (decision.kind === 'deny' && decision.reason.trim().length === 0) return err({ kind: 'reason_required' });
+  return ok(decision.kind === 'approve' ? 'approved' : 'denied');
+};

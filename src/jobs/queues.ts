@@ -1,0 +1,42 @@
+/** Typed producers for the queues in the registry. */
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE, type JobData, type JobName, type QueueName } from './registry.js';
+
+const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  // Completed jobs are kept for a week so that a job id added again in that time is recognised and not redone.
+  removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export interface JobQueues {
+  add<Q extends QueueName, N extends JobName<Q>>(
+    queue: Q,
+    name: N,
+    data: JobData<Q, N>,
+    opts: { jobId: string; delayMs?: number; attempts?: number },
+  ): Promise<void>;
+  readonly queues: Readonly<Record<QueueName, Queue>>;
+  close(): Promise<void>;
+}
+
+export function createJobQueues(connection: Redis, prefix: string): JobQueues {
+  const queues = Object.fromEntries(
+    Object.values(QUEUE).map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })]),
+  ) as Record<QueueName, Queue>;
+  return {
+    queues,
+    async add(queue, name, data, opts) {
+      await queues[queue].add(name, data, {
+        jobId: opts.jobId,
+        ...(opts.delayMs !== undefined ? { delay: Math.max(0, Math.round(opts.delayMs)) } : {}),
+        ...(opts.attempts !== undefined ? { attempts: opts.attempts } : {}),
+      });
+    },
+    async close() {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  };
+}

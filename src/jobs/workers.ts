@@ -1,0 +1,42 @@
+/** Starts the BullMQ workers for every queue in the registry. */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { QUEUE, type QueueName } from './registry.js';
+
+export interface WorkerSettings {
+  readonly concurrency: number;
+  /** how long a job's lock lasts; a crashed worker's job is picked up again after about this long */
+  readonly lockDurationMs: number;
+}
+
+export interface RunningWorkers {
+  readonly workers: readonly Worker[];
+  close(): Promise<void>;
+}
+
+export type Processors = Readonly<Record<QueueName, (job: Job, token?: string) => Promise<unknown>>>;
+
+export function startWorkers(connection: Redis, prefix: string, processors: Processors, settings: WorkerSettings, log: Logger): RunningWorkers {
+  const workers = Object.values(QUEUE).map((name) => {
+    const worker = new Worker(name, processors[name], {
+      connection,
+      prefix,
+      concurrency: settings.concurrency,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: Math.max(1_000, Math.floor(settings.lockDurationMs / 2)),
+      maxStalledCount: 3,
+    });
+    worker.on('failed', (job, error) =>
+      log.warn({ queue: name, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, error: error.message }, 'job failed'),
+    );
+    worker.on('error', (error) => log.error({ queue: name, error: error.message }, 'worker error'));
+    return worker;
+  });
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/** A thin typed wrapper over openai 7's admin resources: just what keywarden uses, with failures mapped to data. */
+import OpenAI from 'openai';
+import type { ProjectRef } from '../domain/projects.js';
+import { describeOpenAIFailure, OpenAIAdminError } from './failures.js';
+
+export interface CreatedServiceAccount {
+  readonly serviceAccountId: string;
+  readonly keyId: string;
+  /** the key value: handed straight to the sealer, never logged */
+  readonly keyValue: string;
+  readonly keyExpiresAt: number | null;
+}
+
+export interface OpenAIAdmin {
+  listProjects(): Promise<ProjectRef[]>;
+  createServiceAccount(projectId: string, name: string, expiresInSeconds: number | null): Promise<CreatedServiceAccount>;
+  /** ids of the project's service accounts called `name` */
+  findServiceAccounts(projectId: string, name: string): Promise<string[]>;
+  /** deleting one that is already gone is not an error */
+  deleteServiceAccount(projectId: string, serviceAccountId: string): Promise<void>;
+}
+
+export function createOpenAIClient(opts: { adminKey: string; baseURL: string | null; timeoutMs: number }): OpenAI {
+  return new OpenAI({
+    adminAPIKey: opts.adminKey,
+    ...(opts.baseURL ? { baseURL: opts.baseURL } : {}),
+    timeout: opts.timeoutMs,
+    // Retries belong to the job queue (exponential backoff, visible attempts), so they do not stack here.
+    maxRetries: 0,
+  });
+}
+
+export type OpenAICallObserver = (outcome: { ok: true } | { ok: false; status: number | null; kind: string }) => void;
+
+export function createOpenAIAdmin(client: OpenAI, observe: OpenAICallObserver = () => {}): OpenAIAdmin {
+  const org = client.admin.organization;
+  const call = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      const value = await run();
+      observe({ ok: true });
+      return value;
+    } catch (error) {
+      const failure = describeOpenAIFailure(error);
+      observe({ ok: false, status: failure.status, kind: failure.kind });
+      throw new OpenAIAdminError(failure);
+    }
+  };
+
+  return {
+    listProjects: () =>
+      call(async () => {
+        const out: ProjectRef[] = [];
+        for await (const p of org.projects.list({ include_archived: true, limit: 100 })) {
+          out.push({ id: p.id, name: p.name ?? p.id, status: p.status === 'archived' ? 'archived' : 'active' });
+        }
+        return out;
+      }),
+
+    createServiceAccount: (projectId, name, expiresInSeconds) =>
+      call(async () => {
+        const created = await org.projects.serviceAccounts.create(projectId, {
+          name,
+          ...(expiresInSeconds ? { expires_in_seconds: expiresInSeconds } : {}),
+        });
+        if (!created.api_key?.value) {
+          throw new OpenAIAdminError({
+            kind: 'bad_request',
+            retryable: false,
+            status: null,
+            code: null,
+            message: 'OpenAI created the service account but returned no key.',
+            retryAfterMs: null,
+          });
+        }
+        return {
+          serviceAccountId: created.id,
+          keyId: created.api_key.id,
+          keyValue: created.api_key.value,
+          keyExpiresAt: created.api_key.expires_at ? created.api_key.expires_at * 1000 : null,
+        };
+      }),
+
+    findServiceAccounts: (projectId, name) =>
+      call(async () => {
+        const ids: string[] = [];
+        for await (const sa of org.projects.serviceAccounts.list(projectId, { limit: 100 })) {
+          if (sa.name === name) ids.push(sa.id);
+        }
+        return ids;
+      }),
+
+    deleteServiceAccount: async (projectId, serviceAccountId) => {
+      try {
+        await call(() => org.projects.serviceAccounts.delete(serviceAccountId, { project_id: projectId }));
+      } catch (error) {
+        if (error instanceof OpenAIAdminError && error.failure.kind === 'not_found') return;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,455 @@
+/**
+ * The key-request flow: open, decide, provision, reveal, revoke, expire. Each function takes its dependencies as a
+ * plain parameter, does the I/O the domain asks for, and returns errors as data with plain words for Slack.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseLifetimeDays, resolveProject, validatePurpose, type ProjectLookupError } from '../domain/projects.js';
+import { redactSecret } from '../domain/redact.js';
+import {
+  checkDecision,
+  holdsKey,
+  isAdmin,
+  isApprover,
+  openKeyRequest,
+  type Approvers,
+  type Decision,
+  type DecisionRefusal,
+  type KeyRequest,
+} from '../domain/request.js';
+import { err, ok, type Result } from '../domain/result.js';
+import type { OpenAIAdmin } from '../openai/admin.js';
+import { describeOpenAIFailure } from '../openai/failures.js';
+import { jobId } from '../jobs/registry.js';
+import type { JobQueues } from '../jobs/queues.js';
+import type { ThreadEvent } from '../slack/render/index.js';
+import { openSecret, sealSecret } from '../store/crypto.js';
+import type { AuditLog } from '../store/audit.js';
+import type { RequestStore } from '../store/requests.js';
+import type { ProjectDirectory } from './projectDirectory.js';
+
+export interface KeyRequestSettings {
+  readonly requestTtlMs: number;
+  readonly revealTtlMs: number;
+  readonly keyDays: { readonly default: number; readonly max: number };
+  readonly secret: Buffer;
+  readonly policy: Approvers;
+}
+
+export interface KeyRequestDeps {
+  readonly requests: RequestStore;
+  readonly audit: Pick<AuditLog, 'append'>;
+  readonly openai: OpenAIAdmin;
+  readonly projects: ProjectDirectory;
+  readonly queues: Pick<JobQueues, 'add'>;
+  readonly groupsOf: (userId: string) => Promise<readonly string[]>;
+  readonly clock: () => number;
+  readonly settings: KeyRequestSettings;
+}
+
+/** A failure a person can act on: what was wrong, and what to do instead. */
+export interface UserFacingError {
+  readonly what: string;
+  readonly hint?: string;
+}
+
+export const newRequestId = (): string => `req_${base32(randomBytes(7)).slice(0, 10)}`;
+export const serviceAccountName = (requestId: string): string => `keywarden-${requestId}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// open
+
+export interface OpenRequestInput {
+  readonly requesterId: string;
+  /** a project id or name (resolved against the org's projects) */
+  readonly project: string;
+  readonly purpose: string;
+  readonly lifetimeDays?: number | string | null;
+}
+
+export async function openRequest(
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings'>,
+  input: OpenRequestInput,
+): Promise<Result<KeyRequest, UserFacingError>> {
+  const purpose = validatePurpose(input.purpose);
+  if (!purpose.ok) return err({ what: purpose.error.message, hint: 'Say what the key is for, in 10 to 500 characters.' });
+
+  const { default: defaultDays, max: maxDays } = deps.settings.keyDays;
+  const lifetime = parseLifetimeDays(input.lifetimeDays, { defaultDays, maxDays });
+  if (!lifetime.ok) return err({ what: lifetime.error.message });
+  const days = lifetime.value;
+
+  const projects = await deps.projects.list();
+  const project = resolveProject(input.project, projects);
+  if (!project.ok) return err(projectError(project.error));
+
+  const now = deps.clock();
+  const request = openKeyRequest(
+    {
+      id: newRequestId(),
+      requesterId: input.requesterId,
+      projectId: project.value.id,
+      projectName: project.value.name,
+      purpose: purpose.value,
+      lifetimeDays: days,
+    },
+    now,
+    deps.settings.requestTtlMs,
+  );
+  if (!(await deps.requests.create(request))) return err({ what: 'Could not store the request (id clash); please try again.' });
+
+  await deps.audit.append({
+    actor: input.requesterId,
+    action: 'request.open',
+    target: request.id,
+    outcome: 'pending',
+    at: now,
+    project: request.projectId,
+    detail: `${days} days`,
+  });
+  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'post' }, { jobId: jobId('msg', request.id) });
+  await deps.queues.add('keys', 'expire-request', { requestId: request.id }, { jobId: jobId('expire-request', request.id), delayMs: request.decideBy - now });
+  return ok(request);
+}
+
+export function projectError(e: ProjectLookupError): UserFacingError {
+  if (e.kind === 'unknown' && e.suggestions.length === 0) return { what: e.message, hint: 'Use `/openai-key request` to pick one from a list.' };
+  return { what: e.message };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// decide
+
+export type DecideRefusal = DecisionRefusal | { readonly kind: 'not_found' };
+
+export async function decideRequest(
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf'>,
+  input: { readonly requestId: string; readonly actorId: string; readonly decision: Decision; readonly via: 'button' | 'thread' | 'modal' },
+): Promise<Result<KeyRequest, DecideRefusal>> {
+  const now = deps.clock();
+  const refuse = async (refusal: DecideRefusal, project?: string): Promise<Result<KeyRequest, DecideRefusal>> => {
+    await deps.audit.append({
+      actor: input.actorId,
+      action: `request.${input.decision.kind}`,
+      target: input.requestId,
+      outcome: `refused:${refusal.kind}`,
+      at: now,
+      detail: `via ${input.via}`,
+      ...(project ? { project } : {}),
+    });
+    return err(refusal);
+  };
+
+  const request = await deps.requests.get(input.requestId);
+  if (!request) return refuse({ kind: 'not_found' });
+  const groups = await deps.groupsOf(input.actorId);
+  const verdict = checkDecision(
+    request,
+    { userId: input.actorId, isApprover: isApprover(input.actorId, groups, deps.settings.policy) },
+    input.decision,
+    now,
+  );
+  if (!verdict.ok) {
+    if (verdict.error.kind === 'expired') await expireRequest(deps, request.id);
+    return refuse(verdict.error, request.projectId);
+  }
+
+  const decided = await deps.requests.transition(request.id, verdict.value, {
+    decidedBy: input.actorId,
+    decidedAt: now,
+    ...(input.decision.kind === 'deny' ? { denyReason: input.decision.reason.trim().slice(0, 500) } : {}),
+  }, { from: ['pending'] });
+  if (decided.kind === 'missing') return refuse({ kind: 'not_found' });
+  if (decided.kind !== 'ok') {
+    // Someone else decided between our read and our write: the compare-and-set picked one winner.
+    const current = decided.request;
+    return refuse(
+      current.state === 'expired'
+        ? { kind: 'expired' }
+        : { kind: 'already_decided', state: current.state, ...(current.decidedBy ? { decidedBy: current.decidedBy } : {}) },
+      current.projectId,
+    );
+  }
+
+  const r = decided.request;
+  await deps.audit.append({
+    actor: input.actorId,
+    action: `request.${input.decision.kind}`,
+    target: r.id,
+    outcome: r.state,
+    at: now,
+    project: r.projectId,
+    detail: input.decision.kind === 'deny' ? `via ${input.via}: ${r.denyReason ?? ''}` : `via ${input.via}`,
+  });
+  const event: ThreadEvent =
+    input.decision.kind === 'approve' ? { kind: 'approved', by: input.actorId } : { kind: 'denied', by: input.actorId, reason: r.denyReason ?? '' };
+  await announce(deps, r, event);
+  if (r.state === 'approved') {
+    await deps.queues.add('keys', 'provision', { requestId: r.id }, { jobId: jobId('provision', r.id) });
+  }
+  return ok(r);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// provision (runs as a job)
+
+export type ProvisionOutcome = 'created' | 'nothing-to-do' | 'revoked-meanwhile';
+
+/**
+ * Creates the service account and seals its key. Safe to run again after a crash at any point: a service account
+ * left by an earlier attempt (found by its name) is deleted before a new one is made, so none is orphaned.
+ */
+export async function provisionKey(deps: KeyRequestDeps, requestId: string): Promise<ProvisionOutcome> {
+  let request = await deps.requests.get(requestId);
+  if (!request) return 'nothing-to-do';
+  if (request.state === 'approved') {
+    const started = await deps.requests.transition(request.id, 'provisioning', {}, { from: ['approved'] });
+    if (started.kind !== 'ok') return 'nothing-to-do';
+    request = started.request;
+  } else if (request.state !== 'provisioning') {
+    return 'nothing-to-do';
+  }
+
+  const name = serviceAccountName(request.id);
+  for (const leftover of await deps.openai.findServiceAccounts(request.projectId, name)) {
+    await deps.openai.deleteServiceAccount(request.projectId, leftover);
+  }
+  const created = await deps.openai.createServiceAccount(request.projectId, name, request.lifetimeDays * 86_400);
+  const now = deps.clock();
+  const revealBy = now + deps.settings.revealTtlMs;
+  const keyExpiresAt = created.keyExpiresAt ?? now + request.lifetimeDays * 86_400_000;
+  const stored = await deps.requests.transition(
+    request.id,
+    'awaiting_reveal',
+    {
+      serviceAccountId: created.serviceAccountId,
+      keyId: created.keyId,
+      redactedKey: redactSecret(created.keyValue),
+      keyCreatedAt: now,
+      keyExpiresAt,
+      revealBy,
+    },
+    {
+      from: ['provisioning'],
+      secret: { kind: 'set', sealed: sealSecret(deps.settings.secret, created.keyValue, request.id), ttlMs: deps.settings.revealTtlMs },
+    },
+  );
+  if (stored.kind !== 'ok') {
+    // Revoked while we were creating it: the new account must not outlive the request.
+    await deps.openai.deleteServiceAccount(request.projectId, created.serviceAccountId);
+    return 'revoked-meanwhile';
+  }
+  const r = stored.request;
+  await deps.requests.bindKey(created.keyId, r.id);
+  await deps.audit.append({
+    actor: 'keywarden',
+    action: 'key.create',
+    target: r.id,
+    outcome: 'awaiting_reveal',
+    at: now,
+    project: r.projectId,
+    detail: `service account ${created.serviceAccountId}, key ${created.keyId} (${r.redactedKey ?? ''})`,
+  });
+  await announce(deps, r, { kind: 'key_created', redactedKey: r.redactedKey ?? '', keyExpiresAt });
+  await deps.queues.add('keys', 'expire-reveal', { requestId: r.id }, { jobId: jobId('expire-reveal', r.id), delayMs: revealBy - now });
+  await deps.queues.add('keys', 'expire-key', { requestId: r.id }, { jobId: jobId('expire-key', r.id), delayMs: keyExpiresAt - now });
+  return 'created';
+}
+
+/** Called when provisioning will not be tried again. */
+export async function failProvisioning(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock'>, requestId: string, error: unknown): Promise<void> {
+  const reason = describeOpenAIFailure(error).message;
+  const failed = await deps.requests.transition(requestId, 'failed', { failure: reason }, { from: ['approved', 'provisioning'] });
+  if (failed.kind !== 'ok') return;
+  await deps.audit.append({ actor: 'keywarden', action: 'key.create', target: requestId, outcome: 'failed', at: deps.clock(), project: failed.request.projectId, detail: reason });
+  await announce(deps, failed.request, { kind: 'failed', reason, willRetry: false });
+}
+
+/** Says once in the thread that a retryable failure happened and that keywarden keeps trying. */
+export async function reportProvisioningRetry(deps: Pick<KeyRequestDeps, 'queues'>, requestId: string, error: unknown): Promise<void> {
+  const failure = describeOpenAIFailure(error);
+  await deps.queues.add(
+    'slack',
+    'post',
+    { kind: 'thread-note', requestId, event: { kind: 'failed', reason: failure.message, willRetry: true } },
+    { jobId: jobId('note', requestId, 'retrying', failure.kind) },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// reveal
+
+export type RevealRefusal =
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'not_owner' }
+  | { readonly kind: 'already_revealed'; readonly request: KeyRequest }
+  | { readonly kind: 'reveal_expired'; readonly request: KeyRequest }
+  | { readonly kind: 'not_ready'; readonly request: KeyRequest };
+
+export interface Revealed {
+  readonly request: KeyRequest;
+  readonly keyValue: string;
+  /** puts the key back when it could not be shown (the modal failed to open) */
+  readonly undo: () => Promise<void>;
+}
+
+/** Takes the sealed key and marks the request active in one step: a second click finds nothing. */
+export async function revealKey(
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings'>,
+  input: { readonly requestId: string; readonly userId: string },
+): Promise<Result<Revealed, RevealRefusal>> {
+  const request = await deps.requests.get(input.requestId);
+  if (!request) return err({ kind: 'not_found' });
+  if (request.requesterId !== input.userId) {
+    await deps.audit.append({ actor: input.userId, action: 'key.reveal', target: request.id, outcome: 'refused:not_owner', at: deps.clock(), project: request.projectId });
+    return err({ kind: 'not_owner' });
+  }
+  const now = deps.clock();
+  const taken = await deps.requests.transition(request.id, 'active', { revealedAt: now }, { from: ['awaiting_reveal'], secret: { kind: 'take' } });
+  if (taken.kind === 'missing') return err({ kind: 'not_found' });
+  if (taken.kind === 'conflict') {
+    const r = taken.request;
+    if (r.state === 'active' || r.revealedAt) return err({ kind: 'already_revealed', request: r });
+    if (r.state === 'revoked' || r.state === 'expired') return err({ kind: 'reveal_expired', request: r });
+    return err({ kind: 'not_ready', request: r });
+  }
+  if (taken.kind === 'no_secret') return err({ kind: 'reveal_expired', request: taken.request });
+
+  const keyValue = openSecret(deps.settings.secret, taken.sealedSecret ?? '', request.id);
+  if (keyValue === null) {
+    // Sealed under another KEYWARDEN_SECRET (rotated?): the key cannot be recovered, so it must be revoked.
+    return err({ kind: 'reveal_expired', request: taken.request });
+  }
+  const r = taken.request;
+  const sealed = taken.sealedSecret ?? '';
+  return ok({
+    request: r,
+    keyValue,
+    undo: async () => {
+      const back = await deps.requests.transition(r.id, 'awaiting_reveal', {}, { from: ['active'] });
+      if (back.kind === 'ok') await deps.requests.restoreSecret(r.id, sealed, (r.revealBy ?? 0) - deps.clock());
+    },
+  });
+}
+
+/** After the modal showed the key: audit and tell the thread. */
+export async function recordReveal(deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock'>, request: KeyRequest): Promise<void> {
+  await deps.audit.append({ actor: request.requesterId, action: 'key.reveal', target: request.id, outcome: 'active', at: deps.clock(), project: request.projectId });
+  await deps.queues.add('slack', 'post', { kind: 'thread-note', requestId: request.id, event: { kind: 'revealed', by: request.requesterId } }, { jobId: jobId('note', request.id, 'revealed') });
+  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'update' }, { jobId: jobId('upd', request.id, request.version) });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// revoke and expire
+
+export type RevokeRefusal =
+  | { readonly kind: 'not_found'; readonly target: string }
+  | { readonly kind: 'not_allowed' }
+  | { readonly kind: 'no_key'; readonly request: KeyRequest };
+
+export async function revokeKey(
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf'>,
+  input: { readonly target: string; readonly actorId: string },
+): Promise<Result<KeyRequest, RevokeRefusal>> {
+  const requestId = input.target.startsWith('req_') ? input.target : await deps.requests.findByKey(input.target);
+  const request = requestId ? await deps.requests.get(requestId) : null;
+  const now = deps.clock();
+  if (!request) return err({ kind: 'not_found', target: input.target });
+  const admin = isAdmin(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy);
+  if (request.requesterId !== input.actorId && !admin) {
+    await deps.audit.append({ actor: input.actorId, action: 'key.revoke', target: request.id, outcome: 'refused:not_allowed', at: now, project: request.projectId });
+    return err({ kind: 'not_allowed' });
+  }
+  const revoked = await deps.requests.transition(request.id, 'revoked', { revokedAt: now, revokedBy: input.actorId, endedReason: 'revoked' }, { from: ['approved', 'provisioning', 'awaiting_reveal', 'active'] });
+  if (revoked.kind !== 'ok') return err({ kind: 'no_key', request: revoked.kind === 'missing' ? request : revoked.request });
+  await finishRevocation(deps, revoked.request, { kind: 'revoked', by: input.actorId }, input.actorId);
+  return ok(revoked.request);
+}
+
+export async function expireRequest(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock'>, requestId: string): Promise<boolean> {
+  const request = await deps.requests.get(requestId);
+  if (!request || request.state !== 'pending') return false;
+  const now = deps.clock();
+  if (now < request.decideBy) return false;
+  const expired = await deps.requests.transition(request.id, 'expired', { endedReason: 'no decision in time' }, { from: ['pending'] });
+  if (expired.kind !== 'ok') return false;
+  await deps.audit.append({ actor: 'keywarden', action: 'request.expire', target: request.id, outcome: 'expired', at: now, project: request.projectId });
+  await announce(deps, expired.request, { kind: 'expired' });
+  return true;
+}
+
+export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock'>, requestId: string): Promise<boolean> {
+  const now = deps.clock();
+  const revoked = await deps.requests.transition(requestId, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'not revealed in time' }, { from: ['awaiting_reveal'] });
+  if (revoked.kind !== 'ok') return false;
+  await finishRevocation(deps, revoked.request, { kind: 'reveal_expired' }, 'keywarden');
+  return true;
+}
+
+export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock'>, requestId: string): Promise<boolean> {
+  const now = deps.clock();
+  const expired = await deps.requests.transition(requestId, 'expired', { endedReason: 'key lifetime ended' }, { from: ['active'] });
+  if (expired.kind === 'ok') {
+    await finishRevocation(deps, expired.request, { kind: 'revoked', by: 'system', reason: 'its lifetime ended' }, 'keywarden');
+    return true;
+  }
+  // Never revealed: the reveal deadline handles it.
+  if (expired.kind === 'conflict' && expired.request.state === 'awaiting_reveal') return expireReveal(deps, requestId);
+  return false;
+}
+
+async function finishRevocation(
+  deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock'>,
+  request: KeyRequest,
+  event: ThreadEvent,
+  actor: string,
+): Promise<void> {
+  await deps.audit.append({ actor, action: 'key.revoke', target: request.id, outcome: request.state, at: deps.clock(), project: request.projectId, detail: request.endedReason ?? '' });
+  if (request.serviceAccountId) {
+    await deps.queues.add(
+      'keys',
+      'revoke',
+      { requestId: request.id, serviceAccountId: request.serviceAccountId, projectId: request.projectId },
+      { jobId: jobId('revoke', request.id) },
+    );
+  }
+  await announce(deps, request, event);
+}
+
+/** Deletes the service account at OpenAI (a job; an already deleted one is fine). */
+export async function deleteServiceAccount(deps: Pick<KeyRequestDeps, 'openai'>, data: { projectId: string; serviceAccountId: string }): Promise<void> {
+  await deps.openai.deleteServiceAccount(data.projectId, data.serviceAccountId);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// list
+
+export async function listRequests(deps: Pick<KeyRequestDeps, 'requests'>, userId: string): Promise<KeyRequest[]> {
+  const all = await deps.requests.listByUser(userId, 100);
+  return all.filter((r) => r.state === 'pending' || r.state === 'approved' || r.state === 'provisioning' || holdsKey(r.state));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Update the request message, note the event in its thread, and tell the requester. */
+async function announce(deps: Pick<KeyRequestDeps, 'queues'>, request: KeyRequest, event: ThreadEvent): Promise<void> {
+  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'update' }, { jobId: jobId('upd', request.id, request.version) });
+  await deps.queues.add('slack', 'post', { kind: 'thread-note', requestId: request.id, event }, { jobId: jobId('note', request.id, event.kind) });
+  await deps.queues.add('slack', 'post', { kind: 'requester-dm', requestId: request.id, event }, { jobId: jobId('dm', request.id, event.kind) });
+}
+
+function base32(bytes: Buffer): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}

@@ -1,0 +1,26 @@
+/** What Slack listeners are given: the flows' dependencies plus Slack-side settings. */
+import type { Logger } from 'pino';
+import type { KeyRequestDeps } from '../services/keyRequests.js';
+
+export interface SlackListenerDeps extends KeyRequestDeps {
+  readonly log: Logger;
+  readonly approvalChannel: string;
+  /** marks a Slack event id as seen; false when it was seen before (Slack retried it) */
+  readonly firstSighting: (eventId: string) => Promise<boolean>;
+}
+
+/** Plain words for a failure at the edge: never a stack trace. */
+export function describeListenerFailure(error: unknown): string {
+  const e = error as { name?: string; message?: string; failure?: { message: string }; code?: string };
+  if (e?.failure?.message) return e.failure.message;
+  if (isStoreUnavailable(error)) return 'keywarden cannot reach its store right now, try again in a minute.';
+  return 'Something went wrong on keywarden’s side and it has been logged. Please try again in a minute.';
+}
+
+export function isStoreUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; code?: string };
+  const text = `${e?.name ?? ''} ${e?.code ?? ''} ${e?.message ?? ''}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Command timed out|ENOTFOUND/i.test(
+    text,
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * `/openai-key`: parse the text, ack within Slack's 3 seconds, then do the slow part and answer through the
+ * command's response_url (ephemeral: only the caller sees it).
+ */
+import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import { HELP_ENTRIES, parseCommand, type Command } from '../../../domain/command.js';
+import { splitProjectAndPurpose } from '../../../domain/projects.js';
+import { listRequests, openRequest, revokeKey } from '../../../services/keyRequests.js';
+import { SLASH_COMMAND } from '../../ids.js';
+import { renderErrorNotice, renderHelp, renderNotice, renderRequestList, renderRequestModal } from '../../render/index.js';
+import type { RenderedMessage } from '../../render/index.js';
+import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+export interface CommandRoutes {
+  /** subcommands added by later flows (limits, audit…): return true when handled */
+  readonly extra?: (command: Command, args: CommandArgs) => Promise<boolean>;
+}
+
+export function register(app: App, deps: SlackListenerDeps, routes: CommandRoutes = {}): void {
+  app.command(SLASH_COMMAND, async (args) => {
+    const { command, ack, respond } = args;
+    const parsed = parseCommand(command.text ?? '');
+    if (!parsed.ok) {
+      const help = renderHelp(HELP_ENTRIES);
+      const error = renderErrorNotice({ what: parsed.error.message });
+      await ack({ response_type: 'ephemeral', text: error.text, blocks: [...error.blocks, ...help.blocks].slice(0, 50) });
+      return;
+    }
+    const cmd = parsed.value;
+    if (cmd.kind === 'help') {
+      await ack(ephemeral(renderHelp(HELP_ENTRIES)));
+      return;
+    }
+    await ack();
+    try {
+      await runCommand(cmd, args, deps, routes);
+    } catch (error) {
+      deps.log.warn({ command: cmd.kind, user: command.user_id, error: (error as Error).message }, 'command failed');
+      await respond(ephemeral(renderErrorNotice({ what: describeListenerFailure(error) }))).catch(() => undefined);
+    }
+  });
+}
+
+async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDeps, routes: CommandRoutes): Promise<void> {
+  const { command, respond, client } = args;
+  const userId = command.user_id;
+  switch (cmd.kind) {
+    case 'request-modal': {
+      const modal = (projects: { id: string; name: string; status: string }[]) =>
+        renderRequestModal({
+          projects: projects.filter((p) => p.status === 'active'),
+          defaultDays: deps.settings.keyDays.default,
+          maxDays: deps.settings.keyDays.max,
+          channelId: command.channel_id,
+        });
+      const cached = await deps.projects.cached();
+      if (cached) {
+        await client.views.open({ trigger_id: command.trigger_id, view: modal(cached) });
+        return;
+      }
+      // The trigger lasts 3 seconds and OpenAI may be slower: open a placeholder now, fill it in when projects arrive.
+      const opened = await client.views.open({ trigger_id: command.trigger_id, view: loadingModal() });
+      const viewId = opened.view?.id ?? '';
+      try {
+        await client.views.update({ view_id: viewId, view: modal(await deps.projects.list()) });
+      } catch (error) {
+        await client.views.update({ view_id: viewId, view: loadingModal(`:warning: ${describeListenerFailure(error)}`) });
+        throw error;
+      }
+      return;
+    }
+    case 'request': {
+      const projects = await deps.projects.list();
+      const split = splitProjectAndPurpose(cmd.args, projects);
+      if (!split.ok) {
+        await respond(ephemeral(renderErrorNotice({ what: split.error.message })));
+        return;
+      }
+      const opened = await openRequest(deps, { requesterId: userId, project: split.value.project.id, purpose: split.value.purpose });
+      await respond(ephemeral(opened.ok ? requestOpened(opened.value.projectName, deps.approvalChannel) : renderErrorNotice(opened.error)));
+      return;
+    }
+    case 'list': {
+      const items = await listRequests(deps, userId);
+      await respond(ephemeral(renderRequestList(items, { now: deps.clock() })));
+      return;
+    }
+    case 'revoke': {
+      const revoked = await revokeKey(deps, { target: cmd.id, actorId: userId });
+      if (revoked.ok) {
+        await respond(ephemeral(renderNotice(`Revoking the key for ${revoked.value.projectName} (${revoked.value.id}). Its service account is being deleted at OpenAI; the request’s thread has been told.`)));
+        return;
+      }
+      const e = revoked.error;
+      const what =
+        e.kind === 'not_found'
+          ? `No request or key called “${e.target}” was found.`
+          : e.kind === 'not_allowed'
+            ? 'Only the key’s owner or an admin can revoke it.'
+            : `${e.request.id} holds no key to revoke (it is ${e.request.state.replace('_', ' ')}).`;
+      await respond(ephemeral(renderErrorNotice({ what, hint: 'See your requests and keys with `/openai-key list`.' })));
+      return;
+    }
+    default: {
+      if (routes.extra && (await routes.extra(cmd, args))) return;
+      const help = renderHelp(HELP_ENTRIES);
+      await respond(ephemeral({ text: help.text, blocks: help.blocks }));
+    }
+  }
+}
+
+function requestOpened(projectName: string, approvalChannel: string): RenderedMessage {
+  return renderNotice(
+    `Your request for an OpenAI key for *${projectName.replace(/[<>&]/g, '')}* is waiting for an approver in <#${approvalChannel}>. You will get a DM when it is decided.`,
+    { title: 'Request sent' },
+  );
+}
+
+export function ephemeral(message: RenderedMessage): { response_type: 'ephemeral'; text: string; blocks: RenderedMessage['blocks'] } {
+  return { response_type: 'ephemeral', text: message.text, blocks: message.blocks };
+}
+
+function loadingModal(text = ':hourglass_flowing_sand: Loading the organization’s projects…') {
+  return {
+    type: 'modal' as const,
+    title: { type: 'plain_text' as const, text: 'Request an OpenAI key' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],
+  };
+}

@@ -1,0 +1,52 @@
+/** Message events: `approve` and `deny <reason>` replies in a request's thread. */
+import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { HELP_ENTRIES } from '../../../domain/command.js';
+import { decideRequest, listRequests } from '../../../services/keyRequests.js';
+import { refusalInWords, renderHelp, renderRequestList } from '../../render/index.js';
+import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
+import { parseThreadReply } from '../../../domain/threadReply.js';
+
+type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
+
+export function register(app: App, deps: SlackListenerDeps): void {
+  app.message(async (args) => decideFromThreadReply(deps, args));
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    try {
+      const items = await listRequests(deps, event.user);
+      const list = renderRequestList(items, { now: deps.clock() });
+      const help = renderHelp(HELP_ENTRIES);
+      await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [...list.blocks, { type: 'divider' }, ...help.blocks].slice(0, 100) } });
+    } catch (error) {
+      deps.log.warn({ user: event.user, error: (error as Error).message }, 'home tab failed');
+    }
+  });
+}
+
+async function decideFromThreadReply(deps: SlackListenerDeps, { message, body, client }: MessageArgs): Promise<void> {
+  if (message.subtype !== undefined) return; // edits, bot posts, joins…
+  const { user, text, thread_ts: threadTs, channel, ts } = message as { user?: string; text?: string; thread_ts?: string; channel: string; ts: string };
+  if (!user || !threadTs || threadTs === ts || !text) return;
+  const reply = parseThreadReply(text);
+  if (!reply) return; // ordinary conversation in the thread
+  const eventId = (body as { event_id?: string }).event_id;
+  if (eventId && !(await deps.firstSighting(eventId))) return; // Slack retried an event we already handled
+  const requestId = await deps.requests.findByThread(channel, threadTs);
+  if (!requestId) return;
+  try {
+    if (reply.kind === 'deny' && reply.reason === '') {
+      await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: 'A denial needs a reason: reply `deny <reason>`, e.g. `deny use the shared staging key instead`.' });
+      return;
+    }
+    const decision = reply.kind === 'approve' ? { kind: 'approve' as const } : { kind: 'deny' as const, reason: reply.reason };
+    const decided = await decideRequest(deps, { requestId, actorId: user, decision, via: 'thread' });
+    if (!decided.ok) {
+      const refusal = decided.error;
+      const words = refusal.kind === 'not_found' ? 'That request no longer exists.' : refusalInWords(user, refusal);
+      await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: words });
+    }
+  } catch (error) {
+    deps.log.warn({ user, error: (error as Error).message }, 'thread decision failed');
+    await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: describeListenerFailure(error) }).catch(() => undefined);
+  }
+}

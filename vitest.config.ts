@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Integration and end-to-end files share one real Redis; each uses its own key namespace,
+    // but running files in two forks keeps the 2-core machine responsive.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
