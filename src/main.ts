@@ -19,6 +19,8 @@ import { createGroupMembership } from './slack/membership.js';
 import { AuditLog } from './store/audit.js';
 import { createRedis, redisKeys } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
+import { RequestOutbox } from './store/outbox.js';
+import type { ThreadEvent } from './slack/render/index.js';
 
 export type Role = 'all' | 'web' | 'worker';
 
@@ -57,8 +59,10 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const webForListeners = new WebClient(config.slack.botToken, webClientOptions(config, 1));
   const webForWorkers = new WebClient(config.slack.botToken, webClientOptions(config, 0));
 
+  const outbox = new RequestOutbox<ThreadEvent>(redis, keys);
   const deps: KeyRequestDeps = {
     requests,
+    outbox,
     audit,
     openai,
     projects: createProjectDirectory(redis, keys.projectsCache(), openai),
@@ -83,7 +87,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       keys.prefix,
       {
         keys: createKeysProcessor({ ...deps, log }),
-        slack: createSlackProcessor({ web: webForWorkers, redis, keys, requests, approvalChannel: config.approvalChannel, clock, log, paceMs: 1_000, queues }),
+        slack: createSlackProcessor({ web: webForWorkers, redis, keys, requests, approvalChannel: config.approvalChannel, clock, log, paceMs: 1_000, outbox }),
       },
       { concurrency: 8, lockDurationMs: opts.jobLockMs ?? 30_000 },
       log,

@@ -19,8 +19,9 @@ import {
 } from '../services/keyRequests.js';
 import { renderRequestMessage, renderRequesterDm, renderThreadNote } from '../slack/render/index.js';
 import type { RedisKeys } from '../store/redis.js';
-import type { JobQueues } from './queues.js';
-import { jobId, type KeysJobs, type SlackNote } from './registry.js';
+import type { RequestOutbox } from '../store/outbox.js';
+import type { ThreadEvent } from '../slack/render/index.js';
+import type { KeysJobs, SlackNote } from './registry.js';
 
 export class RetryLater extends Error {}
 
@@ -71,7 +72,7 @@ export interface SlackPostDeps {
   readonly log: Logger;
   /** minimum gap between two posts to one channel */
   readonly paceMs: number;
-  readonly queues: Pick<JobQueues, 'add'>;
+  readonly outbox: RequestOutbox<ThreadEvent>;
 }
 
 /**
@@ -93,8 +94,9 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     throw new DelayedError();
   };
 
-  const call = async <T>(job: Job, token: string | undefined, channel: string, run: () => Promise<T>): Promise<T> => {
-    await paced(job, token, channel);
+  /** `post`: a new message, which Slack limits to about one a second per channel; updates and ephemerals are not. */
+  const call = async <T>(job: Job, token: string | undefined, channel: string, run: () => Promise<T>, post = true): Promise<T> => {
+    if (post) await paced(job, token, channel);
     try {
       return await run();
     } catch (error) {
@@ -109,8 +111,12 @@ export function createSlackProcessor(deps: SlackPostDeps) {
   return async function processSlackJob(job: Job<SlackNote>, token?: string): Promise<string> {
     const note = job.data;
     if (note.kind === 'ephemeral') {
-      await call(job, token, note.channel, () =>
-        deps.web.chat.postEphemeral({ channel: note.channel, user: note.userId, text: note.text, ...(note.threadTs ? { thread_ts: note.threadTs } : {}) }),
+      await call(
+        job,
+        token,
+        note.channel,
+        () => deps.web.chat.postEphemeral({ channel: note.channel, user: note.userId, text: note.text, ...(note.threadTs ? { thread_ts: note.threadTs } : {}) }),
+        false,
       );
       return 'ephemeral';
     }
@@ -124,7 +130,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
         if (!request.messageTs || !request.channelId) throw new RetryLater('the request message is not posted yet');
         const channel = request.channelId;
         const ts = request.messageTs;
-        await call(job, token, channel, () => deps.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+        await call(job, token, channel, () => deps.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), false);
         return 'updated';
       }
       const posted = await call(job, token, deps.approvalChannel, () =>
@@ -140,30 +146,49 @@ export function createSlackProcessor(deps: SlackPostDeps) {
       const latest = await deps.requests.get(request.id);
       if (latest && latest.state !== 'pending') {
         const again = renderRequestMessage(latest, { now });
-        await call(job, token, channel, () => deps.web.chat.update({ channel, ts: posted.ts as string, text: again.text, blocks: again.blocks }));
+        await call(job, token, channel, () => deps.web.chat.update({ channel, ts: posted.ts as string, text: again.text, blocks: again.blocks }), false);
       }
       return 'posted';
     }
 
-    if (note.kind === 'thread-note') {
-      if (!request.messageTs || !request.channelId) throw new RetryLater('the request message is not posted yet');
-      const channel = request.channelId;
-      const thread = request.messageTs;
-      const message = renderThreadNote(note.event);
-      await call(job, token, channel, () => deps.web.chat.postMessage({ channel, thread_ts: thread, text: message.text, blocks: message.blocks }));
-      return 'noted';
-    }
-
-    const dm = renderRequesterDm(request, note.event);
-    if (!dm) return 'not-news-to-requester';
-    const opened = await deps.web.conversations.open({ users: request.requesterId });
-    const channel = opened.channel?.id ?? request.requesterId;
-    await call(job, token, channel, () => deps.web.chat.postMessage({ channel, text: dm.text, blocks: dm.blocks }));
-    if (note.event.kind === 'key_created') {
-      await deps.queues.add('slack', 'post', { kind: 'thread-note', requestId: request.id, event: { kind: 'delivered', to: request.requesterId } }, { jobId: jobId('note', request.id, 'delivered') });
-    }
-    return 'dm';
+    return deliverOutbox(job, token, request.id);
   };
+
+  /** Posts the request's waiting thread notes and DMs in order, one flush per request at a time. */
+  async function deliverOutbox(job: Job, token: string | undefined, requestId: string): Promise<string> {
+    const owner = job.id ?? 'flush';
+    if (!(await deps.outbox.lock(requestId, owner, 60_000))) {
+      await job.moveToDelayed(deps.clock() + 250, token);
+      throw new DelayedError();
+    }
+    let delivered = 0;
+    try {
+      for (let next = await deps.outbox.next(requestId); next; next = await deps.outbox.next(requestId)) {
+        const request = await deps.requests.get(requestId);
+        if (!request) return 'request-gone';
+        if (next.step === 'thread') {
+          if (!request.messageTs || !request.channelId) throw new RetryLater('the request message is not posted yet');
+          const channel = request.channelId;
+          const thread = request.messageTs;
+          const note = renderThreadNote(next.event);
+          await call(job, token, channel, () => deps.web.chat.postMessage({ channel, thread_ts: thread, text: note.text, blocks: note.blocks }));
+        } else {
+          const dm = renderRequesterDm(request, next.event);
+          if (dm) {
+            const opened = await deps.web.conversations.open({ users: request.requesterId });
+            const channel = opened.channel?.id ?? request.requesterId;
+            await call(job, token, channel, () => deps.web.chat.postMessage({ channel, text: dm.text, blocks: dm.blocks }));
+            if (next.event.kind === 'key_created') await deps.outbox.append(requestId, { kind: 'delivered', to: request.requesterId });
+          }
+        }
+        await deps.outbox.advance(requestId);
+        delivered += 1;
+      }
+    } finally {
+      await deps.outbox.unlock(requestId, owner);
+    }
+    return `delivered ${delivered}`;
+  }
 }
 
 const PERMANENT_SLACK_ERRORS = new Set([

@@ -1,7 +1,6 @@
 /**
  * Every queue, job name and payload, in one typed registry. Payloads carry ids only: never a key value.
  */
-import type { ThreadEvent } from '../slack/render/index.js';
 
 export const QUEUE = {
   /** work that talks to OpenAI about keys */
@@ -22,8 +21,8 @@ export interface KeysJobs {
 export type SlackNote =
   /** posts the request message in the approval channel, or updates it in place once posted */
   | { kind: 'request-message'; requestId: string; mode: 'post' | 'update' }
-  | { kind: 'thread-note'; requestId: string; event: ThreadEvent }
-  | { kind: 'requester-dm'; requestId: string; event: ThreadEvent }
+  /** delivers what is waiting in the request's outbox: thread notes and DMs, in order */
+  | { kind: 'outbox'; requestId: string }
   | { kind: 'ephemeral'; channel: string; userId: string; text: string; threadTs?: string };
 
 export interface SlackJobs {

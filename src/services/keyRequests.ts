@@ -25,6 +25,7 @@ import type { ThreadEvent } from '../slack/render/index.js';
 import { openSecret, sealSecret } from '../store/crypto.js';
 import type { AuditLog } from '../store/audit.js';
 import type { RequestStore } from '../store/requests.js';
+import type { RequestOutbox } from '../store/outbox.js';
 import type { ProjectDirectory } from './projectDirectory.js';
 
 export interface KeyRequestSettings {
@@ -37,6 +38,7 @@ export interface KeyRequestSettings {
 
 export interface KeyRequestDeps {
   readonly requests: RequestStore;
+  readonly outbox: RequestOutbox<ThreadEvent>;
   readonly audit: Pick<AuditLog, 'append'>;
   readonly openai: OpenAIAdmin;
   readonly projects: ProjectDirectory;
@@ -67,7 +69,7 @@ export interface OpenRequestInput {
 }
 
 export async function openRequest(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings'>,
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'outbox'>,
   input: OpenRequestInput,
 ): Promise<Result<KeyRequest, UserFacingError>> {
   const purpose = validatePurpose(input.purpose);
@@ -122,7 +124,7 @@ export function projectError(e: ProjectLookupError): UserFacingError {
 export type DecideRefusal = DecisionRefusal | { readonly kind: 'not_found' };
 
 export async function decideRequest(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf'>,
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'outbox'>,
   input: { readonly requestId: string; readonly actorId: string; readonly decision: Decision; readonly via: 'button' | 'thread' | 'modal' },
 ): Promise<Result<KeyRequest, DecideRefusal>> {
   const now = deps.clock();
@@ -256,7 +258,7 @@ export async function provisionKey(deps: KeyRequestDeps, requestId: string): Pro
 }
 
 /** Called when provisioning will not be tried again. */
-export async function failProvisioning(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock'>, requestId: string, error: unknown): Promise<void> {
+export async function failProvisioning(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'outbox'>, requestId: string, error: unknown): Promise<void> {
   const reason = describeOpenAIFailure(error).message;
   const failed = await deps.requests.transition(requestId, 'failed', { failure: reason }, { from: ['approved', 'provisioning'] });
   if (failed.kind !== 'ok') return;
@@ -264,15 +266,12 @@ export async function failProvisioning(deps: Pick<KeyRequestDeps, 'requests' | '
   await announce(deps, failed.request, { kind: 'failed', reason, willRetry: false });
 }
 
-/** Says once in the thread that a retryable failure happened and that keywarden keeps trying. */
-export async function reportProvisioningRetry(deps: Pick<KeyRequestDeps, 'queues'>, requestId: string, error: unknown): Promise<void> {
+/** Says once per kind of failure that a retryable failure happened and that keywarden keeps trying. */
+export async function reportProvisioningRetry(deps: Pick<KeyRequestDeps, 'queues' | 'outbox'>, requestId: string, error: unknown): Promise<void> {
   const failure = describeOpenAIFailure(error);
-  await deps.queues.add(
-    'slack',
-    'post',
-    { kind: 'thread-note', requestId, event: { kind: 'failed', reason: failure.message, willRetry: true } },
-    { jobId: jobId('note', requestId, 'retrying', failure.kind) },
-  );
+  const event: ThreadEvent = { kind: 'failed', reason: failure.message, willRetry: true };
+  const position = await deps.outbox.appendOnce(requestId, event, `retrying:${failure.kind}`);
+  if (position !== null) await flushOutbox(deps, requestId, position);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -294,7 +293,7 @@ export interface Revealed {
 
 /** Takes the sealed key and marks the request active in one step: a second click finds nothing. */
 export async function revealKey(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings'>,
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'outbox'>,
   input: { readonly requestId: string; readonly userId: string },
 ): Promise<Result<Revealed, RevealRefusal>> {
   const request = await deps.requests.get(input.requestId);
@@ -332,10 +331,9 @@ export async function revealKey(
 }
 
 /** After the modal showed the key: audit and tell the thread. */
-export async function recordReveal(deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock'>, request: KeyRequest): Promise<void> {
+export async function recordReveal(deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'outbox'>, request: KeyRequest): Promise<void> {
   await deps.audit.append({ actor: request.requesterId, action: 'key.reveal', target: request.id, outcome: 'active', at: deps.clock(), project: request.projectId });
-  await deps.queues.add('slack', 'post', { kind: 'thread-note', requestId: request.id, event: { kind: 'revealed', by: request.requesterId } }, { jobId: jobId('note', request.id, 'revealed') });
-  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'update' }, { jobId: jobId('upd', request.id, request.version) });
+  await announce(deps, request, { kind: 'revealed', by: request.requesterId });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -347,7 +345,7 @@ export type RevokeRefusal =
   | { readonly kind: 'no_key'; readonly request: KeyRequest };
 
 export async function revokeKey(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf'>,
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'outbox'>,
   input: { readonly target: string; readonly actorId: string },
 ): Promise<Result<KeyRequest, RevokeRefusal>> {
   const requestId = input.target.startsWith('req_') ? input.target : await deps.requests.findByKey(input.target);
@@ -365,7 +363,7 @@ export async function revokeKey(
   return ok(revoked.request);
 }
 
-export async function expireRequest(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock'>, requestId: string): Promise<boolean> {
+export async function expireRequest(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'outbox'>, requestId: string): Promise<boolean> {
   const request = await deps.requests.get(requestId);
   if (!request || request.state !== 'pending') return false;
   const now = deps.clock();
@@ -377,7 +375,7 @@ export async function expireRequest(deps: Pick<KeyRequestDeps, 'requests' | 'aud
   return true;
 }
 
-export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock'>, requestId: string): Promise<boolean> {
+export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'outbox'>, requestId: string): Promise<boolean> {
   const now = deps.clock();
   const revoked = await deps.requests.transition(requestId, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'not revealed in time' }, { from: ['awaiting_reveal'] });
   if (revoked.kind !== 'ok') return false;
@@ -385,7 +383,7 @@ export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audi
   return true;
 }
 
-export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock'>, requestId: string): Promise<boolean> {
+export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'outbox'>, requestId: string): Promise<boolean> {
   const now = deps.clock();
   const expired = await deps.requests.transition(requestId, 'expired', { endedReason: 'key lifetime ended' }, { from: ['active'] });
   if (expired.kind === 'ok') {
@@ -398,7 +396,7 @@ export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' 
 }
 
 async function finishRevocation(
-  deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock'>,
+  deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'outbox'>,
   request: KeyRequest,
   event: ThreadEvent,
   actor: string,
@@ -430,11 +428,15 @@ export async function listRequests(deps: Pick<KeyRequestDeps, 'requests'>, userI
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Update the request message, note the event in its thread, and tell the requester. */
-async function announce(deps: Pick<KeyRequestDeps, 'queues'>, request: KeyRequest, event: ThreadEvent): Promise<void> {
+/** Update the request message, then note the event in its thread and tell the requester, in order. */
+async function announce(deps: Pick<KeyRequestDeps, 'queues' | 'outbox'>, request: KeyRequest, event: ThreadEvent): Promise<void> {
   await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'update' }, { jobId: jobId('upd', request.id, request.version) });
-  await deps.queues.add('slack', 'post', { kind: 'thread-note', requestId: request.id, event }, { jobId: jobId('note', request.id, event.kind) });
-  await deps.queues.add('slack', 'post', { kind: 'requester-dm', requestId: request.id, event }, { jobId: jobId('dm', request.id, event.kind) });
+  await flushOutbox(deps, request.id, await deps.outbox.append(request.id, event));
+}
+
+/** Queues a flush for the event at `position`; a flush delivers everything waiting, in order. */
+async function flushOutbox(deps: Pick<KeyRequestDeps, 'queues'>, requestId: string, position: number): Promise<void> {
+  await deps.queues.add('slack', 'post', { kind: 'outbox', requestId }, { jobId: jobId('outbox', requestId, position) });
 }
 
 function base32(bytes: Buffer): string {

@@ -2,7 +2,7 @@
  * The Bolt app: HTTP mode (requests arrive at POST /slack/events, served by our own HTTP server) or Socket Mode
  * when an app-level token is configured. Listeners are registered per surface.
  */
-import bolt from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/config.js';
@@ -13,8 +13,7 @@ import * as events from './listeners/events/index.js';
 import * as views from './listeners/views/index.js';
 import type { CommandRoutes } from './listeners/commands/index.js';
 
-const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
-export type BoltApp = InstanceType<typeof App>;
+export type BoltApp = App;
 
 export interface SlackApp {
   readonly app: BoltApp;

@@ -7,7 +7,7 @@ import { HELP_ENTRIES, parseCommand, type Command } from '../../../domain/comman
 import { splitProjectAndPurpose } from '../../../domain/projects.js';
 import { listRequests, openRequest, revokeKey } from '../../../services/keyRequests.js';
 import { SLASH_COMMAND } from '../../ids.js';
-import { renderErrorNotice, renderHelp, renderNotice, renderRequestList, renderRequestModal } from '../../render/index.js';
+import { renderErrorNotice, renderHelp, renderNotice, renderRequestList, renderRequestModal, renderRequestSent } from '../../render/index.js';
 import type { RenderedMessage } from '../../render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
 
@@ -79,7 +79,7 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
         return;
       }
       const opened = await openRequest(deps, { requesterId: userId, project: split.value.project.id, purpose: split.value.purpose });
-      await respond(ephemeral(opened.ok ? requestOpened(opened.value.projectName, deps.approvalChannel) : renderErrorNotice(opened.error)));
+      await respond(ephemeral(opened.ok ? renderRequestSent(opened.value, deps.approvalChannel) : renderErrorNotice(opened.error)));
       return;
     }
     case 'list': {
@@ -109,13 +109,6 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
       await respond(ephemeral({ text: help.text, blocks: help.blocks }));
     }
   }
-}
-
-function requestOpened(projectName: string, approvalChannel: string): RenderedMessage {
-  return renderNotice(
-    `Your request for an OpenAI key for *${projectName.replace(/[<>&]/g, '')}* is waiting for an approver in <#${approvalChannel}>. You will get a DM when it is decided.`,
-    { title: 'Request sent' },
-  );
 }
 
 export function ephemeral(message: RenderedMessage): { response_type: 'ephemeral'; text: string; blocks: RenderedMessage['blocks'] } {

@@ -2,7 +2,7 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { decideRequest, openRequest } from '../../../services/keyRequests.js';
 import { INPUT, VIEW } from '../../ids.js';
-import { refusalInWords, renderNotice } from '../../render/index.js';
+import { refusalInWords, renderRequestSent } from '../../render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -55,10 +55,7 @@ async function submitKeyRequest(deps: SlackListenerDeps, { ack, view, body, clie
   }
   await ack();
   const channel = metadata(view.private_metadata).channelId;
-  const notice = renderNotice(
-    `Your request for an OpenAI key for *${opened.value.projectName.replace(/[<>&]/g, '')}* is waiting for an approver in <#${deps.approvalChannel}>. You will get a DM when it is decided.`,
-    { title: 'Request sent' },
-  );
+  const notice = renderRequestSent(opened.value, deps.approvalChannel);
   try {
     if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: notice.text, blocks: notice.blocks });
   } catch {

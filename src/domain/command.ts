@@ -1,0 +1,491 @@
+/**
+ * The grammar of `/openai-key <text>`. Slack sends the text with `&`, `<` and `>` escaped as `&amp;`, `&lt;`, `&gt;`,
+ * and with channels, users and links as `<#C123|name>`, `<@U123>`, `<https://…|label>`; a raw `<` is therefore
+ * always the start of such a link.
+ */
+import { parseThresholds, type LimitChange } from './limits.js';
+import { parseAmount, type Cents } from './money.js';
+import { closestNames, closingQuotes } from './projects.js';
+import { err, ok, type Result } from './result.js';
+
+export const SUBCOMMANDS = ['help', 'request', 'list', 'revoke', 'limits', 'limit', 'ratelimit', 'audit'] as const;
+export type Subcommand = (typeof SUBCOMMANDS)[number];
+
+export interface RateLimitChange {
+  readonly rpm?: number;
+  readonly tpm?: number;
+  readonly rpd?: number;
+}
+
+export type Command =
+  /** `topic` is the subcommand asked about (`help limit`), if any */
+  | { readonly kind: 'help'; readonly topic: Subcommand | null }
+  | { readonly kind: 'request-modal' }
+  /** plain text (Slack escaping undone); project and purpose are split against the project list */
+  | { readonly kind: 'request'; readonly args: string }
+  | { readonly kind: 'list' }
+  | { readonly kind: 'revoke'; readonly id: string; readonly target: 'request' | 'key' }
+  /** project names or ids as typed; empty means every project */
+  | { readonly kind: 'limits'; readonly projects: string[] }
+  | { readonly kind: 'limit'; readonly project: string; readonly change: LimitChange }
+  | { readonly kind: 'ratelimit-show'; readonly project: string }
+  | { readonly kind: 'ratelimit'; readonly project: string; readonly model: string; readonly change: RateLimitChange }
+  | { readonly kind: 'audit'; readonly project: string | null; readonly days: number };
+
+export type CommandErrorKind =
+  | 'too_long'
+  | 'control_characters'
+  | 'unknown_subcommand'
+  | 'unclosed_quote'
+  | 'missing_argument'
+  | 'extra_argument'
+  | 'invalid_id'
+  | 'invalid_amount'
+  | 'invalid_thresholds'
+  | 'invalid_channel'
+  | 'invalid_model'
+  | 'invalid_number'
+  | 'invalid_days'
+  | 'unknown_option'
+  | 'duplicate_option'
+  | 'missing_option';
+
+export interface CommandError {
+  readonly kind: CommandErrorKind;
+  readonly message: string;
+  /** the subcommand the error is about, so its help entry can be shown next to the message */
+  readonly subcommand?: Subcommand;
+}
+
+export interface HelpEntry {
+  /** what to type after the slash command, e.g. `list` (the renderer puts `/openai-key` in front) */
+  readonly usage: string;
+  readonly example: string;
+  readonly summary: string;
+  readonly adminOnly?: boolean;
+}
+
+export const HELP_ENTRIES: readonly HelpEntry[] = [
+  { usage: 'help [command]', example: 'help limit', summary: 'Show these commands, or one command in detail.' },
+  { usage: 'request', example: 'request', summary: 'Open a form to ask for an OpenAI API key for a project.' },
+  {
+    usage: 'request <project> <purpose>',
+    example: 'request "Support Bot" answer support tickets faster',
+    summary: 'Ask for an OpenAI API key for a project; an approver decides in the approvals channel.',
+  },
+  { usage: 'list', example: 'list', summary: 'List your key requests and keys, with their ids and states.' },
+  {
+    usage: 'revoke <request id | key id>',
+    example: 'revoke req_8f3k2m9q1z',
+    summary: 'Revoke a key now, by the id of its request (req_…) or of the key (key_…).',
+  },
+  {
+    usage: 'limits [project …]',
+    example: 'limits "Support Bot" Billing',
+    summary: "Show projects' spend limits, alert thresholds and alert channels (every project if none is named).",
+  },
+  {
+    usage: 'limit <project> [soft <amount>] [hard <amount> | hard off] [at <percentages>] [channel <#channel>]',
+    example: 'limit "Support Bot" soft 500 hard 1k at 50,80,100 channel #ai-spend',
+    summary: "Change a project's monthly spend limits or where and when its alerts go; admins apply it at once, others ask approvers.",
+  },
+  {
+    usage: 'ratelimit <project> [<model> [rpm <n>] [tpm <n>] [rpd <n>]]',
+    example: 'ratelimit Billing gpt-4o-mini rpm 500 tpm 200k',
+    summary: "Show a project's rate limits per model, or set a model's requests per minute, tokens per minute and requests per day.",
+    adminOnly: true,
+  },
+  {
+    usage: 'audit [project] [days]',
+    example: 'audit "Support Bot" 30',
+    summary: 'Show who requested, approved, revoked and changed what, over the last 1 to 90 days (7 unless you say).',
+    adminOnly: true,
+  },
+];
+
+export const MAX_COMMAND_CHARS = 2_000;
+export const AUDIT_DEFAULT_DAYS = 7;
+export const AUDIT_MAX_DAYS = 90;
+const MAX_RATE_LIMIT = 1_000_000_000;
+
+/** C0 and C1 controls except tab and line breaks, and the bidirectional overrides that can disguise text. */
+const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+const unescapeSlack = (text: string): string =>
+  text.replace(/&(amp|lt|gt);/g, (_, name: string) => (name === 'amp' ? '&' : name === 'lt' ? '<' : '>'));
+
+/** What a Slack link shows: `<#C1|general>` → `#general`, `<@U1>` → `@U1`, `<https://x|site>` → `site (https://x)`. */
+const labelOfSlackLink = (inner: string): string => {
+  const bar = inner.indexOf('|');
+  const target = bar === -1 ? inner : inner.slice(0, bar);
+  const label = bar === -1 ? '' : unescapeSlack(inner.slice(bar + 1));
+  if (target.startsWith('#')) return `#${label || target.slice(1)}`;
+  if (target.startsWith('@')) return `@${label || target.slice(1)}`;
+  if (target.startsWith('!subteam^')) return label ? (label.startsWith('@') ? label : `@${label}`) : `@${target.slice(9)}`;
+  if (target.startsWith('!date^')) return label;
+  if (target.startsWith('!')) return label ? (label.startsWith('@') ? label : `@${label}`) : `@${target.slice(1)}`;
+  const url = unescapeSlack(target);
+  if (!label || label === url || `mailto:${label}` === url) return label || url;
+  return `${label} (${url})`;
+};
+
+/** Slack's escaped message text as the plain text a person typed. */
+export const plainTextFromSlack = (text: string): string =>
+  text
+    .split(/(<[^<>]*>)/)
+    .map((segment, index) => (index % 2 === 1 ? labelOfSlackLink(segment.slice(1, -1)) : unescapeSlack(segment)))
+    .join('');
+
+interface Token {
+  /** as Slack sent it */
+  readonly raw: string;
+  /** plain text, without quotes */
+  readonly value: string;
+  readonly quoted: boolean;
+}
+
+const failure = (kind: CommandErrorKind, message: string, subcommand?: Subcommand): Result<never, CommandError> =>
+  err(subcommand === undefined ? { kind, message } : { kind, message, subcommand });
+
+/** Splits on spaces; a quoted name (straight or typographic quotes) and a Slack link are one token each. */
+const tokenize = (text: string, subcommand: Subcommand): Result<Token[], CommandError> => {
+  const chars = [...text];
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < chars.length) {
+    const char = chars[i] ?? '';
+    if (char === ' ') {
+      i += 1;
+      continue;
+    }
+    const closers = closingQuotes(char);
+    if (closers) {
+      let end = i + 1;
+      while (end < chars.length && !closers.includes(chars[end] ?? '')) end += 1;
+      if (end >= chars.length) {
+        return failure(
+          'unclosed_quote',
+          `The name starting with ${char} has no closing quote. Put names with spaces in quotes, like "Support Bot".`,
+          subcommand,
+        );
+      }
+      const inner = chars.slice(i + 1, end).join('');
+      tokens.push({ raw: chars.slice(i, end + 1).join(''), value: plainTextFromSlack(inner).trim(), quoted: true });
+      i = end + 1;
+      continue;
+    }
+    let end = i;
+    while (end < chars.length && chars[end] !== ' ') {
+      if (chars[end] === '<') {
+        const close = chars.indexOf('>', end);
+        if (close !== -1) {
+          end = close + 1;
+          continue;
+        }
+      }
+      end += 1;
+    }
+    const raw = chars.slice(i, end).join('');
+    tokens.push({ raw, value: plainTextFromSlack(raw), quoted: false });
+    i = end;
+  }
+  return ok(tokens);
+};
+
+/** A name as the user should type it back: quoted when it has spaces. */
+const asTyped = (name: string): string => (/\s/.test(name) ? `"${name}"` : name);
+
+const REQUEST_ID = /^req_[A-Za-z0-9]{10}$/i;
+const KEY_ID = /^key_[A-Za-z0-9_-]{1,64}$/i;
+
+const parseRevoke = (tokens: readonly Token[]): Result<Command, CommandError> => {
+  const example = 'like: revoke req_8f3k2m9q1z. Your ids are in /openai-key list.';
+  if (tokens.length === 0) return failure('missing_argument', `Give the id of the request or key to revoke, ${example}`, 'revoke');
+  if (tokens.length > 1) {
+    return failure('extra_argument', `revoke takes one id, and you gave ${tokens.length}; revoke them one at a time, ${example}`, 'revoke');
+  }
+  const id = (tokens[0]?.value ?? '').replace(/^`+|`+$/g, '');
+  const normalized = `${id.slice(0, 4).toLowerCase()}${id.slice(4)}`;
+  if (REQUEST_ID.test(id)) return ok({ kind: 'revoke', id: normalized, target: 'request' });
+  if (KEY_ID.test(id)) return ok({ kind: 'revoke', id: normalized, target: 'key' });
+  return failure(
+    'invalid_id',
+    `"${id}" is not a request id (req_ and 10 letters or digits) or a key id (key_…). Give one, ${example}`,
+    'revoke',
+  );
+};
+
+const LIMIT_OPTIONS = ['soft', 'hard', 'at', 'channel'] as const;
+type LimitOption = (typeof LIMIT_OPTIONS)[number];
+const LIMIT_OPTIONS_TEXT = 'soft <amount>, hard <amount> or hard off, at <percentages>, channel <#channel>';
+
+const limitOptionOf = (token: Token | undefined): LimitOption | null => {
+  if (!token || token.quoted) return null;
+  const word = token.value.toLowerCase();
+  return (LIMIT_OPTIONS as readonly string[]).includes(word) ? (word as LimitOption) : null;
+};
+
+const SLACK_CHANNEL_LINK = /^<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>$/;
+const CHANNEL_ID = /^#?([CG](?=[A-Z0-9]*\d)[A-Z0-9]{2,})$/;
+
+const parseChannel = (token: Token): Result<string, CommandError> => {
+  const id = SLACK_CHANNEL_LINK.exec(token.raw)?.[1] ?? CHANNEL_ID.exec(token.value)?.[1];
+  if (id) return ok(id);
+  const plain = token.value.startsWith('#')
+    ? `Slack sent "${token.value}" as plain text, so I can't tell which channel it is. `
+    : `"${token.value}" is not a channel. `;
+  return failure(
+    'invalid_channel',
+    `${plain}Pick the channel from the list Slack shows when you type #, or give its id (like C0123ABCD, at the bottom of the channel's details).`,
+    'limit',
+  );
+};
+
+const parseLimit = (tokens: readonly Token[]): Result<Command, CommandError> => {
+  const first = tokens[0];
+  if (!first || limitOptionOf(first) !== null) {
+    return failure('missing_argument', `Name the project first, like: limit "Support Bot" soft 500 hard 1k`, 'limit');
+  }
+  let index = 1;
+  let project = first.value;
+  if (!first.quoted) {
+    while (index < tokens.length && limitOptionOf(tokens[index]) === null) {
+      project += ` ${tokens[index]?.value ?? ''}`;
+      index += 1;
+    }
+  }
+  if (project.trim() === '') return failure('missing_argument', 'The project name in quotes is empty. Name the project, like "Support Bot".', 'limit');
+
+  const change: { soft?: Cents; hard?: Cents | 'off'; thresholds?: number[]; channelId?: string } = {};
+  const seen = new Set<LimitOption>();
+  while (index < tokens.length) {
+    const token = tokens[index];
+    const option = limitOptionOf(token);
+    if (option === null) {
+      return failure(
+        'unknown_option',
+        `"${token?.value ?? ''}" is not something limit can change. Use ${LIMIT_OPTIONS_TEXT}. Put project names with spaces in quotes.`,
+        'limit',
+      );
+    }
+    if (seen.has(option)) return failure('duplicate_option', `${option} is given twice; give each option once.`, 'limit');
+    seen.add(option);
+    const value = tokens[index + 1];
+    if (!value || limitOptionOf(value) !== null) {
+      const wanted = {
+        soft: 'an amount, like soft 500',
+        hard: 'an amount or off, like hard 1k or hard off',
+        at: 'percentages, like at 50,80,100',
+        channel: 'a channel, like channel #ai-spend',
+      }[option];
+      return failure('missing_argument', `${option} needs ${wanted}.`, 'limit');
+    }
+    index += 2;
+    if (option === 'soft' || option === 'hard') {
+      if (option === 'hard' && !value.quoted && value.value.toLowerCase() === 'off') {
+        change.hard = 'off';
+        continue;
+      }
+      const amount = parseAmount(value.value);
+      if (!amount.ok) {
+        return failure('invalid_amount', `${option === 'soft' ? 'Soft' : 'Hard'} limit: ${amount.error.message}`, 'limit');
+      }
+      change[option] = amount.value;
+    } else if (option === 'at') {
+      // `at 50, 80, 100` and `at 50 80 100` arrive as several tokens: take every one that can be part of the list.
+      const pieces = [value.value];
+      while (index < tokens.length) {
+        const next = tokens[index];
+        if (!next || next.quoted || !/^[\d%,]+$/.test(next.value)) break;
+        pieces.push(next.value);
+        index += 1;
+      }
+      const thresholds = parseThresholds(pieces.join(',').replace(/,+/g, ',').replace(/^,|,$/g, ''));
+      if (!thresholds.ok) return failure('invalid_thresholds', `Alert thresholds: ${thresholds.error.message}`, 'limit');
+      change.thresholds = thresholds.value;
+    } else {
+      const channel = parseChannel(value);
+      if (!channel.ok) return channel;
+      change.channelId = channel.value;
+    }
+  }
+  if (seen.size === 0) {
+    return failure(
+      'missing_option',
+      `Say what to change for ${asTyped(project)}, like: limit ${asTyped(project)} soft 500 hard 1k. You can use ${LIMIT_OPTIONS_TEXT}.`,
+      'limit',
+    );
+  }
+  return ok({ kind: 'limit', project, change });
+};
+
+const COUNT = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?([km])?$/i;
+
+/** `500`, `10,000`, `200k`, `1.5m`: a whole number from 1 to a billion. */
+const parseCount = (text: string): Result<number, string> => {
+  const forms = 'Use a whole number like 500, 10,000 or 200k.';
+  const match = COUNT.exec(text.trim());
+  if (!match) return err(`"${text}" is not a number. ${forms}`);
+  const [, whole = '', fraction = '', suffix = ''] = match;
+  const scale = suffix.toLowerCase() === 'k' ? 3 : suffix.toLowerCase() === 'm' ? 6 : 0;
+  if (fraction.length > scale) return err(`"${text}" is not a whole number. ${forms}`);
+  const digits = whole.replaceAll(',', '');
+  if (digits.length > 10) return err(`"${text}" is too large; the most is 1,000,000,000.`);
+  const value = Number(digits) * 10 ** scale + Number(fraction.padEnd(scale, '0') || '0');
+  if (value < 1) return err(`The number must be at least 1. ${forms}`);
+  if (value > MAX_RATE_LIMIT) return err(`"${text}" is too large; the most is 1,000,000,000.`);
+  return ok(value);
+};
+
+const RATE_OPTIONS = ['rpm', 'tpm', 'rpd'] as const;
+type RateOption = (typeof RATE_OPTIONS)[number];
+const RATE_OPTIONS_TEXT = 'rpm <n> (requests per minute), tpm <n> (tokens per minute), rpd <n> (requests per day)';
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+const rateOptionOf = (token: Token | undefined): RateOption | null => {
+  if (!token || token.quoted) return null;
+  const word = token.value.toLowerCase();
+  return (RATE_OPTIONS as readonly string[]).includes(word) ? (word as RateOption) : null;
+};
+
+const parseRateLimit = (tokens: readonly Token[]): Result<Command, CommandError> => {
+  const [projectToken, modelToken] = tokens;
+  if (!projectToken || projectToken.value === '') {
+    return failure('missing_argument', 'Name the project, like: ratelimit Billing, or ratelimit Billing gpt-4o-mini rpm 500', 'ratelimit');
+  }
+  const project = projectToken.value;
+  if (!modelToken) return ok({ kind: 'ratelimit-show', project });
+  if (rateOptionOf(modelToken) !== null) {
+    return failure('missing_argument', `Name the model before ${modelToken.value}, like: ratelimit ${asTyped(project)} gpt-4o-mini rpm 500`, 'ratelimit');
+  }
+  const model = modelToken.value;
+  if (!MODEL_NAME.test(model)) {
+    return failure('invalid_model', `"${model}" is not a model name. Use a model id like gpt-4o-mini.`, 'ratelimit');
+  }
+  const change: { rpm?: number; tpm?: number; rpd?: number } = {};
+  let index = 2;
+  while (index < tokens.length) {
+    const token = tokens[index];
+    const option = rateOptionOf(token);
+    if (option === null) {
+      return failure(
+        'unknown_option',
+        `"${token?.value ?? ''}" is not a rate limit. Use ${RATE_OPTIONS_TEXT}. Put project names with spaces in quotes, like "Support Bot".`,
+        'ratelimit',
+      );
+    }
+    if (change[option] !== undefined) return failure('duplicate_option', `${option} is given twice; give each once.`, 'ratelimit');
+    const value = tokens[index + 1];
+    if (!value) return failure('missing_argument', `${option} needs a number, like ${option} 500.`, 'ratelimit');
+    const count = parseCount(value.value);
+    if (!count.ok) return failure('invalid_number', `${option}: ${count.error}`, 'ratelimit');
+    change[option] = count.value;
+    index += 2;
+  }
+  if (Object.keys(change).length === 0) {
+    return failure(
+      'missing_option',
+      `Say which limit to set for ${model}: ${RATE_OPTIONS_TEXT}, like: ratelimit ${asTyped(project)} ${model} rpm 500. To see the current limits, leave the model out.`,
+      'ratelimit',
+    );
+  }
+  return ok({ kind: 'ratelimit', project, model, change });
+};
+
+const parseAudit = (tokens: readonly Token[]): Result<Command, CommandError> => {
+  const rest = [...tokens];
+  let days = AUDIT_DEFAULT_DAYS;
+  const last = rest[rest.length - 1];
+  if (last && !last.quoted && /^days?$/i.test(last.value) && rest.length >= 2) {
+    const count = rest[rest.length - 2];
+    if (count && !count.quoted && /^\d+$/.test(count.value)) {
+      rest.pop();
+      rest[rest.length - 1] = { ...count, value: `${count.value}d` };
+    }
+  }
+  const daysToken = rest[rest.length - 1];
+  const daysMatch = daysToken && !daysToken.quoted ? /^(\d+)d?$/i.exec(daysToken.value) : null;
+  if (daysMatch) {
+    rest.pop();
+    days = Number(daysMatch[1]);
+    if (!Number.isSafeInteger(days) || days < 1 || days > AUDIT_MAX_DAYS) {
+      return failure(
+        'invalid_days',
+        `The audit covers 1 to ${AUDIT_MAX_DAYS} days; ${daysMatch[1]} is out of range. Like: audit "Support Bot" 30`,
+        'audit',
+      );
+    }
+  }
+  if (rest.length === 0) return ok({ kind: 'audit', project: null, days });
+  if (rest[0]?.quoted && rest.length > 1) {
+    return failure(
+      'extra_argument',
+      `After the project name comes only the number of days, like: audit ${rest[0].raw} 30`,
+      'audit',
+    );
+  }
+  const project = rest.map((token) => token.value).join(' ').trim();
+  return ok({ kind: 'audit', project: project === '' ? null : project, days });
+};
+
+const groupDigits = (count: number): string => String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+const isSubcommand = (word: string): word is Subcommand => (SUBCOMMANDS as readonly string[]).includes(word);
+
+/** Parses the text after `/openai-key`. Subcommands ignore case; runs of whitespace count as one space. */
+export const parseCommand = (text: string): Result<Command, CommandError> => {
+  const length = text.length > MAX_COMMAND_CHARS * 2 ? text.length : [...text].length;
+  if (length > MAX_COMMAND_CHARS) {
+    return failure(
+      'too_long',
+      `That is ${groupDigits(length)} characters; a command can be at most ${groupDigits(MAX_COMMAND_CHARS)}. For a long purpose, use the form: /openai-key request`,
+    );
+  }
+  if (FORBIDDEN_CHARACTERS.test(text)) {
+    return failure(
+      'control_characters',
+      'The command contains invisible control characters (often from pasting). Type it again, or paste it as plain text.',
+    );
+  }
+  const input = text.replace(/\s+/g, ' ').trim();
+  if (input === '') return ok({ kind: 'help', topic: null });
+  const space = input.indexOf(' ');
+  const word = (space === -1 ? input : input.slice(0, space)).toLowerCase();
+  const rest = space === -1 ? '' : input.slice(space + 1);
+
+  if (word === '?' || word === '-h' || word === '--help') return ok({ kind: 'help', topic: null });
+  if (!isSubcommand(word)) {
+    const shown = plainTextFromSlack(space === -1 ? input : input.slice(0, space));
+    const [suggestion] = closestNames(word, SUBCOMMANDS, 1);
+    return failure(
+      'unknown_subcommand',
+      `"${shown}" is not an /openai-key command.${suggestion ? ` Did you mean ${suggestion}?` : ''}`,
+    );
+  }
+  if (word === 'request') return ok(rest === '' ? { kind: 'request-modal' } : { kind: 'request', args: plainTextFromSlack(rest) });
+
+  const tokens = tokenize(rest, word);
+  if (!tokens.ok) return tokens;
+  switch (word) {
+    case 'help': {
+      const topic = tokens.value[0]?.value.toLowerCase() ?? '';
+      return ok({ kind: 'help', topic: isSubcommand(topic) ? topic : null });
+    }
+    case 'list':
+      return tokens.value.length === 0
+        ? ok({ kind: 'list' })
+        : failure('extra_argument', 'list takes nothing after it; it shows all your requests and keys. Type: /openai-key list', 'list');
+    case 'revoke':
+      return parseRevoke(tokens.value);
+    case 'limits': {
+      const projects = tokens.value.map((token) => token.value).filter((name) => name !== '');
+      return ok({ kind: 'limits', projects });
+    }
+    case 'limit':
+      return parseLimit(tokens.value);
+    case 'ratelimit':
+      return parseRateLimit(tokens.value);
+    case 'audit':
+      return parseAudit(tokens.value);
+  }
+};

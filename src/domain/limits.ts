@@ -1,0 +1,181 @@
+/**
+ * A project's spend limits and the alert thresholds that watch them. Every change bumps `version`, and the version
+ * is part of an alert's identity, so a change re-arms the thresholds: a change that changes nothing is refused.
+ */
+import { formatCents, type Cents } from './money.js';
+import { err, ok, type Result } from './result.js';
+
+export interface ProjectLimits {
+  readonly projectId: string;
+  /** alerts only */
+  readonly softCents: Cents | null;
+  /** the spend limit set at OpenAI */
+  readonly hardCents: Cents | null;
+  /** percentages of the limit at which to alert, strictly ascending */
+  readonly thresholds: number[];
+  readonly channelId: string | null;
+  readonly version: number;
+  /** ms since epoch */
+  readonly updatedAt: number;
+  readonly updatedBy: string;
+}
+
+export const DEFAULT_THRESHOLDS: readonly number[] = Object.freeze([50, 80, 100]);
+export const MAX_THRESHOLDS = 5;
+
+export interface LimitChange {
+  readonly soft?: Cents;
+  readonly hard?: Cents | 'off';
+  readonly thresholds?: number[];
+  readonly channelId?: string;
+}
+
+export interface ThresholdsError {
+  readonly message: string;
+}
+
+export interface LimitChangeError {
+  readonly kind: 'no_change' | 'soft_above_hard' | 'invalid_thresholds' | 'invalid_amount';
+  readonly message: string;
+}
+
+const THRESHOLD_FORMS = 'Give 1 to 5 percentages from 1 to 100, going up, like 50,80,100.';
+
+/** Checks thresholds however they were given (typed, from a modal, stored). */
+const checkThresholds = (values: readonly number[]): Result<number[], ThresholdsError> => {
+  if (values.length === 0) return err({ message: `Give at least one threshold. ${THRESHOLD_FORMS}` });
+  if (values.length > MAX_THRESHOLDS) {
+    return err({ message: `That is ${values.length} thresholds; the most is ${MAX_THRESHOLDS}. ${THRESHOLD_FORMS}` });
+  }
+  for (const [index, value] of values.entries()) {
+    if (!Number.isInteger(value) || value < 1 || value > 100) {
+      return err({ message: `${value}% is not a threshold: each is a whole percentage from 1 to 100. ${THRESHOLD_FORMS}` });
+    }
+    const previous = values[index - 1];
+    if (previous !== undefined && value <= previous) {
+      return err({
+        message:
+          value === previous
+            ? `${value}% is listed twice. ${THRESHOLD_FORMS}`
+            : `Thresholds must go up: ${value}% comes after ${previous}%. ${THRESHOLD_FORMS}`,
+      });
+    }
+  }
+  return ok([...values]);
+};
+
+/** `50,80,100`, `50%, 80%, 100%`: 1 to 5 whole percentages in 1..100, strictly ascending. */
+export const parseThresholds = (text: string): Result<number[], ThresholdsError> => {
+  const input = text.trim();
+  if (input === '') return err({ message: `Give the alert thresholds. ${THRESHOLD_FORMS}` });
+  const pieces = input.split(',').map((piece) => piece.trim());
+  const values: number[] = [];
+  for (const piece of pieces) {
+    const match = /^(\d{1,3})\s*%?$/.exec(piece);
+    if (!match) {
+      return err({
+        message:
+          piece === ''
+            ? `"${input}" has an empty place between commas. ${THRESHOLD_FORMS}`
+            : `"${piece}" is not a whole percentage. ${THRESHOLD_FORMS}`,
+      });
+    }
+    values.push(Number(match[1]));
+  }
+  return checkThresholds(values);
+};
+
+const formatLimit = (value: Cents | null): string => (value === null ? 'none' : formatCents(value));
+const formatThresholds = (values: readonly number[]): string => values.map((value) => `${value}%`).join(', ');
+const formatChannel = (channelId: string | null): string => (channelId === null ? 'none' : `<#${channelId}>`);
+
+/**
+ * Applies `change` to the stored limits (or to the defaults when nothing is stored): the result has the next
+ * version, `now` and `actor`. The soft limit may not exceed the hard limit, whichever of the two was just set.
+ */
+export const applyLimitChange = (
+  current: ProjectLimits | null,
+  change: LimitChange,
+  context: { readonly projectId: string; readonly now: number; readonly actor: string; readonly defaultChannel: string | null },
+): Result<ProjectLimits, LimitChangeError> => {
+  if (current !== null && current.projectId !== context.projectId) {
+    throw new Error(`limits for ${current.projectId} cannot be changed as ${context.projectId}`);
+  }
+  const base = current ?? {
+    softCents: null,
+    hardCents: null,
+    thresholds: [...DEFAULT_THRESHOLDS],
+    channelId: context.defaultChannel,
+    version: 0,
+  };
+  if (change.soft === undefined && change.hard === undefined && change.thresholds === undefined && change.channelId === undefined) {
+    return err({ kind: 'no_change', message: 'Say what to change: soft <amount>, hard <amount> or hard off, at <thresholds>, or channel <#channel>.' });
+  }
+  for (const amount of [change.soft, change.hard]) {
+    if (typeof amount === 'number' && (!Number.isSafeInteger(amount) || amount <= 0)) {
+      return err({ kind: 'invalid_amount', message: `A limit must be more than $0.00; ${formatCents(amount)} is not.` });
+    }
+  }
+  let thresholds = base.thresholds;
+  if (change.thresholds !== undefined) {
+    const checked = checkThresholds(change.thresholds);
+    if (!checked.ok) return err({ kind: 'invalid_thresholds', message: checked.error.message });
+    thresholds = checked.value;
+  }
+  const softCents = change.soft ?? base.softCents;
+  const hardCents = change.hard === 'off' ? null : (change.hard ?? base.hardCents);
+  if (softCents !== null && hardCents !== null && softCents > hardCents) {
+    const fix =
+      change.soft !== undefined && change.hard !== undefined
+        ? 'Make the soft limit no more than the hard limit.'
+        : change.hard === undefined
+          ? `Lower the soft limit, or raise the hard limit too, like: soft ${formatCents(softCents)} hard ${formatCents(softCents)}`
+          : `Set a hard limit of at least ${formatCents(softCents)}, or lower the soft limit too, like: soft ${formatCents(hardCents)} hard ${formatCents(hardCents)}`;
+    return err({
+      kind: 'soft_above_hard',
+      message: `The ${change.soft === undefined ? 'current ' : ''}soft limit (${formatCents(softCents)}) can't be above the ${change.hard === undefined ? 'current ' : ''}hard limit (${formatCents(hardCents)}). ${fix}`,
+    });
+  }
+  const channelId = change.channelId ?? base.channelId;
+  const unchanged =
+    softCents === base.softCents &&
+    hardCents === base.hardCents &&
+    channelId === base.channelId &&
+    formatThresholds(thresholds) === formatThresholds(base.thresholds);
+  if (unchanged) {
+    return err({
+      kind: 'no_change',
+      message: `Nothing would change: the limits are already soft ${formatLimit(softCents)}, hard ${formatLimit(hardCents)}, alerts at ${formatThresholds(thresholds)}.`,
+    });
+  }
+  return ok({
+    projectId: context.projectId,
+    softCents,
+    hardCents,
+    thresholds,
+    channelId,
+    version: base.version + 1,
+    updatedAt: context.now,
+    updatedBy: context.actor,
+  });
+};
+
+/** One line per field that differs, e.g. `Soft limit: $500.00 → $800.00`; `before` null reads as nothing set. */
+export const describeLimitChange = (before: ProjectLimits | null, after: ProjectLimits): string[] => {
+  const lines: string[] = [];
+  const softBefore = before?.softCents ?? null;
+  const hardBefore = before?.hardCents ?? null;
+  if (softBefore !== after.softCents) lines.push(`Soft limit: ${formatLimit(softBefore)} → ${formatLimit(after.softCents)}`);
+  if (hardBefore !== after.hardCents) {
+    lines.push(`Hard limit: ${formatLimit(hardBefore)} → ${after.hardCents === null ? 'off' : formatCents(after.hardCents)}`);
+  }
+  const thresholdsBefore = before?.thresholds ?? DEFAULT_THRESHOLDS;
+  if (formatThresholds(thresholdsBefore) !== formatThresholds(after.thresholds)) {
+    lines.push(`Alert thresholds: ${formatThresholds(thresholdsBefore)} → ${formatThresholds(after.thresholds)}`);
+  }
+  const channelBefore = before === null ? null : before.channelId;
+  if (channelBefore !== after.channelId) {
+    lines.push(`Alert channel: ${formatChannel(channelBefore)} → ${formatChannel(after.channelId)}`);
+  }
+  return lines;
+};

@@ -1,0 +1,122 @@
+/**
+ * Money as integer cents. Floats never touch an amount: text is parsed digit by digit (BigInt where a value could
+ * be large), and OpenAI's decimal dollars are rounded on their decimal string, not by multiplying a float.
+ */
+import { err, ok, type Result } from './result.js';
+
+/** A safe integer number of US cents. */
+export type Cents = number & { readonly __brand: 'cents' };
+
+export interface MoneyError {
+  readonly message: string;
+}
+
+/** The largest amount a person may set: $1,000,000.00. */
+export const MAX_AMOUNT_CENTS = 100_000_000 as Cents;
+
+/**
+ * Brands a number that is already integer cents (a stored value, a sum of Cents). Text from people goes through
+ * `parseAmount`, and OpenAI's dollars through `dollarsToCents`; a non-integer here is a programming error.
+ */
+export const cents = (value: number): Cents => {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`cents must be a safe integer, got ${value}`);
+  return (Object.is(value, -0) ? 0 : value) as Cents;
+};
+
+const ACCEPTED_FORMS = 'Use dollars like 500, $1,250.50 or 2.5k.';
+const AMOUNT_SHAPE = /^\$?(?<int>[\d,]+)?(?:\.(?<frac>\d*))?(?<thousands>k)?$/i;
+const THOUSANDS_GROUPS = /^[1-9]\d{0,2}(?:,\d{3})+$/;
+
+const quoteInput = (text: string): string => {
+  const chars = [...text];
+  return `"${chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : text}"`;
+};
+
+/**
+ * Parses an amount of dollars typed by a person: `$1,250.50`, `1250.5`, `1250`, `2k`, `2.5k`, `$2k`.
+ * Positive, at most 2 decimals (3 with `k`, i.e. whole dollars), at most $1,000,000.
+ */
+export const parseAmount = (text: string): Result<Cents, MoneyError> => {
+  const input = text.trim().replace(/^\$\s+/, '$');
+  if (input === '' || input === '$') return err({ message: `Give an amount. ${ACCEPTED_FORMS}` });
+  if (/^-|^\$-|^\(/.test(input)) {
+    return err({ message: `The amount must be positive; ${quoteInput(input)} is not. ${ACCEPTED_FORMS}` });
+  }
+  const match = AMOUNT_SHAPE.exec(input);
+  const intText = match?.groups?.int;
+  const fracText = match?.groups?.frac;
+  if (!match || (intText === undefined && !fracText)) {
+    return err({ message: `${quoteInput(input)} is not an amount. ${ACCEPTED_FORMS}` });
+  }
+  if (intText !== undefined && intText.includes(',') && !THOUSANDS_GROUPS.test(intText)) {
+    return err({
+      message: `${quoteInput(input)} has a comma out of place: commas go between groups of three digits, like 1,250 or 1,000,000. ${ACCEPTED_FORMS}`,
+    });
+  }
+  const thousands = match.groups?.thousands !== undefined;
+  const frac = fracText ?? '';
+  if (!thousands && frac.length > 2) {
+    return err({ message: `${quoteInput(input)} has more than 2 decimals; amounts go to the cent, like 1,250.50.` });
+  }
+  if (thousands && frac.length > 3) {
+    return err({ message: `${quoteInput(input)} has more than 3 decimals; with k, write whole dollars, like 2.5k or 1.25k.` });
+  }
+  const scale = thousands ? 5 : 2;
+  const wholeDollars = BigInt((intText ?? '0').replaceAll(',', ''));
+  const total = wholeDollars * 10n ** BigInt(scale) + BigInt(frac.padEnd(scale, '0'));
+  if (total === 0n) return err({ message: `The amount must be more than $0.00. ${ACCEPTED_FORMS}` });
+  if (total > BigInt(MAX_AMOUNT_CENTS)) {
+    return err({ message: `${quoteInput(input)} is too large: the most is ${formatCents(MAX_AMOUNT_CENTS)}.` });
+  }
+  return ok(Number(total) as Cents);
+};
+
+const groupThousands = (digits: string): string => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** `$1,250.50`; negative amounts (credits) as `-$12.50`. */
+export const formatCents = (amount: Cents): string => {
+  const magnitude = Math.abs(amount);
+  const dollars = Math.trunc(magnitude / 100);
+  const rest = magnitude % 100;
+  return `${amount < 0 ? '-' : ''}$${groupThousands(String(dollars))}.${String(rest).padStart(2, '0')}`;
+};
+
+const DECIMAL_SHAPE = /^(?<sign>[+-])?(?<int>\d*)(?:\.(?<frac>\d*))?(?:e(?<exp>[+-]?\d{1,4}))?$/i;
+
+/**
+ * Converts OpenAI's decimal dollars (a number or a string such as "12.50" or "0.000123"; negative for credits) to
+ * cents, rounding half-up (half away from zero, so a credit rounds like the charge it offsets). A number is read
+ * through its shortest decimal form, which is the value OpenAI sent in its JSON.
+ */
+export const dollarsToCents = (value: number | string): Result<Cents, MoneyError> => {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return err({ message: `OpenAI sent a cost that is not a number (${value}).` });
+  }
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  const match = DECIMAL_SHAPE.exec(text);
+  const intDigits = match?.groups?.int ?? '';
+  const fracDigits = match?.groups?.frac ?? '';
+  if (!match || intDigits.length + fracDigits.length === 0) {
+    return err({ message: `OpenAI sent a cost that is not a decimal number: ${quoteInput(text)}.` });
+  }
+  const exponent = Number(match.groups?.exp ?? '0');
+  const digits = intDigits + fracDigits;
+  // Position of the decimal point in `digits` once the exponent is applied, then two more places for cents.
+  const centsEnd = intDigits.length + exponent + 2;
+  if (centsEnd > 40) return err({ message: `OpenAI sent a cost too large to count: ${quoteInput(text)}.` });
+  let centsDigits: string;
+  let nextDigit: string;
+  if (centsEnd <= 0) {
+    centsDigits = '0';
+    nextDigit = centsEnd === 0 ? (digits[0] ?? '0') : '0';
+  } else {
+    centsDigits = digits.slice(0, centsEnd).padEnd(centsEnd, '0');
+    nextDigit = digits[centsEnd] ?? '0';
+  }
+  const magnitude = BigInt(centsDigits) + (nextDigit >= '5' ? 1n : 0n);
+  if (magnitude > BigInt(Number.MAX_SAFE_INTEGER)) {
+    return err({ message: `OpenAI sent a cost too large to count: ${quoteInput(text)}.` });
+  }
+  const signed = match.groups?.sign === '-' ? -Number(magnitude) : Number(magnitude);
+  return ok(cents(signed));
+};

@@ -1,0 +1,314 @@
+/**
+ * Naming OpenAI projects in a chat message: by id, by exact name, by the start of a sentence
+ * (`Support Bot answer tickets faster`), with suggestions when a name is misspelt.
+ */
+import { err, ok, type Result } from './result.js';
+
+export interface ProjectRef {
+  readonly id: string;
+  readonly name: string;
+  readonly status: 'active' | 'archived';
+}
+
+export type ProjectLookupError =
+  | { readonly kind: 'unknown'; readonly query: string; readonly suggestions: string[]; readonly message: string }
+  | { readonly kind: 'archived'; readonly project: ProjectRef; readonly message: string }
+  | { readonly kind: 'ambiguous'; readonly query: string; readonly projects: ProjectRef[]; readonly message: string };
+
+export type ProjectSplitError =
+  | ProjectLookupError
+  | { readonly kind: 'no_project'; readonly message: string }
+  | { readonly kind: 'unclosed_quote'; readonly message: string }
+  | { readonly kind: 'missing_purpose'; readonly project: ProjectRef; readonly message: string };
+
+export interface PurposeError {
+  readonly kind: 'too_short' | 'too_long';
+  readonly message: string;
+}
+
+export interface LifetimeError {
+  readonly message: string;
+}
+
+export const PURPOSE_MIN_CHARS = 10;
+export const PURPOSE_MAX_CHARS = 500;
+
+const PROJECT_ID = /^proj_[A-Za-z0-9_-]+$/;
+
+/** Names compare as people read them: composed Unicode, any run of spaces as one, case ignored. */
+const normalizeName = (name: string): string => name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+
+const wordsOf = (text: string): string[] => text.split(' ').filter((word) => word !== '');
+
+/** Edit distance where an insertion, deletion, substitution or swap of two neighbouring characters is one edit. */
+const editDistance = (a: string, b: string): number => {
+  const s = [...a];
+  const t = [...b];
+  const rows: number[][] = Array.from({ length: s.length + 1 }, (_, i) =>
+    Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number): number => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= s.length; i += 1) {
+    const row = rows[i] ?? [];
+    for (let j = 1; j <= t.length; j += 1) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      row[j] = best;
+    }
+  }
+  return at(s.length, t.length);
+};
+
+/** How many edits still count as a typo: one per three characters typed, at most 3; none for one or two. */
+const typoAllowance = (query: string): number => Math.min(3, Math.floor([...query].length / 3));
+
+/** The name's runs of consecutive words as long as the query, and the whole name: what a typo could stand for. */
+const comparableParts = (name: string, queryWordCount: number): string[] => {
+  const words = wordsOf(name);
+  const parts = [name];
+  for (let start = 0; start + queryWordCount <= words.length; start += 1) {
+    parts.push(words.slice(start, start + queryWordCount).join(' '));
+  }
+  return parts;
+};
+
+/**
+ * Up to `n` names close to `query`, best first: the exact name, then names starting with it, then names containing
+ * it, then names (or runs of their words) within a few typos of it. Names further off are never returned.
+ */
+export const closestNames = (query: string, names: readonly string[], n = 3): string[] => {
+  const wanted = normalizeName(query);
+  if (wanted === '' || n <= 0) return [];
+  const allowance = typoAllowance(wanted);
+  const queryWordCount = wordsOf(wanted).length;
+  const seen = new Set<string>();
+  const ranked: { name: string; rank: number; length: number }[] = [];
+  for (const name of names) {
+    const candidate = normalizeName(name);
+    if (candidate === '' || seen.has(candidate)) continue;
+    seen.add(candidate);
+    let rank: number;
+    if (candidate === wanted) rank = 0;
+    else if (candidate.startsWith(wanted)) rank = 1;
+    else if (wanted.length >= 2 && candidate.includes(wanted)) rank = 2;
+    else {
+      if (allowance === 0) continue;
+      const distance = Math.min(...comparableParts(candidate, queryWordCount).map((part) => editDistance(wanted, part)));
+      if (distance > allowance) continue;
+      rank = 2 + distance;
+    }
+    ranked.push({ name: name.trim(), rank, length: [...candidate].length });
+  }
+  ranked.sort((a, b) => a.rank - b.rank || a.length - b.length || a.name.localeCompare(b.name));
+  return ranked.slice(0, n).map((entry) => entry.name);
+};
+
+const QUOTE_PAIRS: Readonly<Record<string, string>> = {
+  '"': '"”“',
+  '“': '”"',
+  '”': '”"',
+  '„': '“”"',
+  "'": "'’",
+  '‘': "’'",
+  '’': "’'",
+};
+
+/** The characters that close a quote opened by `opening`, or undefined when `opening` is not a quote mark. */
+export const closingQuotes = (opening: string): string | undefined =>
+  Object.hasOwn(QUOTE_PAIRS, opening) ? QUOTE_PAIRS[opening] : undefined;
+
+/** Removes one pair of surrounding quotes, straight or typographic (Slack on macOS turns `"` into `“ ”`). */
+const unquote = (text: string): string => {
+  const trimmed = text.trim();
+  const closers = closingQuotes(trimmed[0] ?? '');
+  if (trimmed.length >= 2 && closers?.includes(trimmed[trimmed.length - 1] ?? '')) return trimmed.slice(1, -1).trim();
+  return trimmed;
+};
+
+const listNames = (names: readonly string[]): string => {
+  const quoted = names.map((name) => `"${name}"`);
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+};
+
+const unknownProject = (query: string, projects: readonly ProjectRef[], alsoTry: readonly string[] = []): ProjectLookupError => {
+  const activeNames = projects.filter((project) => project.status === 'active').map((project) => project.name);
+  const suggestions: string[] = [];
+  for (const attempt of [query, ...alsoTry]) {
+    for (const name of closestNames(attempt, activeNames)) {
+      if (!suggestions.includes(name) && suggestions.length < 3) suggestions.push(name);
+    }
+  }
+  const hint =
+    suggestions.length > 0
+      ? `Did you mean ${listNames(suggestions)}?`
+      : "Use the project's exact name (in quotes if it has spaces) or its id (proj_…).";
+  const what = PROJECT_ID.test(query) ? `No project has the id ${query}.` : `No project is named "${query}".`;
+  return { kind: 'unknown', query, suggestions, message: `${what} ${hint}` };
+};
+
+const archivedProject = (project: ProjectRef): ProjectLookupError => ({
+  kind: 'archived',
+  project,
+  message: `Project "${project.name}" is archived, so it can't be used. Pick an active project, or ask an OpenAI organization owner to unarchive it.`,
+});
+
+/** Of the projects with one name, the active one wins; two active ones with that name are ambiguous. */
+const chooseAmong = (query: string, matches: readonly ProjectRef[]): Result<ProjectRef, ProjectLookupError> => {
+  const active = matches.filter((project) => project.status === 'active');
+  if (active.length > 1) {
+    return err({
+      kind: 'ambiguous',
+      query,
+      projects: active,
+      message: `${active.length} projects are named "${active[0]?.name ?? query}". Use the id of the one you mean: ${active.map((project) => project.id).join(', ')}.`,
+    });
+  }
+  const [chosen] = active.length === 1 ? active : matches;
+  if (!chosen) return err(unknownProject(query, []));
+  return chosen.status === 'archived' ? err(archivedProject(chosen)) : ok(chosen);
+};
+
+/** Finds a project by id (`proj_…`) or by its exact name, ignoring case, spacing and surrounding quotes. */
+export const resolveProject = (
+  query: string,
+  projects: readonly ProjectRef[],
+): Result<ProjectRef, ProjectLookupError> => {
+  const wanted = unquote(query);
+  if (PROJECT_ID.test(wanted)) {
+    const byId =
+      projects.find((project) => project.id === wanted) ??
+      projects.find((project) => project.id.toLowerCase() === wanted.toLowerCase());
+    if (byId) return byId.status === 'archived' ? err(archivedProject(byId)) : ok(byId);
+  }
+  const name = normalizeName(wanted);
+  const matches = name === '' ? [] : projects.filter((project) => normalizeName(project.name) === name);
+  if (matches.length === 0) return err(unknownProject(wanted.replace(/\s+/g, ' '), projects));
+  return chooseAmong(wanted, matches);
+};
+
+/** A separator people put between a project and its purpose: `Support Bot: answer tickets`, `Billing - audits`. */
+const LEADING_SEPARATOR = /^(?:[:,;]|[-–—](?=\s|$))\s*/;
+
+const purposeOf = (rest: string): string => rest.trim().replace(LEADING_SEPARATOR, '').trim();
+
+const withPurpose = (
+  project: Result<ProjectRef, ProjectLookupError>,
+  rest: string,
+): Result<{ project: ProjectRef; purpose: string }, ProjectSplitError> => {
+  if (!project.ok) return project;
+  const purpose = purposeOf(rest);
+  if (purpose === '') {
+    return err({
+      kind: 'missing_purpose',
+      project: project.value,
+      message: `Say what the key for "${project.value.name}" is for, after the project name, like: request ${project.value.name.includes(' ') ? `"${project.value.name}"` : project.value.name} answer support tickets faster`,
+    });
+  }
+  return ok({ project: project.value, purpose });
+};
+
+/** Drops the first `count` words of `text`, keeping the rest exactly as written. */
+const afterWords = (text: string, count: number): string => {
+  let rest = text.trimStart();
+  for (let i = 0; i < count; i += 1) rest = rest.replace(/^\S+\s*/, '');
+  return rest;
+};
+
+/**
+ * Splits `request` arguments into a project and a purpose. The project is a quoted name (`"Support Bot" …`), an id
+ * (`proj_abc …`), or the longest project name the text starts with, ignoring case (`Support Bot answer tickets`);
+ * the purpose is what follows.
+ */
+export const splitProjectAndPurpose = (
+  args: string,
+  projects: readonly ProjectRef[],
+): Result<{ project: ProjectRef; purpose: string }, ProjectSplitError> => {
+  const text = args.normalize('NFC').trim();
+  if (text === '') {
+    return err({
+      kind: 'no_project',
+      message: 'Name the project and say what the key is for, like: request "Support Bot" answer support tickets faster',
+    });
+  }
+
+  const closers = closingQuotes(text[0] ?? '');
+  if (closers) {
+    const end = [...text.slice(1)].findIndex((char) => closers.includes(char));
+    if (end === -1) {
+      return err({
+        kind: 'unclosed_quote',
+        message: `The project name starting with ${text[0]} has no closing quote. Write it like: request "Support Bot" answer support tickets faster`,
+      });
+    }
+    const chars = [...text];
+    const name = chars.slice(1, end + 1).join('');
+    if (name.trim() === '') return splitProjectAndPurpose('', projects);
+    return withPurpose(resolveProject(name, projects), chars.slice(end + 2).join(''));
+  }
+
+  const words = wordsOf(text.replace(/\s+/g, ' '));
+  const firstWord = (words[0] ?? '').replace(/[:,;]$/, '');
+  if (PROJECT_ID.test(firstWord)) return withPurpose(resolveProject(firstWord, projects), afterWords(text, 1));
+
+  const normalizedWords = words.map((word) => word.toLowerCase());
+  let longest: { wordCount: number; matches: ProjectRef[] } | null = null;
+  for (const project of projects) {
+    const nameWords = wordsOf(normalizeName(project.name));
+    if (nameWords.length === 0 || nameWords.length > normalizedWords.length) continue;
+    const matchesStart = nameWords.every((word, index) => {
+      const typed = normalizedWords[index] ?? '';
+      return typed === word || (index === nameWords.length - 1 && typed.replace(/[:,;]$/, '') === word);
+    });
+    if (!matchesStart) continue;
+    if (!longest || nameWords.length > longest.wordCount) longest = { wordCount: nameWords.length, matches: [project] };
+    else if (nameWords.length === longest.wordCount) longest.matches.push(project);
+  }
+  if (!longest) {
+    const firstWords = (count: number): string => words.slice(0, count).join(' ');
+    return err(unknownProject(firstWord, projects, [firstWords(2), firstWords(3)]));
+  }
+  const query = words.slice(0, longest.wordCount).join(' ');
+  return withPurpose(chooseAmong(query, longest.matches), afterWords(text, longest.wordCount));
+};
+
+/** A purpose is 10 to 500 characters once trimmed; returns it trimmed. */
+export const validatePurpose = (text: string): Result<string, PurposeError> => {
+  const purpose = text.trim();
+  const length = [...purpose].length;
+  if (length < PURPOSE_MIN_CHARS) {
+    return err({
+      kind: 'too_short',
+      message: `Say in at least ${PURPOSE_MIN_CHARS} characters what the key is for (you wrote ${length}), like "answer support tickets faster".`,
+    });
+  }
+  if (length > PURPOSE_MAX_CHARS) {
+    return err({
+      kind: 'too_long',
+      message: `Keep the purpose to ${PURPOSE_MAX_CHARS} characters or fewer (you wrote ${length}); a sentence or two is enough.`,
+    });
+  }
+  return ok(purpose);
+};
+
+/**
+ * A key's lifetime in whole days: `30`, `30d`, `30 days`, `2w`; empty means `defaultDays`. From 1 to `maxDays`.
+ */
+export const parseLifetimeDays = (
+  input: string | number | null | undefined,
+  limits: { readonly defaultDays: number; readonly maxDays: number },
+): Result<number, LifetimeError> => {
+  const forms = `Give a whole number of days from 1 to ${limits.maxDays}, like 30 or 30d.`;
+  if (input === null || input === undefined) return ok(limits.defaultDays);
+  const text = String(input).trim().toLowerCase().replace(/\s+/g, ' ');
+  if (text === '') return ok(limits.defaultDays);
+  const match = /^(\d{1,6})(?: ?(d|days?|w|weeks?))?$/.exec(text);
+  if (!match) return err({ message: `"${String(input).trim()}" is not a number of days. ${forms}` });
+  const days = Number(match[1]) * (match[2]?.startsWith('w') ? 7 : 1);
+  if (days < 1) return err({ message: `A key must live at least 1 day. ${forms}` });
+  if (days > limits.maxDays) {
+    return err({ message: `Keys can live at most ${limits.maxDays} days; you asked for ${days}. ${forms}` });
+  }
+  return ok(days);
+};

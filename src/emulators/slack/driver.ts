@@ -1,0 +1,355 @@
+/**
+ * Plays Slack's platform towards the app: slash commands, block actions, view submissions and
+ * message events, each signed with the v0 scheme, with triggers and response URLs the emulator honours.
+ */
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { findElement } from './blocks.js';
+import { randomToken, slackId } from './ids.js';
+import { workspaceOf } from './server.js';
+import { signSlackRequest } from './signature.js';
+import type {
+  DriverResponse,
+  MessageButtonClick,
+  RawRequest,
+  SlackDriver,
+  SlackEmulator,
+  SlashCommandInput,
+  UserMessageInput,
+  ViewButtonClick,
+  ViewSubmission,
+} from './types.js';
+import { messagePayload, viewPayload, type SlackWorkspace } from './workspace.js';
+
+export interface SlackDriverOptions {
+  emulator: SlackEmulator;
+  /** Where the app listens, e.g. http://127.0.0.1:PORT/slack/events. */
+  appUrl: string;
+  signingSecret: string;
+  /** The deprecated verification token Slack still puts in payloads. */
+  verificationToken?: string;
+  /** Default '/openai-key'. */
+  defaultCommand?: string;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+const TEAM_DOMAIN = 'emulated';
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function actionTs(): string {
+  return (Date.now() / 1000).toFixed(6);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+class PlatformDriver implements SlackDriver {
+  private readonly workspace: SlackWorkspace;
+  private readonly verificationToken: string;
+  private readonly defaultCommand: string;
+  private readonly sentEvents = new Map<string, string>();
+
+  constructor(private readonly options: SlackDriverOptions) {
+    this.workspace = workspaceOf(options.emulator);
+    this.verificationToken = options.verificationToken ?? 'emulator-verification-token';
+    this.defaultCommand = options.defaultCommand ?? '/openai-key';
+  }
+
+  async slashCommand(a: SlashCommandInput): Promise<DriverResponse & { responseUrl: string; triggerId: string }> {
+    const ws = this.workspace;
+    const userName = this.requireUser(a.userId);
+    const channelId = a.channelId === undefined ? ws.imChannelOf(a.userId) : this.requireChannel(a.channelId);
+    const triggerId = ws.issueTrigger(a.userId);
+    const responseUrl = ws.issueResponseUrl(a.userId, channelId);
+    const form = new URLSearchParams({
+      token: this.verificationToken,
+      team_id: ws.teamId,
+      team_domain: TEAM_DOMAIN,
+      channel_id: channelId,
+      channel_name: ws.channelName(channelId) ?? '',
+      user_id: a.userId,
+      user_name: userName,
+      command: a.command ?? this.defaultCommand,
+      text: a.text,
+      api_app_id: ws.appId,
+      is_enterprise_install: 'false',
+      response_url: responseUrl,
+      trigger_id: triggerId,
+    });
+    const response = await this.sendSigned(form.toString(), FORM);
+    this.showCommandAck(a.userId, channelId, response);
+    return { ...response, responseUrl, triggerId };
+  }
+
+  /** Slack shows a slash command's acknowledgement body to the user (or the channel, for in_channel). */
+  private showCommandAck(userId: string, channelId: string, response: DriverResponse): void {
+    if (response.status !== 200 || response.body.trim() === '') return;
+    if (isRecord(response.json)) {
+      const content = { text: response.json.text, blocks: response.json.blocks };
+      if (response.json.response_type === 'in_channel') this.workspace.postBotMessage(channelId, content);
+      else this.workspace.postEphemeral(channelId, userId, content, 'command_ack');
+      return;
+    }
+    this.workspace.postEphemeral(channelId, userId, { text: response.body }, 'command_ack');
+  }
+
+  async clickButton(
+    a: MessageButtonClick | ViewButtonClick,
+  ): Promise<DriverResponse & { triggerId: string; responseUrl?: string }> {
+    return 'viewId' in a ? this.clickInView(a) : this.clickInMessage(a);
+  }
+
+  private async clickInMessage(a: MessageButtonClick): Promise<DriverResponse & { triggerId: string; responseUrl: string }> {
+    const ws = this.workspace;
+    this.requireUser(a.userId);
+    const channelId = this.requireChannel(a.channel);
+    const stored = ws.message(channelId, a.messageTs);
+    const ephemeral = stored ? undefined : ws.ephemeral(a.userId, a.messageTs);
+    if (!stored && !ephemeral) {
+      throw new Error(`Slack driver: no message ${a.messageTs} in ${channelId}, nor an ephemeral one for ${a.userId}`);
+    }
+    const action = this.actionFor(stored?.blocks ?? ephemeral?.blocks, a);
+    const triggerId = ws.issueTrigger(a.userId);
+    const responseUrl = ws.issueResponseUrl(
+      a.userId,
+      channelId,
+      stored ? { kind: 'message', channel: channelId, ts: a.messageTs } : { kind: 'ephemeral', userId: a.userId, ts: a.messageTs },
+    );
+    const threadTs = stored?.thread_ts !== undefined && stored.thread_ts !== stored.ts ? stored.thread_ts : undefined;
+    const payload = {
+      type: 'block_actions',
+      user: this.userObject(a.userId),
+      api_app_id: ws.appId,
+      token: this.verificationToken,
+      container: {
+        type: 'message',
+        message_ts: a.messageTs,
+        channel_id: channelId,
+        is_ephemeral: !stored,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      },
+      trigger_id: triggerId,
+      team: { id: ws.teamId, domain: TEAM_DOMAIN },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: channelId, name: ws.channelName(channelId) ?? '' },
+      ...(stored ? { message: messagePayload(stored) } : {}),
+      state: { values: {} },
+      response_url: responseUrl,
+      actions: [action],
+    };
+    const response = await this.sendPayload(payload);
+    return { ...response, triggerId, responseUrl };
+  }
+
+  private async clickInView(a: ViewButtonClick): Promise<DriverResponse & { triggerId: string }> {
+    const ws = this.workspace;
+    this.requireUser(a.userId);
+    const view = ws.view(a.viewId);
+    if (!view || view.closedAt !== undefined || view.userId !== a.userId) {
+      throw new Error(`Slack driver: view ${a.viewId} is not open for ${a.userId}`);
+    }
+    const action = this.actionFor(view.blocks, a);
+    const triggerId = ws.issueTrigger(a.userId);
+    const payload = {
+      type: 'block_actions',
+      user: this.userObject(a.userId),
+      api_app_id: ws.appId,
+      token: this.verificationToken,
+      container: { type: 'view', view_id: view.id },
+      trigger_id: triggerId,
+      team: { id: ws.teamId, domain: TEAM_DOMAIN },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: viewPayload(view),
+      actions: [action],
+    };
+    const response = await this.sendPayload(payload);
+    return { ...response, triggerId };
+  }
+
+  /**
+   * The action Slack reports for a click on a rendered element. An element that is no longer
+   * rendered can still be clicked (a stale client) when the caller names both its block and value.
+   */
+  private actionFor(blocks: unknown[] | undefined, a: { actionId: string; blockId?: string; value?: string }): Record<string, unknown> {
+    const found = findElement(blocks, a.actionId, a.blockId);
+    if (!found) {
+      if (a.blockId !== undefined && a.value !== undefined) {
+        return { type: 'button', action_id: a.actionId, block_id: a.blockId, value: a.value, action_ts: actionTs() };
+      }
+      throw new Error(
+        `Slack driver: no element with action_id ${a.actionId} is rendered; pass blockId and value to click a stale one`,
+      );
+    }
+    const { element, blockId } = found;
+    const value = a.value ?? (typeof element.value === 'string' ? element.value : undefined);
+    return {
+      type: typeof element.type === 'string' ? element.type : 'button',
+      action_id: a.actionId,
+      block_id: blockId,
+      ...(element.text !== undefined ? { text: structuredClone(element.text) } : {}),
+      ...(value !== undefined ? { value } : {}),
+      ...(typeof element.style === 'string' ? { style: element.style } : {}),
+      action_ts: actionTs(),
+    };
+  }
+
+  async submitView(a: ViewSubmission): Promise<DriverResponse & { triggerId: string }> {
+    const ws = this.workspace;
+    this.requireUser(a.userId);
+    const open = ws.view(a.viewId);
+    if (!open || open.type !== 'modal' || open.closedAt !== undefined || open.userId !== a.userId) {
+      throw new Error(`Slack driver: modal ${a.viewId} is not open for ${a.userId}`);
+    }
+    ws.recordViewState(a.viewId, a.values);
+    const view = ws.view(a.viewId) ?? open;
+    const triggerId = ws.issueTrigger(a.userId);
+    const payload = {
+      type: 'view_submission',
+      team: { id: ws.teamId, domain: TEAM_DOMAIN },
+      user: this.userObject(a.userId),
+      api_app_id: ws.appId,
+      token: this.verificationToken,
+      trigger_id: triggerId,
+      view: viewPayload(view),
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    const response = await this.sendPayload(payload);
+    ws.applyViewSubmissionAck(a.viewId, response.status, response.json);
+    return { ...response, triggerId };
+  }
+
+  async postMessage(a: UserMessageInput): Promise<DriverResponse & { ts: string; eventId: string }> {
+    const ws = this.workspace;
+    const posted = ws.postUserMessage(a.userId, a.channel, a.text, a.threadTs);
+    if (!posted.ok) throw new Error(`Slack driver: cannot post as ${a.userId} in ${a.channel}: ${posted.error}`);
+    const channelId = posted.channel as string;
+    const ts = posted.ts as string;
+    const stored = ws.message(channelId, ts);
+    const threadTs = stored?.thread_ts;
+    const parent = threadTs ? ws.message(channelId, threadTs) : undefined;
+    const eventId = slackId('Ev', 10);
+    const envelope = {
+      token: this.verificationToken,
+      team_id: ws.teamId,
+      api_app_id: ws.appId,
+      event: {
+        type: 'message',
+        user: a.userId,
+        text: a.text,
+        ts,
+        team: ws.teamId,
+        channel: channelId,
+        event_ts: ts,
+        channel_type: ws.channelType(channelId),
+        client_msg_id: randomUUID(),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        ...(parent ? { parent_user_id: parent.user } : {}),
+      },
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(ws.now() / 1000),
+      authorizations: [
+        { enterprise_id: null, team_id: ws.teamId, user_id: ws.botUserId, is_bot: true, is_enterprise_install: false },
+      ],
+      is_ext_shared_channel: false,
+      event_context: `4-${randomToken(24)}`,
+    };
+    const body = JSON.stringify(envelope);
+    this.sentEvents.set(eventId, body);
+    const retryHeaders: Record<string, string> =
+      a.retryNum !== undefined
+        ? { 'X-Slack-Retry-Num': String(a.retryNum), 'X-Slack-Retry-Reason': a.retryReason ?? 'http_timeout' }
+        : {};
+    const response = await this.sendSigned(body, JSON_TYPE, retryHeaders);
+    return { ...response, ts, eventId };
+  }
+
+  async redeliverEvent(a: { eventId: string; retryNum: number; retryReason?: string }): Promise<DriverResponse> {
+    const body = this.sentEvents.get(a.eventId);
+    if (body === undefined) throw new Error(`Slack driver: event ${a.eventId} was never sent by this driver`);
+    return this.sendSigned(body, JSON_TYPE, {
+      'X-Slack-Retry-Num': String(a.retryNum),
+      'X-Slack-Retry-Reason': a.retryReason ?? 'http_timeout',
+    });
+  }
+
+  sendRaw(a: RawRequest): Promise<DriverResponse> {
+    return this.sendSigned(a.body, a.contentType ?? JSON_TYPE, a.headers ?? {}, a.timestamp, a.signature);
+  }
+
+  private sendPayload(payload: unknown): Promise<DriverResponse> {
+    return this.sendSigned(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), FORM);
+  }
+
+  private sendSigned(
+    body: string,
+    contentType: string,
+    extraHeaders: Record<string, string> = {},
+    timestamp?: number,
+    signature?: string,
+  ): Promise<DriverResponse> {
+    const ts = timestamp ?? nowSeconds();
+    const headers: Record<string, string> = {
+      'Content-Type': contentType,
+      'Content-Length': String(Buffer.byteLength(body)),
+      'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+      'X-Slack-Request-Timestamp': String(ts),
+      'X-Slack-Signature': signature ?? signSlackRequest(this.options.signingSecret, ts, body),
+      ...extraHeaders,
+    };
+    return new Promise<DriverResponse>((resolve, reject) => {
+      const started = performance.now();
+      const req = request(this.options.appUrl, { method: 'POST', headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const ms = performance.now() - started;
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          if (text.trim() !== '') {
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+          }
+          resolve({ status: res.statusCode ?? 0, body: text, ...(json !== undefined ? { json } : {}), ms });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  private requireUser(userId: string): string {
+    const name = this.workspace.userName(userId);
+    if (name === undefined) throw new Error(`Slack driver: unknown user ${userId}; add it to the emulator first`);
+    return name;
+  }
+
+  private requireChannel(reference: string): string {
+    const channelId = this.workspace.resolveChannel(reference);
+    if (!channelId) throw new Error(`Slack driver: unknown channel ${reference}`);
+    return channelId;
+  }
+
+  private userObject(userId: string): Record<string, unknown> {
+    const name = this.workspace.userName(userId) ?? userId;
+    return { id: userId, username: name, name, team_id: this.workspace.teamId };
+  }
+}
+
+export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
+  return new PlatformDriver(options);
+}

@@ -1,0 +1,275 @@
+/** Public shapes of the Slack emulator and its platform driver. */
+
+export interface SlackUserSeed {
+  id: string;
+  name: string;
+  realName?: string;
+  isBot?: boolean;
+}
+
+export interface SlackUsergroupSeed {
+  /** An S... id. */
+  id: string;
+  handle: string;
+  users: string[];
+}
+
+export interface SlackChannelSeed {
+  id: string;
+  name: string;
+  /** Default true. */
+  botIsMember?: boolean;
+  isPrivate?: boolean;
+  /** Human members; omitted means every known user is a member. */
+  members?: string[];
+}
+
+export interface SlackEmulatorOptions {
+  host?: string;
+  port?: number;
+  /** Default 'xoxb-emulator'. */
+  botToken?: string;
+  botUserId?: string;
+  teamId?: string;
+  users?: SlackUserSeed[];
+  usergroups?: SlackUsergroupSeed[];
+  channels?: SlackChannelSeed[];
+  /** Clock in ms, for message ts, response_url expiry and trigger expiry. Default Date.now. */
+  now?: () => number;
+}
+
+export interface SlackCall {
+  method: string;
+  /** The parsed form or JSON body (token removed); blocks, view, attachments and metadata JSON-parsed. */
+  args: Record<string, unknown>;
+  ok: boolean;
+  error?: string;
+  status: number;
+  at: number;
+}
+
+export interface SlackMessage {
+  type: 'message';
+  subtype?: 'thread_broadcast';
+  channel: string;
+  ts: string;
+  user: string;
+  bot_id?: string;
+  app_id?: string;
+  team: string;
+  text: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+  metadata?: unknown;
+  /** On replies: the parent's ts. On a parent with replies: its own ts. */
+  thread_ts?: string;
+  reply_count?: number;
+  reply_users?: string[];
+  latest_reply?: string;
+  edited?: { user: string; ts: string };
+}
+
+export type EphemeralVia = 'chat.postEphemeral' | 'response_url' | 'command_ack';
+
+export interface SlackEphemeral {
+  channel: string;
+  userId: string;
+  ts: string;
+  text?: string;
+  blocks?: unknown[];
+  threadTs?: string;
+  at: number;
+  via: EphemeralVia;
+}
+
+export interface ViewInputValue {
+  type: string;
+  value?: string | null;
+  selected_option?: { value: string; text?: unknown } | null;
+  [field: string]: unknown;
+}
+export type ViewStateValues = Record<string, Record<string, ViewInputValue>>;
+
+export interface SlackView {
+  id: string;
+  team_id: string;
+  type: 'modal' | 'home';
+  callback_id: string;
+  private_metadata: string;
+  external_id: string;
+  title?: unknown;
+  submit?: unknown;
+  close?: unknown;
+  blocks: unknown[];
+  state: { values: ViewStateValues };
+  hash: string;
+  root_view_id: string;
+  previous_view_id: string | null;
+  app_id: string;
+  bot_id: string;
+  notify_on_close: boolean;
+  clear_on_close: boolean;
+  /** Emulator bookkeeping below: who sees the view, how it was opened, and its life. */
+  userId: string;
+  triggerId?: string;
+  openedAt: number;
+  updatedAt: number;
+  closedAt?: number;
+  /** The `errors` of the last `response_action: 'errors'` acknowledgement. */
+  errors?: Record<string, string>;
+}
+
+export interface ResponseUrlPost {
+  url: string;
+  body: unknown;
+  status: number;
+  at: number;
+}
+
+export interface SlackFault {
+  status?: number;
+  error?: string;
+  retryAfterSeconds?: number;
+  /** Default 1. */
+  times?: number;
+  delayMs?: number;
+}
+
+export interface SlackChange {
+  kind:
+    | 'api.call'
+    | 'message.posted'
+    | 'message.updated'
+    | 'message.deleted'
+    | 'ephemeral.posted'
+    | 'ephemeral.updated'
+    | 'ephemeral.deleted'
+    | 'view.opened'
+    | 'view.pushed'
+    | 'view.updated'
+    | 'view.closed'
+    | 'home.published'
+    | 'response_url.posted'
+    | 'user.added'
+    | 'usergroup.added'
+    | 'channel.added'
+    | 'channel.membership';
+  channel?: string;
+  ts?: string;
+  userId?: string;
+  viewId?: string;
+  method?: string;
+}
+
+export interface SlackEmulator {
+  /** 'http://127.0.0.1:PORT/api/', WebClient's slackApiUrl. */
+  readonly apiUrl: string;
+  /** 'http://127.0.0.1:PORT'. */
+  readonly baseUrl: string;
+  readonly botToken: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  readonly appId: string;
+  readonly teamId: string;
+  /** Every Web API call, in arrival order (a copy). */
+  readonly calls: SlackCall[];
+  callsTo(method: string): SlackCall[];
+  /** Top-level messages (and thread broadcasts) in order, reflecting edits and deletions. */
+  messages(channel: string): SlackMessage[];
+  /** The replies of a thread, without its parent. */
+  thread(channel: string, ts: string): SlackMessage[];
+  message(channel: string, ts: string): SlackMessage | undefined;
+  /** The D... channel conversations.open gives for that user. */
+  dmChannelOf(userId: string): string;
+  ephemerals(userId: string): SlackEphemeral[];
+  /** Modals currently open (opened, updated or pushed, not yet closed), optionally for one user. */
+  openViews(userId?: string): SlackView[];
+  /** Every modal and home view ever shown, closed ones included. */
+  views(userId?: string): SlackView[];
+  view(viewId: string): SlackView | undefined;
+  homeView(userId: string): SlackView | undefined;
+  readonly responseUrlPosts: ResponseUrlPost[];
+  /** Make the next `times` calls to `method` fail or stall. 'response_url' targets response_url posts. */
+  inject(method: string, fault: SlackFault): void;
+  clearFaults(): void;
+  addUser(user: SlackUserSeed): void;
+  addUsergroup(usergroup: SlackUsergroupSeed): void;
+  addChannel(channel: SlackChannelSeed): void;
+  setBotMembership(channelId: string, isMember: boolean): void;
+  /** Polls every 10 ms until probe returns something truthy; rejects after timeoutMs (default 5000). */
+  waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
+  onChange(listener: (change: SlackChange) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface DriverResponse {
+  status: number;
+  body: string;
+  json?: unknown;
+  /** From sending the request to receiving the whole response. */
+  ms: number;
+}
+
+export interface SlashCommandInput {
+  userId: string;
+  text: string;
+  /** Default: the user's DM with the app. */
+  channelId?: string;
+  /** Default '/openai-key'. */
+  command?: string;
+}
+
+export interface MessageButtonClick {
+  userId: string;
+  actionId: string;
+  value?: string;
+  blockId?: string;
+  channel: string;
+  messageTs: string;
+}
+
+export interface ViewButtonClick {
+  userId: string;
+  actionId: string;
+  value?: string;
+  blockId?: string;
+  viewId: string;
+}
+
+export interface ViewSubmission {
+  userId: string;
+  viewId: string;
+  values: ViewStateValues;
+}
+
+export interface UserMessageInput {
+  userId: string;
+  /** A channel id, or a user id for that user's DM with the app. */
+  channel: string;
+  text: string;
+  threadTs?: string;
+  retryNum?: number;
+  /** Default 'http_timeout' when retryNum is given. */
+  retryReason?: string;
+}
+
+export interface RawRequest {
+  body: string;
+  /** Default 'application/json'. */
+  contentType?: string;
+  /** Unix seconds; default now. */
+  timestamp?: number;
+  /** Default: the valid v0 signature of body at timestamp. */
+  signature?: string;
+  headers?: Record<string, string>;
+}
+
+export interface SlackDriver {
+  slashCommand(a: SlashCommandInput): Promise<DriverResponse & { responseUrl: string; triggerId: string }>;
+  clickButton(a: MessageButtonClick | ViewButtonClick): Promise<DriverResponse & { triggerId: string; responseUrl?: string }>;
+  submitView(a: ViewSubmission): Promise<DriverResponse & { triggerId: string }>;
+  postMessage(a: UserMessageInput): Promise<DriverResponse & { ts: string; eventId: string }>;
+  /** Sends an event envelope this driver sent before again, as Slack's retries do. */
+  redeliverEvent(a: { eventId: string; retryNum: number; retryReason?: string }): Promise<DriverResponse>;
+  sendRaw(a: RawRequest): Promise<DriverResponse>;
+}

@@ -1,0 +1,97 @@
+import type { KnownBlock } from '@slack/types';
+import type { KeyRequest } from '../../domain/request.js';
+import { ACTION } from '../ids.js';
+import {
+  actionsBlock,
+  buttonElement,
+  composeMessage,
+  contextBlock,
+  sectionBlock,
+  type RenderedMessage,
+} from './blocks.js';
+import { codeSpan, fitUserText, mentionUser, quoteUserText, slackDate } from './mrkdwn.js';
+import { projectLabel } from './requestMessage.js';
+import type { ThreadEvent } from './thread.js';
+
+const REASON_MAX = 1000;
+const ASK_AGAIN = 'You can ask again with `/openai-key request`.';
+
+const reasonSuffix = (reason: string | undefined): string =>
+  reason === undefined || reason.trim() === '' ? '' : `\n${quoteUserText(reason, REASON_MAX)}`;
+
+const plainMessage = (text: string): RenderedMessage => composeMessage(text, [sectionBlock(text)]);
+
+const keyReadyMessage = (req: KeyRequest, event: Extract<ThreadEvent, { kind: 'key_created' }>): RenderedMessage => {
+  const deadline = req.revealBy === undefined ? 'before the reveal window closes' : `before ${slackDate(req.revealBy)}`;
+  const keyExpiresAt = event.keyExpiresAt ?? req.keyExpiresAt;
+  const blocks: KnownBlock[] = [
+    sectionBlock(
+      `:key: Your OpenAI key for ${projectLabel(req)} is ready: ${codeSpan(event.redactedKey, 60)}.\n` +
+        `Reveal it ${deadline}, or it is revoked. You can reveal it *once*: keywarden shows it one time and does not keep it.` +
+        (keyExpiresAt === undefined ? '' : `\nThe key expires ${slackDate(keyExpiresAt)}.`),
+    ),
+    actionsBlock([buttonElement({ text: 'Reveal key', actionId: ACTION.revealKey, value: req.id, style: 'primary' })]),
+    contextBlock('Reveal it somewhere private: the key is shown in a dialog only you can see.'),
+  ];
+  return composeMessage(
+    `Your OpenAI key for project ${fitUserText(req.projectName, 200)} is ready: reveal it ${deadline}, once.`,
+    blocks,
+  );
+};
+
+/**
+ * What the requester is told by DM about `event`. `null` for events that are not news to them: `delivered` (this
+ * DM is the delivery) and `refused` (an approver's attempt, answered in the thread).
+ */
+export const renderRequesterDm = (req: KeyRequest, event: ThreadEvent): RenderedMessage | null => {
+  const project = projectLabel(req);
+  switch (event.kind) {
+    case 'approved':
+      return plainMessage(
+        `:white_check_mark: Your request for an OpenAI key for ${project} was approved by ${mentionUser(event.by)}. ` +
+          'keywarden is creating the key; you will get another message with a *Reveal key* button.',
+      );
+    case 'denied':
+      return plainMessage(
+        `:no_entry: Your request for an OpenAI key for ${project} was denied by ${mentionUser(event.by)}.` +
+          `${reasonSuffix(event.reason)}\n${ASK_AGAIN}`,
+      );
+    case 'expired':
+      return plainMessage(
+        `:hourglass: No approver decided your request for an OpenAI key for ${project} ` +
+          `by ${slackDate(req.decideBy)}, so it expired. ${ASK_AGAIN}`,
+      );
+    case 'key_created':
+      return keyReadyMessage(req, event);
+    case 'revealed': {
+      const expires = req.keyExpiresAt === undefined ? '' : ` It expires ${slackDate(req.keyExpiresAt)}.`;
+      return plainMessage(
+        `:unlock: You revealed your key for ${project}.${expires} keywarden cannot show it again; ` +
+          'if you lose it, request a new one with `/openai-key request`.',
+      );
+    }
+    case 'reveal_expired':
+      return plainMessage(
+        `:lock: Your key for ${project} was not revealed` +
+          (req.revealBy === undefined ? ' in time' : ` by ${slackDate(req.revealBy)}`) +
+          `, so it was revoked. Request a new one with \`/openai-key request\`.`,
+      );
+    case 'revoked':
+      return plainMessage(
+        `:lock: Your key for ${project}` +
+          (req.redactedKey === undefined ? '' : ` (${codeSpan(req.redactedKey, 60)})`) +
+          ` was revoked by ${mentionUser(event.by)}. Anything using it will stop working.${reasonSuffix(event.reason)}`,
+      );
+    case 'failed':
+      return plainMessage(
+        event.willRetry
+          ? `:warning: Creating your key for ${project} hit a problem; keywarden will retry, nothing for you to do.` +
+            reasonSuffix(event.reason)
+          : `:x: keywarden could not create your key for ${project}.${reasonSuffix(event.reason)}\n` +
+            'Ask an approver, or try again with `/openai-key request`.',
+      );
+    case 'delivered':
+    case 'refused':
+      return null;
+  }
+};

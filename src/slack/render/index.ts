@@ -1,0 +1,45 @@
+export { BLOCK_KIT_LIMITS } from './limits.js';
+export type { RenderedMessage } from './blocks.js';
+export {
+  codeSpan,
+  escapeMrkdwn,
+  fitUserText,
+  mentionChannel,
+  mentionUser,
+  quoteUserText,
+  slackDate,
+  truncateMrkdwn,
+  truncateText,
+  utcDateText,
+} from './mrkdwn.js';
+export { renderStateInWords } from './stateWords.js';
+export { renderRequestMessage } from './requestMessage.js';
+export { refusalInWords, renderThreadNote, type ThreadEvent } from './thread.js';
+export { renderRequesterDm } from './dm.js';
+export type { RevealRefusal } from './revealRefusal.js';
+export {
+  DENY_REASON_MAX_LENGTH,
+  PURPOSE_MAX_LENGTH,
+  PURPOSE_MIN_LENGTH,
+  renderAlreadyRevealedModal,
+  renderDenyReasonModal,
+  renderNotYourKeyModal,
+  renderRequestModal,
+  renderRevealRefusalModal,
+  renderRevealWindowPassedModal,
+  renderRevealedKeyModal,
+  type RequestModalOptions,
+} from './modals.js';
+export {
+  REQUEST_LIST_MAX_ITEMS,
+  renderAlreadyRevealedEphemeral,
+  renderErrorNotice,
+  renderHelp,
+  renderNotYourKeyEphemeral,
+  renderNotice,
+  renderRequestSent,
+  renderRequestList,
+  renderRevealRefusalEphemeral,
+  renderRevealWindowPassedEphemeral,
+  type HelpEntry,
+} from './ephemeral.js';

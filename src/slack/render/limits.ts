@@ -1,0 +1,26 @@
+/** Block Kit limits keywarden renders within (https://docs.slack.dev/reference/block-kit). */
+export const BLOCK_KIT_LIMITS = {
+  sectionText: 3000,
+  sectionField: 2000,
+  sectionFields: 10,
+  headerText: 150,
+  buttonText: 75,
+  optionText: 75,
+  optionValue: 75,
+  selectOptions: 100,
+  contextElements: 10,
+  contextText: 3000,
+  inputLabel: 2000,
+  inputHint: 2000,
+  placeholder: 150,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  messageBlocks: 50,
+  modalBlocks: 100,
+  modalTitle: 24,
+  modalButton: 24,
+  privateMetadata: 3000,
+  /** Slack truncates longer top-level `text`; notifications show far less. */
+  fallbackText: 3000,
+} as const;

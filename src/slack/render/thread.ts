@@ -1,0 +1,79 @@
+import type { DecisionRefusal } from '../../domain/request.js';
+import { composeMessage, sectionBlock, type RenderedMessage } from './blocks.js';
+import { codeSpan, mentionUser, quoteUserText, slackDate } from './mrkdwn.js';
+import { renderStateInWords } from './stateWords.js';
+
+/** Something that happened to a request, told in its thread (and, for most kinds, to the requester by DM). */
+export type ThreadEvent =
+  | { readonly kind: 'approved'; readonly by: string }
+  | { readonly kind: 'denied'; readonly by: string; readonly reason: string }
+  | { readonly kind: 'expired' }
+  | { readonly kind: 'key_created'; readonly redactedKey: string; readonly keyExpiresAt?: number }
+  | { readonly kind: 'delivered'; readonly to: string }
+  | { readonly kind: 'revealed'; readonly by: string }
+  | { readonly kind: 'reveal_expired' }
+  | { readonly kind: 'revoked'; readonly by: string; readonly reason?: string }
+  | { readonly kind: 'failed'; readonly reason: string; readonly willRetry: boolean }
+  /** someone tried to decide (by button or thread reply) and the domain said no */
+  | { readonly kind: 'refused'; readonly by: string; readonly refusal: DecisionRefusal };
+
+const REASON_MAX = 1000;
+
+const reasonSuffix = (reason: string | undefined): string =>
+  reason === undefined || reason.trim() === '' ? '' : `\n${quoteUserText(reason, REASON_MAX)}`;
+
+/** Why a decision was refused, addressed to the person who tried. */
+export const refusalInWords = (by: string, refusal: DecisionRefusal): string => {
+  const who = mentionUser(by);
+  switch (refusal.kind) {
+    case 'not_approver':
+      return `${who}, only approvers can decide this request.`;
+    case 'self_decision':
+      return `${who}, you can't decide your own request; another approver has to.`;
+    case 'already_decided':
+      return (
+        `${who}, this request is already decided (${renderStateInWords(refusal.state)}` +
+        (refusal.decidedBy === undefined ? ').' : `, by ${mentionUser(refusal.decidedBy)}).`)
+      );
+    case 'expired':
+      return `${who}, this request expired before anyone decided it. The requester can ask again with \`/openai-key request\`.`;
+    case 'reason_required':
+      return `${who}, a denial needs a reason: reply \`deny &lt;reason&gt;\` or use the Deny button.`;
+  }
+};
+
+const threadNoteText = (event: ThreadEvent): string => {
+  switch (event.kind) {
+    case 'approved':
+      return `:white_check_mark: Approved by ${mentionUser(event.by)}. Creating the key…`;
+    case 'denied':
+      return `:no_entry: Denied by ${mentionUser(event.by)}.${reasonSuffix(event.reason)}`;
+    case 'expired':
+      return ':hourglass: No approver decided in time, so the request expired.';
+    case 'key_created':
+      return (
+        `:key: Key ${codeSpan(event.redactedKey, 60)} created` +
+        (event.keyExpiresAt === undefined ? '.' : `; it expires ${slackDate(event.keyExpiresAt)}.`)
+      );
+    case 'delivered':
+      return `:envelope: Sent ${mentionUser(event.to)} a DM to reveal the key.`;
+    case 'revealed':
+      return `:unlock: ${mentionUser(event.by)} revealed the key.`;
+    case 'reveal_expired':
+      return ':lock: The key was not revealed in time, so it was revoked.';
+    case 'revoked':
+      return `:lock: Key revoked by ${mentionUser(event.by)}.${reasonSuffix(event.reason)}`;
+    case 'failed':
+      return event.willRetry
+        ? `:warning: Creating the key failed; keywarden will retry.${reasonSuffix(event.reason)}`
+        : `:x: Creating the key failed, and keywarden will not retry.${reasonSuffix(event.reason)}`;
+    case 'refused':
+      return `:raised_hand: ${refusalInWords(event.by, event.refusal)}`;
+  }
+};
+
+/** A short reply in the request's thread. */
+export const renderThreadNote = (event: ThreadEvent): RenderedMessage => {
+  const text = threadNoteText(event);
+  return composeMessage(text, [sectionBlock(text)]);
+};

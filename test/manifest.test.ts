@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { SLASH_COMMAND } from '../src/slack/ids.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const schemaPath = path.resolve(repoRoot, '../shared/contracts/slack-manifest.schema.json');
+const manifestPath = path.resolve(repoRoot, 'manifest.yml');
+
+type Manifest = {
+  display_information: { name: string; description?: string; background_color?: string };
+  features: {
+    app_home: { home_tab_enabled: boolean; messages_tab_enabled: boolean };
+    bot_user: { display_name: string; always_online: boolean };
+    slash_commands: Array<{
+      command: string;
+      url?: string;
+      description: string;
+      usage_hint?: string;
+      should_escape?: boolean;
+    }>;
+  };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: {
+    event_subscriptions: { request_url?: string; bot_events: string[] };
+    interactivity: { is_enabled: boolean; request_url?: string };
+    org_deploy_enabled: boolean;
+    socket_mode_enabled: boolean;
+    token_rotation_enabled: boolean;
+  };
+};
+
+function compileManifestValidator(): ValidateFunction {
+  const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
+  // The schema declares draft-07, which is Ajv's default class.
+  expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+  // strictTypes off: Slack's schema puts minItems beside anyOf branches without repeating `type`,
+  // which is valid JSON Schema. Unknown keywords and formats stay errors.
+  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+  ajvFormats.default(ajv);
+  // Slack's schema carries two keywords outside JSON Schema: `_note` (a comment) and `regex`,
+  // which Slack uses as a pattern on background_color. Enforce `regex` rather than ignore it.
+  ajv.addKeyword({ keyword: '_note', schemaType: 'string' });
+  ajv.addKeyword({
+    keyword: 'regex',
+    type: 'string',
+    schemaType: 'string',
+    validate: (pattern: string, data: string) => new RegExp(pattern).test(data),
+  });
+  return ajv.compile(schema);
+}
+
+function loadManifest(): Manifest {
+  return parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+}
+
+function errorsOf(validate: ValidateFunction, data: unknown): string[] {
+  validate(data);
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
+}
+
+const validate = compileManifestValidator();
+const host = 'https://keywarden.example.com';
+
+describe('manifest.yml', () => {
+  it('is valid against Slack manifest schema 1.0.0', () => {
+    expect(errorsOf(validate, loadManifest())).toEqual([]);
+  });
+
+  it('declares the slash command the app listens for, with every subcommand in its hint', () => {
+    const commands = loadManifest().features.slash_commands;
+    expect(commands).toHaveLength(1);
+    const [command] = commands;
+    expect(command?.command).toBe(SLASH_COMMAND);
+    expect(command?.url).toBe(`${host}/slack/events`);
+    expect(command?.should_escape).toBe(true);
+    for (const sub of ['help', 'request', 'list', 'revoke', 'limits', 'limit', 'ratelimit', 'audit']) {
+      expect(command?.usage_hint?.split(' | ')).toContain(sub);
+    }
+  });
+
+  it('subscribes to the events the app handles and sends everything to /slack/events', () => {
+    const { settings, features } = loadManifest();
+    expect([...settings.event_subscriptions.bot_events].sort()).toEqual(
+      ['app_home_opened', 'message.channels', 'message.groups', 'message.im'].sort(),
+    );
+    expect(settings.event_subscriptions.request_url).toBe(`${host}/slack/events`);
+    expect(settings.interactivity).toEqual({ is_enabled: true, request_url: `${host}/slack/events` });
+    expect(settings.socket_mode_enabled).toBe(false);
+    expect(settings.org_deploy_enabled).toBe(false);
+    expect(settings.token_rotation_enabled).toBe(false);
+    expect(features.app_home.home_tab_enabled).toBe(true);
+    expect(features.app_home.messages_tab_enabled).toBe(true);
+    expect(features.bot_user.always_online).toBe(true);
+  });
+
+  it('asks for exactly the bot scopes the app uses, and not chat:write.public', () => {
+    const scopes = loadManifest().oauth_config.scopes.bot;
+    expect([...scopes].sort()).toEqual(
+      [
+        'commands',
+        'chat:write',
+        'im:write',
+        'im:history',
+        'channels:history',
+        'groups:history',
+        'users:read',
+        'usergroups:read',
+      ].sort(),
+    );
+    expect(scopes).not.toContain('chat:write.public');
+  });
+
+  it('stays valid after the Socket Mode edit its header describes', () => {
+    const socket = loadManifest();
+    socket.settings.socket_mode_enabled = true;
+    delete socket.features.slash_commands[0]?.url;
+    delete socket.settings.event_subscriptions.request_url;
+    delete socket.settings.interactivity.request_url;
+    expect(errorsOf(validate, socket)).toEqual([]);
+  });
+
+  describe('the validator rejects broken copies', () => {
+    it('without display_information.name', () => {
+      const broken = loadManifest();
+      Reflect.deleteProperty(broken.display_information, 'name');
+      expect(errorsOf(validate, broken)).toContain("/display_information must have required property 'name'");
+    });
+
+    it('with a slash command missing its leading slash', () => {
+      const broken = loadManifest();
+      broken.features.slash_commands[0]!.command = 'openai-key';
+      expect(errorsOf(validate, broken)).toContain('/features/slash_commands/0/command must match pattern "^\\/"');
+    });
+
+    it('with an unknown settings key', () => {
+      const broken = loadManifest() as Manifest & { settings: Record<string, unknown> };
+      broken.settings.socket_mode = true;
+      expect(errorsOf(validate, broken)).toContain('/settings must NOT have additional properties');
+    });
+
+    it('with interactivity lacking is_enabled', () => {
+      const broken = loadManifest();
+      Reflect.deleteProperty(broken.settings.interactivity, 'is_enabled');
+      expect(errorsOf(validate, broken)).toContain("/settings/interactivity must have required property 'is_enabled'");
+    });
+
+    it('with a background colour that is not a hex colour', () => {
+      const broken = loadManifest();
+      broken.display_information.background_color = 'navy';
+      expect(errorsOf(validate, broken)).toContain('/display_information/background_color must pass "regex" keyword validation');
+    });
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import * as render from '../../../src/slack/render/index.js';
+import type { ThreadEvent } from '../../../src/slack/render/index.js';
+import { ALL_STATES, NOW, SAMPLE_KEY, fullRequest } from './fixtures.js';
+
+const events: ThreadEvent[] = [
+  { kind: 'approved', by: 'U0APPROVER' },
+  { kind: 'denied', by: 'U0APPROVER', reason: 'no' },
+  { kind: 'expired' },
+  { kind: 'key_created', redactedKey: 'sk-svca…AbCd', keyExpiresAt: NOW },
+  { kind: 'delivered', to: 'U0REQUESTER' },
+  { kind: 'revealed', by: 'U0REQUESTER' },
+  { kind: 'reveal_expired' },
+  { kind: 'revoked', by: 'U0ADMIN', reason: 'done' },
+  { kind: 'failed', reason: 'boom', willRetry: false },
+  { kind: 'refused', by: 'U0X', refusal: { kind: 'already_decided', state: 'active', decidedBy: 'U0APPROVER' } },
+];
+
+/** Every renderer except the reveal modal, fed requests whose every field is set. */
+const everyOtherOutput = (): unknown[] => {
+  const outputs: unknown[] = [];
+  for (const state of ALL_STATES) {
+    const req = fullRequest({ state });
+    outputs.push(
+      render.renderRequestMessage(req, { now: NOW }),
+      render.renderRequestList([req], { now: NOW }),
+      render.renderAlreadyRevealedModal(req),
+      render.renderRevealWindowPassedModal(req),
+      render.renderNotYourKeyModal(req),
+      render.renderAlreadyRevealedEphemeral(req),
+      render.renderRevealWindowPassedEphemeral(req),
+      render.renderNotYourKeyEphemeral(req),
+      render.renderStateInWords(state),
+      ...events.map((event) => render.renderRequesterDm(req, event)),
+    );
+  }
+  outputs.push(
+    ...events.map((event) => render.renderThreadNote(event)),
+    render.renderRequestModal({
+      projects: [{ id: 'proj_abc123', name: 'Support summariser' }],
+      defaultDays: 30,
+      maxDays: 90,
+      channelId: 'C0ASKED',
+      error: 'try again',
+    }),
+    render.renderDenyReasonModal(fullRequest().id),
+    render.renderHelp([{ usage: '/openai-key request', example: '/openai-key request', summary: 'Ask for a key' }]),
+    render.renderNotice('done', { title: 'Saved' }),
+    render.renderErrorNotice({ what: 'wrong', hint: 'right' }),
+  );
+  return outputs;
+};
+
+describe('the key value is confined to renderRevealedKeyModal', () => {
+  it('appears in no other renderer’s output', () => {
+    const outputs = everyOtherOutput();
+    expect(outputs.length).toBeGreaterThan(100);
+    for (const output of outputs) expect(JSON.stringify(output)).not.toContain(SAMPLE_KEY);
+  });
+
+  it('appears exactly once in the reveal modal, in its code block', () => {
+    const view = render.renderRevealedKeyModal(fullRequest(), SAMPLE_KEY);
+    const json = JSON.stringify(view);
+    expect(json.split(SAMPLE_KEY)).toHaveLength(2);
+    const carrying = view.blocks.filter((block) => JSON.stringify(block).includes(SAMPLE_KEY));
+    expect(carrying).toHaveLength(1);
+    expect(JSON.stringify(carrying[0])).toContain('```' + SAMPLE_KEY + '```');
+  });
+});
