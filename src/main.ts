@@ -89,7 +89,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
         keys: createKeysProcessor({ ...deps, log }),
         slack: createSlackProcessor({ web: webForWorkers, redis, keys, requests, approvalChannel: config.approvalChannel, clock, log, paceMs: 1_000, outbox }),
       },
-      { concurrency: 8, lockDurationMs: opts.jobLockMs ?? 30_000 },
+      { concurrency: 8, lockDurationMs: opts.jobLockMs ?? config.jobLockMs },
       log,
     );
   }

@@ -27,6 +27,8 @@ export interface Config {
   readonly requestTtlMs: number;
   readonly revealTtlMs: number;
   readonly keyDays: { readonly default: number; readonly max: number };
+  /** how long a job stays locked to a worker that stopped answering before another worker takes it over */
+  readonly jobLockMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -74,7 +76,7 @@ const idList = (what: string) =>
 
 const secretSchema = z.string({ error: 'required: 32 random bytes as base64 or hex (openssl rand -base64 32)' }).transform((text, ctx) => {
   const trimmed = text.trim();
-  const bytes = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  const bytes = /^(?:[0-9a-fA-F]{2})+$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
   if (bytes.length !== 32) {
     ctx.addIssue({
       code: 'custom',
@@ -132,6 +134,7 @@ const schema = z.object({
       }
       return { default: d, max };
     }),
+  KEYWARDEN_JOB_LOCK_MS: z.coerce.number({ error: 'milliseconds, a whole number' }).int().min(1_000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -173,6 +176,7 @@ export function readConfig(env: Env): Result<Config, ConfigProblem[]> {
     requestTtlMs: e.KEYWARDEN_REQUEST_TTL,
     revealTtlMs: e.KEYWARDEN_REVEAL_TTL,
     keyDays: e.KEYWARDEN_KEY_DAYS,
+    jobLockMs: e.KEYWARDEN_JOB_LOCK_MS,
     logLevel: e.LOG_LEVEL,
   };
   return ok(deepFreeze(config));

@@ -88,6 +88,11 @@ export interface InjectedFault {
   readonly code?: string;
   readonly message?: string;
   readonly delayMs?: number;
+  /**
+   * Carry the request out, then hold the answer this long: the state has changed but the client has not heard yet,
+   * the window in which a crashed client leaves work half done.
+   */
+  readonly answerLateMs?: number;
 }
 
 export interface CostEntry {

@@ -212,7 +212,7 @@ class LoopbackOpenAIEmulator implements OpenAIEmulator {
     const method = (req.method ?? 'GET').toUpperCase();
     const rawBody = await readBody(req);
     const body = parseJson(rawBody);
-    const answer = (response: ApiResponse, headers: Record<string, string> = {}): void => {
+    const answerNow = (response: ApiResponse, headers: Record<string, string> = {}): void => {
       this.calls.push({
         method,
         path: url.pathname,
@@ -234,6 +234,10 @@ class LoopbackOpenAIEmulator implements OpenAIEmulator {
 
     const fault = this.takeFault(method, url.pathname);
     if (fault?.delayMs) await this.delay(fault.delayMs);
+    const answer = (response: ApiResponse, headers: Record<string, string> = {}): void => {
+      if (!fault?.answerLateMs) return answerNow(response, headers);
+      void this.delay(fault.answerLateMs).then(() => answerNow(response, headers));
+    };
     if (this.closed) {
       res.destroy();
       return;
