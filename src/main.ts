@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { WebClient } from '@slack/web-api';
 import { formatConfigProblems, readConfig, type Config } from './config/config.js';
 import { createJobQueues } from './jobs/queues.js';
-import { createKeysProcessor, createSlackProcessor } from './jobs/processors.js';
+import { createOpenAIProcessor, createSlackProcessor } from './jobs/processors.js';
 import { startWorkers, type RunningWorkers } from './jobs/workers.js';
 import { createHttpServer, sendJson } from './http/server.js';
 import { createLogger } from './log.js';
@@ -21,6 +21,10 @@ import { createRedis, redisKeys } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
 import { RequestOutbox } from './store/outbox.js';
 import type { ThreadEvent } from './slack/render/index.js';
+import type { LimitChangeEvent } from './slack/render/limits/index.js';
+import { LimitRequestStore, LimitsStore } from './store/limits.js';
+import type { LimitDeps } from './services/limits.js';
+import { createChannelCheck } from './slack/channels.js';
 
 export type Role = 'all' | 'web' | 'worker';
 
@@ -60,9 +64,16 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const webForWorkers = new WebClient(config.slack.botToken, webClientOptions(config, 0));
 
   const outbox = new RequestOutbox<ThreadEvent>(redis, keys);
-  const deps: KeyRequestDeps = {
+  const limitOutbox = new RequestOutbox<LimitChangeEvent>(redis, keys);
+  const limits = new LimitsStore(redis, keys);
+  const limitRequests = new LimitRequestStore(redis, keys);
+  const deps: KeyRequestDeps & LimitDeps = {
     requests,
     outbox,
+    limits,
+    limitRequests,
+    limitOutbox,
+    canPostIn: createChannelCheck(webForListeners),
     audit,
     openai,
     projects: createProjectDirectory(redis, keys.projectsCache(), openai),
@@ -75,6 +86,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       keyDays: config.keyDays,
       secret: config.secret,
       policy: { approvers: config.approvers, admins: config.admins },
+      alertChannel: config.alertChannel,
     },
   };
 
@@ -86,8 +98,8 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       workerRedis,
       keys.prefix,
       {
-        keys: createKeysProcessor({ ...deps, log }),
-        slack: createSlackProcessor({ web: webForWorkers, redis, keys, requests, approvalChannel: config.approvalChannel, clock, log, paceMs: 1_000, outbox }),
+        openai: createOpenAIProcessor({ ...deps, log }),
+        slack: createSlackProcessor({ web: webForWorkers, redis, keys, requests, approvalChannel: config.approvalChannel, clock, log, paceMs: 1_000, outbox, limitRequests, limitOutbox }),
       },
       { concurrency: 8, lockDurationMs: opts.jobLockMs ?? config.jobLockMs },
       log,

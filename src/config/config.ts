@@ -20,6 +20,8 @@ export interface Config {
   readonly namespace: string;
   readonly port: number;
   readonly approvalChannel: string;
+  /** where spend alerts go unless a project names its own channel */
+  readonly alertChannel: string;
   readonly approvers: readonly string[];
   readonly admins: readonly string[];
   /** 32 bytes: AES-256-GCM key for keys waiting to be revealed */
@@ -116,6 +118,9 @@ const schema = z.object({
   KEYWARDEN_APPROVAL_CHANNEL: z
     .string({ error: 'required: the channel id (C…) where requests are posted' })
     .regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id such as C0123456789 (in Slack: channel details → copy channel ID)'),
+  KEYWARDEN_ALERT_CHANNEL: z
+    .string({ error: 'required: the channel id (C…) where spend alerts go by default' })
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'a channel id such as C0123456789 (in Slack: channel details → copy channel ID)'),
   KEYWARDEN_APPROVERS: idList('approvers').refine((ids) => ids.length > 0, 'at least one approver (U… or S… id)'),
   KEYWARDEN_ADMINS: idList('admins'),
   KEYWARDEN_SECRET: secretSchema,
@@ -170,6 +175,7 @@ export function readConfig(env: Env): Result<Config, ConfigProblem[]> {
     namespace: e.KEYWARDEN_NAMESPACE,
     port: e.PORT,
     approvalChannel: e.KEYWARDEN_APPROVAL_CHANNEL,
+    alertChannel: e.KEYWARDEN_ALERT_CHANNEL,
     approvers: e.KEYWARDEN_APPROVERS,
     admins: e.KEYWARDEN_ADMINS,
     secret: e.KEYWARDEN_SECRET,

@@ -179,3 +179,9 @@ export const describeLimitChange = (before: ProjectLimits | null, after: Project
   }
   return lines;
 };
+
+/** A higher hard cap to suggest after the cap was hit: half as much again, rounded up to a whole $50. */
+export const suggestHigherCap = (current: Cents): Cents => {
+  const raised = Math.ceil((current * 1.5) / 5_000) * 5_000;
+  return Math.min(Math.max(raised, current + 5_000), 100_000_000) as Cents;
+};

@@ -99,10 +99,11 @@ export const openKeyRequest = (input: NewKeyRequest, now: number, requestTtlMs: 
 
 export type Decision = { readonly kind: 'approve' } | { readonly kind: 'deny'; readonly reason: string };
 
-export type DecisionRefusal =
+/** Why a decision is refused; `S` is the state type of what is being decided (key or limit-change request). */
+export type DecisionRefusal<S extends string = RequestState> =
   | { readonly kind: 'not_approver' }
   | { readonly kind: 'self_decision' }
-  | { readonly kind: 'already_decided'; readonly state: RequestState; readonly decidedBy?: string }
+  | { readonly kind: 'already_decided'; readonly state: S; readonly decidedBy?: string }
   | { readonly kind: 'expired' }
   | { readonly kind: 'reason_required' };
 
@@ -125,18 +126,18 @@ export const isApprover = (userId: string, groupIds: readonly string[], policy: 
  * May `actorId` make `decision` on `request` at `now`? Pure policy: the store's compare-and-set still decides
  * which of two concurrent approvers wins.
  */
-export const checkDecision = (
-  request: Pick<KeyRequest, 'state' | 'requesterId' | 'decideBy' | 'decidedBy'>,
+export const checkDecision = <S extends string>(
+  request: { readonly state: S; readonly requesterId: string; readonly decideBy: number; readonly decidedBy?: string },
   actor: { readonly userId: string; readonly isApprover: boolean },
   decision: Decision,
   now: number,
-): Result<RequestState, DecisionRefusal> => {
+): Result<'approved' | 'denied', DecisionRefusal<S>> => {
   if (!actor.isApprover) return err({ kind: 'not_approver' });
   if (request.state === 'expired' || (request.state === 'pending' && now >= request.decideBy)) {
     return err({ kind: 'expired' });
   }
   if (request.state !== 'pending') {
-    return err({ kind: 'already_decided', state: request.state, decidedBy: request.decidedBy });
+    return err({ kind: 'already_decided', state: request.state, ...(request.decidedBy ? { decidedBy: request.decidedBy } : {}) });
   }
   if (actor.userId === request.requesterId) return err({ kind: 'self_decision' });
   if (decision.kind === 'deny' && decision.reason.trim().length === 0) return err({ kind: 'reason_required' });

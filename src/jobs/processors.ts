@@ -17,42 +17,58 @@ import {
   reportProvisioningRetry,
   type KeyRequestDeps,
 } from '../services/keyRequests.js';
+import { applyApprovedLimitChange, expireLimitRequest, type LimitDeps } from '../services/limits.js';
+import { isLimitRequestId, type LimitChangeRequest } from '../domain/limitRequest.js';
+import type { Cents } from '../domain/money.js';
+import {
+  renderLimitChangeApplied,
+  renderLimitChangeRequestMessage,
+  renderLimitChangeThreadNote,
+  renderLimitRequesterDm,
+  type LimitChangeEvent,
+} from '../slack/render/limits/index.js';
+import { renderDriftNotice } from '../slack/render/spend/index.js';
+import type { KeyRequest } from '../domain/request.js';
 import { renderRequestMessage, renderRequesterDm, renderThreadNote } from '../slack/render/index.js';
 import type { RedisKeys } from '../store/redis.js';
 import type { RequestOutbox } from '../store/outbox.js';
 import type { ThreadEvent } from '../slack/render/index.js';
-import type { KeysJobs, SlackNote } from './registry.js';
+import type { OpenAIJobs, SlackNote } from './registry.js';
 
 export class RetryLater extends Error {}
 
 const isFinalAttempt = (job: Job): boolean => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
-export function createKeysProcessor(deps: KeyRequestDeps & { log: Logger }) {
-  return async function processKeysJob(job: Job): Promise<string> {
-    const name = job.name as keyof KeysJobs;
+export function createOpenAIProcessor(deps: KeyRequestDeps & LimitDeps & { log: Logger }) {
+  return async function processOpenAIJob(job: Job): Promise<string> {
+    const name = job.name as keyof OpenAIJobs;
     try {
       switch (name) {
         case 'provision':
-          return await provisionKey(deps, (job.data as KeysJobs['provision']).requestId);
+          return await provisionKey(deps, (job.data as OpenAIJobs['provision']).requestId);
         case 'revoke':
-          await deleteServiceAccount(deps, job.data as KeysJobs['revoke']);
+          await deleteServiceAccount(deps, job.data as OpenAIJobs['revoke']);
           return 'deleted';
         case 'expire-request':
-          return (await expireRequest(deps, (job.data as KeysJobs['expire-request']).requestId)) ? 'expired' : 'unchanged';
+          return (await expireRequest(deps, (job.data as OpenAIJobs['expire-request']).requestId)) ? 'expired' : 'unchanged';
         case 'expire-reveal':
-          return (await expireReveal(deps, (job.data as KeysJobs['expire-reveal']).requestId)) ? 'revoked' : 'unchanged';
+          return (await expireReveal(deps, (job.data as OpenAIJobs['expire-reveal']).requestId)) ? 'revoked' : 'unchanged';
         case 'expire-key':
-          return (await expireKey(deps, (job.data as KeysJobs['expire-key']).requestId)) ? 'expired' : 'unchanged';
+          return (await expireKey(deps, (job.data as OpenAIJobs['expire-key']).requestId)) ? 'expired' : 'unchanged';
+        case 'apply-limit-change':
+          return await applyApprovedLimitChange(deps, (job.data as OpenAIJobs['apply-limit-change']).requestId);
+        case 'expire-limit-request':
+          return (await expireLimitRequest(deps, (job.data as OpenAIJobs['expire-limit-request']).requestId)) ? 'expired' : 'unchanged';
         default:
-          throw new UnrecoverableError(`unknown keys job ${String(name)}`);
+          throw new UnrecoverableError(`unknown openai job ${String(name)}`);
       }
     } catch (error) {
       if (error instanceof UnrecoverableError) throw error;
       const failure = describeOpenAIFailure(error);
-      deps.log.warn({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1, failure: failure.kind, status: failure.status }, 'keys job failed');
+      deps.log.warn({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1, failure: failure.kind, status: failure.status }, 'openai job failed');
       const final = !failure.retryable || isFinalAttempt(job);
       if (name === 'provision') {
-        const requestId = (job.data as KeysJobs['provision']).requestId;
+        const requestId = (job.data as OpenAIJobs['provision']).requestId;
         if (final) await failProvisioning(deps, requestId, error);
         else await reportProvisioningRetry(deps, requestId, error);
       }
@@ -67,6 +83,8 @@ export interface SlackPostDeps {
   readonly redis: Redis;
   readonly keys: Pick<RedisKeys, 'pace'>;
   readonly requests: KeyRequestDeps['requests'];
+  readonly limitRequests: LimitDeps['limitRequests'];
+  readonly limitOutbox: LimitDeps['limitOutbox'];
   readonly approvalChannel: string;
   readonly clock: () => number;
   readonly log: Logger;
@@ -108,72 +126,92 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     }
   };
 
+  const requestOf = async (id: string): Promise<KeyRequest | LimitChangeRequest | null> =>
+    isLimitRequestId(id) ? deps.limitRequests.get(id) : deps.requests.get(id);
+  const renderParent = (r: KeyRequest | LimitChangeRequest, now: number) =>
+    r.kind === 'limit' ? renderLimitChangeRequestMessage(r, { now }) : renderRequestMessage(r, { now });
+
   return async function processSlackJob(job: Job<SlackNote>, token?: string): Promise<string> {
     const note = job.data;
-    if (note.kind === 'ephemeral') {
-      await call(
-        job,
-        token,
-        note.channel,
-        () => deps.web.chat.postEphemeral({ channel: note.channel, user: note.userId, text: note.text, ...(note.threadTs ? { thread_ts: note.threadTs } : {}) }),
-        false,
-      );
-      return 'ephemeral';
-    }
-    const request = await deps.requests.get(note.requestId);
-    if (!request) return 'request-gone';
     const now = deps.clock();
-
-    if (note.kind === 'request-message') {
-      const message = renderRequestMessage(request, { now });
-      if (note.mode === 'update' || request.messageTs) {
-        if (!request.messageTs || !request.channelId) throw new RetryLater('the request message is not posted yet');
-        const channel = request.channelId;
-        const ts = request.messageTs;
-        await call(job, token, channel, () => deps.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), false);
-        return 'updated';
+    switch (note.kind) {
+      case 'ephemeral':
+        await call(
+          job,
+          token,
+          note.channel,
+          () => deps.web.chat.postEphemeral({ channel: note.channel, user: note.userId, text: note.text, ...(note.threadTs ? { thread_ts: note.threadTs } : {}) }),
+          false,
+        );
+        return 'ephemeral';
+      case 'limits-applied': {
+        const message = renderLimitChangeApplied({ project: { id: note.projectId, name: note.projectName }, before: note.before, after: note.after, actorId: note.actorId, ...(note.approvedBy ? { approvedBy: note.approvedBy } : {}), now });
+        const channel = note.after.channelId ?? deps.approvalChannel;
+        await call(job, token, channel, () => deps.web.chat.postMessage({ channel, text: message.text, blocks: message.blocks }));
+        return 'announced';
       }
-      const posted = await call(job, token, deps.approvalChannel, () =>
-        deps.web.chat.postMessage({ channel: deps.approvalChannel, text: message.text, blocks: message.blocks, unfurl_links: false }),
-      );
-      const channel = posted.channel ?? deps.approvalChannel;
-      await deps.requests.bindThread(channel, posted.ts as string, request.id);
-      await deps.requests.amend(request.id, ['pending', 'approved', 'provisioning', 'awaiting_reveal', 'active', 'denied', 'expired', 'failed', 'revoked'], {
-        channelId: channel,
-        messageTs: posted.ts as string,
-      });
-      // A decision made before the message existed: bring the message up to date.
-      const latest = await deps.requests.get(request.id);
-      if (latest && latest.state !== 'pending') {
-        const again = renderRequestMessage(latest, { now });
-        await call(job, token, channel, () => deps.web.chat.update({ channel, ts: posted.ts as string, text: again.text, blocks: again.blocks }), false);
+      case 'drift': {
+        const message = renderDriftNotice({ project: { id: note.projectId, name: note.projectName }, keywardenCents: note.keywardenCents as Cents | null, openaiCents: note.openaiCents as Cents | null });
+        await call(job, token, note.channel, () => deps.web.chat.postMessage({ channel: note.channel, text: message.text, blocks: message.blocks }));
+        return 'drift';
       }
-      return 'posted';
+      case 'request-message': {
+        const request = await requestOf(note.requestId);
+        if (!request) return 'request-gone';
+        const message = renderParent(request, now);
+        if (note.mode === 'update' || request.messageTs) {
+          if (!request.messageTs || !request.channelId) throw new RetryLater('the request message is not posted yet');
+          const channel = request.channelId;
+          const ts = request.messageTs;
+          await call(job, token, channel, () => deps.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), false);
+          return 'updated';
+        }
+        const posted = await call(job, token, deps.approvalChannel, () =>
+          deps.web.chat.postMessage({ channel: deps.approvalChannel, text: message.text, blocks: message.blocks, unfurl_links: false }),
+        );
+        const channel = posted.channel ?? deps.approvalChannel;
+        const ts = posted.ts as string;
+        if (request.kind === 'limit') {
+          await deps.limitRequests.bindThread(channel, ts, request.id);
+          await deps.limitRequests.transition(request.id, ['pending', 'approved', 'applied', 'denied', 'expired', 'failed'], { channelId: channel, messageTs: ts });
+        } else {
+          await deps.requests.bindThread(channel, ts, request.id);
+          await deps.requests.amend(request.id, ['pending', 'approved', 'provisioning', 'awaiting_reveal', 'active', 'denied', 'expired', 'failed', 'revoked'], { channelId: channel, messageTs: ts });
+        }
+        // A decision made before the message existed: bring the message up to date.
+        const latest = await requestOf(request.id);
+        if (latest && latest.state !== 'pending') {
+          const again = renderParent(latest, now);
+          await call(job, token, channel, () => deps.web.chat.update({ channel, ts, text: again.text, blocks: again.blocks }), false);
+        }
+        return 'posted';
+      }
+      case 'outbox':
+        return deliverOutbox(job, token, note.requestId);
     }
-
-    return deliverOutbox(job, token, request.id);
   };
 
   /** Posts the request's waiting thread notes and DMs in order, one flush per request at a time. */
   async function deliverOutbox(job: Job, token: string | undefined, requestId: string): Promise<string> {
     const owner = job.id ?? 'flush';
-    if (!(await deps.outbox.lock(requestId, owner, 60_000))) {
+    const outbox = isLimitRequestId(requestId) ? deps.limitOutbox : deps.outbox;
+    if (!(await outbox.lock(requestId, owner, 60_000))) {
       await job.moveToDelayed(deps.clock() + 250, token);
       throw new DelayedError();
     }
     let delivered = 0;
     try {
-      for (let next = await deps.outbox.next(requestId); next; next = await deps.outbox.next(requestId)) {
-        const request = await deps.requests.get(requestId);
+      for (let next = await outbox.next(requestId); next; next = await outbox.next(requestId)) {
+        const request = await requestOf(requestId);
         if (!request) return 'request-gone';
         if (next.step === 'thread') {
           if (!request.messageTs || !request.channelId) throw new RetryLater('the request message is not posted yet');
           const channel = request.channelId;
           const thread = request.messageTs;
-          const note = renderThreadNote(next.event);
+          const note = request.kind === 'limit' ? renderLimitChangeThreadNote(next.event as LimitChangeEvent) : renderThreadNote(next.event as ThreadEvent);
           await call(job, token, channel, () => deps.web.chat.postMessage({ channel, thread_ts: thread, text: note.text, blocks: note.blocks }));
         } else {
-          const dm = renderRequesterDm(request, next.event);
+          const dm = request.kind === 'limit' ? renderLimitRequesterDm(request, next.event as LimitChangeEvent) : renderRequesterDm(request, next.event as ThreadEvent);
           if (dm) {
             const opened = await deps.web.conversations.open({ users: request.requesterId });
             const channel = opened.channel?.id ?? request.requesterId;
@@ -181,11 +219,11 @@ export function createSlackProcessor(deps: SlackPostDeps) {
             if (next.event.kind === 'key_created') await deps.outbox.append(requestId, { kind: 'delivered', to: request.requesterId });
           }
         }
-        await deps.outbox.advance(requestId);
+        await outbox.advance(requestId);
         delivered += 1;
       }
     } finally {
-      await deps.outbox.unlock(requestId, owner);
+      await outbox.unlock(requestId, owner);
     }
     return `delivered ${delivered}`;
   }

@@ -1,21 +1,25 @@
+import type { ProjectLimits } from '../domain/limits.js';
+
 /**
  * Every queue, job name and payload, in one typed registry. Payloads carry ids only: never a key value.
  */
 
 export const QUEUE = {
-  /** work that talks to OpenAI about keys */
-  keys: 'keys',
+  /** work that talks to OpenAI: keys, limits */
+  openai: 'openai',
   /** every post, update and DM to Slack, paced per channel */
   slack: 'slack',
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
-export interface KeysJobs {
+export interface OpenAIJobs {
   provision: { requestId: string };
   revoke: { requestId: string; serviceAccountId: string; projectId: string };
   'expire-request': { requestId: string };
   'expire-reveal': { requestId: string };
   'expire-key': { requestId: string };
+  'apply-limit-change': { requestId: string };
+  'expire-limit-request': { requestId: string };
 }
 
 export type SlackNote =
@@ -23,14 +27,26 @@ export type SlackNote =
   | { kind: 'request-message'; requestId: string; mode: 'post' | 'update' }
   /** delivers what is waiting in the request's outbox: thread notes and DMs, in order */
   | { kind: 'outbox'; requestId: string }
-  | { kind: 'ephemeral'; channel: string; userId: string; text: string; threadTs?: string };
+  | { kind: 'ephemeral'; channel: string; userId: string; text: string; threadTs?: string }
+  /** a limits change, announced in the project's alert channel with before and after */
+  | {
+      kind: 'limits-applied';
+      projectId: string;
+      projectName: string;
+      before: ProjectLimits | null;
+      after: ProjectLimits;
+      actorId: string;
+      approvedBy?: string;
+    }
+  /** OpenAI's spend limit differs from what keywarden last set */
+  | { kind: 'drift'; projectId: string; projectName: string; channel: string; keywardenCents: number | null; openaiCents: number | null };
 
 export interface SlackJobs {
   post: SlackNote;
 }
 
 export interface JobsByQueue {
-  keys: KeysJobs;
+  openai: OpenAIJobs;
   slack: SlackJobs;
 }
 

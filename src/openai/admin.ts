@@ -11,7 +11,36 @@ export interface CreatedServiceAccount {
   readonly keyExpiresAt: number | null;
 }
 
+export interface SpendLimitAtOpenAI {
+  /** OpenAI's threshold_amount: cents */
+  readonly cents: number;
+  readonly status: 'inactive' | 'enforcing';
+}
+
+export interface RateLimitAtOpenAI {
+  readonly id: string;
+  readonly model: string;
+  readonly maxRequestsPerMinute: number;
+  readonly maxTokensPerMinute: number;
+  readonly maxRequestsPerDay?: number;
+  readonly maxImagesPerMinute?: number;
+  readonly maxAudioMegabytesPer1Minute?: number;
+  readonly batch1DayMaxInputTokens?: number;
+}
+
+export interface RateLimitUpdate {
+  readonly maxRequestsPerMinute?: number;
+  readonly maxTokensPerMinute?: number;
+  readonly maxRequestsPerDay?: number;
+}
+
 export interface OpenAIAdmin {
+  /** the project's monthly spend limit, or null when none is set */
+  getSpendLimit(projectId: string): Promise<SpendLimitAtOpenAI | null>;
+  setSpendLimit(projectId: string, cents: number): Promise<SpendLimitAtOpenAI>;
+  deleteSpendLimit(projectId: string): Promise<void>;
+  listRateLimits(projectId: string): Promise<RateLimitAtOpenAI[]>;
+  updateRateLimit(projectId: string, rateLimitId: string, update: RateLimitUpdate): Promise<RateLimitAtOpenAI>;
   listProjects(): Promise<ProjectRef[]>;
   createServiceAccount(projectId: string, name: string, expiresInSeconds: number | null): Promise<CreatedServiceAccount>;
   /** ids of the project's service accounts called `name` */
@@ -46,7 +75,62 @@ export function createOpenAIAdmin(client: OpenAI, observe: OpenAICallObserver = 
     }
   };
 
+  const spendLimitOf = (limit: { threshold_amount: number; enforcement: { status: string } }): SpendLimitAtOpenAI => ({
+    cents: limit.threshold_amount,
+    status: limit.enforcement.status === 'enforcing' ? 'enforcing' : 'inactive',
+  });
+  const rateLimitOf = (r: OpenAI.Admin.Organization.Projects.RateLimits.ProjectRateLimit): RateLimitAtOpenAI => ({
+    id: r.id,
+    model: r.model,
+    maxRequestsPerMinute: r.max_requests_per_1_minute,
+    maxTokensPerMinute: r.max_tokens_per_1_minute,
+    ...(r.max_requests_per_1_day !== undefined ? { maxRequestsPerDay: r.max_requests_per_1_day } : {}),
+    ...(r.max_images_per_1_minute !== undefined ? { maxImagesPerMinute: r.max_images_per_1_minute } : {}),
+    ...(r.max_audio_megabytes_per_1_minute !== undefined ? { maxAudioMegabytesPer1Minute: r.max_audio_megabytes_per_1_minute } : {}),
+    ...(r.batch_1_day_max_input_tokens !== undefined ? { batch1DayMaxInputTokens: r.batch_1_day_max_input_tokens } : {}),
+  });
+
   return {
+    getSpendLimit: async (projectId) => {
+      try {
+        return await call(async () => spendLimitOf(await org.projects.spendLimit.retrieve(projectId)));
+      } catch (error) {
+        if (error instanceof OpenAIAdminError && error.failure.kind === 'not_found') return null;
+        throw error;
+      }
+    },
+
+    setSpendLimit: (projectId, cents) =>
+      call(async () => spendLimitOf(await org.projects.spendLimit.update(projectId, { currency: 'USD', interval: 'month', threshold_amount: cents }))),
+
+    deleteSpendLimit: async (projectId) => {
+      try {
+        await call(() => org.projects.spendLimit.delete(projectId));
+      } catch (error) {
+        if (error instanceof OpenAIAdminError && error.failure.kind === 'not_found') return;
+        throw error;
+      }
+    },
+
+    listRateLimits: (projectId) =>
+      call(async () => {
+        const out: RateLimitAtOpenAI[] = [];
+        for await (const r of org.projects.rateLimits.listRateLimits(projectId, { limit: 100 })) out.push(rateLimitOf(r));
+        return out;
+      }),
+
+    updateRateLimit: (projectId, rateLimitId, update) =>
+      call(async () =>
+        rateLimitOf(
+          await org.projects.rateLimits.updateRateLimit(rateLimitId, {
+            project_id: projectId,
+            ...(update.maxRequestsPerMinute !== undefined ? { max_requests_per_1_minute: update.maxRequestsPerMinute } : {}),
+            ...(update.maxTokensPerMinute !== undefined ? { max_tokens_per_1_minute: update.maxTokensPerMinute } : {}),
+            ...(update.maxRequestsPerDay !== undefined ? { max_requests_per_1_day: update.maxRequestsPerDay } : {}),
+          }),
+        ),
+      ),
+
     listProjects: () =>
       call(async () => {
         const out: ProjectRef[] = [];

@@ -109,7 +109,7 @@ export async function openRequest(
     detail: `${days} days`,
   });
   await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'post' }, { jobId: jobId('msg', request.id) });
-  await deps.queues.add('keys', 'expire-request', { requestId: request.id }, { jobId: jobId('expire-request', request.id), delayMs: request.decideBy - now });
+  await deps.queues.add('openai', 'expire-request', { requestId: request.id }, { jobId: jobId('expire-request', request.id), delayMs: request.decideBy - now });
   return ok(request);
 }
 
@@ -186,7 +186,7 @@ export async function decideRequest(
     input.decision.kind === 'approve' ? { kind: 'approved', by: input.actorId } : { kind: 'denied', by: input.actorId, reason: r.denyReason ?? '' };
   await announce(deps, r, event);
   if (r.state === 'approved') {
-    await deps.queues.add('keys', 'provision', { requestId: r.id }, { jobId: jobId('provision', r.id) });
+    await deps.queues.add('openai', 'provision', { requestId: r.id }, { jobId: jobId('provision', r.id) });
   }
   return ok(r);
 }
@@ -252,8 +252,8 @@ export async function provisionKey(deps: KeyRequestDeps, requestId: string): Pro
     detail: `service account ${created.serviceAccountId}, key ${created.keyId} (${r.redactedKey ?? ''})`,
   });
   await announce(deps, r, { kind: 'key_created', redactedKey: r.redactedKey ?? '', keyExpiresAt });
-  await deps.queues.add('keys', 'expire-reveal', { requestId: r.id }, { jobId: jobId('expire-reveal', r.id), delayMs: revealBy - now });
-  await deps.queues.add('keys', 'expire-key', { requestId: r.id }, { jobId: jobId('expire-key', r.id), delayMs: keyExpiresAt - now });
+  await deps.queues.add('openai', 'expire-reveal', { requestId: r.id }, { jobId: jobId('expire-reveal', r.id), delayMs: revealBy - now });
+  await deps.queues.add('openai', 'expire-key', { requestId: r.id }, { jobId: jobId('expire-key', r.id), delayMs: keyExpiresAt - now });
   return 'created';
 }
 
@@ -404,7 +404,7 @@ async function finishRevocation(
   await deps.audit.append({ actor, action: 'key.revoke', target: request.id, outcome: request.state, at: deps.clock(), project: request.projectId, detail: request.endedReason ?? '' });
   if (request.serviceAccountId) {
     await deps.queues.add(
-      'keys',
+      'openai',
       'revoke',
       { requestId: request.id, serviceAccountId: request.serviceAccountId, projectId: request.projectId },
       { jobId: jobId('revoke', request.id) },

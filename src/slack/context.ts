@@ -1,13 +1,15 @@
 /** What Slack listeners are given: the flows' dependencies plus Slack-side settings. */
 import type { Logger } from 'pino';
 import type { KeyRequestDeps } from '../services/keyRequests.js';
+import type { LimitDeps } from '../services/limits.js';
 
-export interface SlackListenerDeps extends KeyRequestDeps {
-  readonly log: Logger;
-  readonly approvalChannel: string;
-  /** marks a Slack event id as seen; false when it was seen before (Slack retried it) */
-  readonly firstSighting: (eventId: string) => Promise<boolean>;
-}
+export type SlackListenerDeps = KeyRequestDeps &
+  LimitDeps & {
+    readonly log: Logger;
+    readonly approvalChannel: string;
+    /** marks a Slack event id as seen; false when it was seen before (Slack retried it) */
+    readonly firstSighting: (eventId: string) => Promise<boolean>;
+  };
 
 /** Plain words for a failure at the edge: never a stack trace. */
 export function describeListenerFailure(error: unknown): string {

@@ -4,40 +4,16 @@
  */
 import type { Redis } from 'ioredis';
 import { statesLeadingTo, type KeyRequest, type RequestState } from '../domain/request.js';
+import { compareAndSet, type SecretOp } from './documents.js';
 import type { RedisKeys } from './redis.js';
+
+export type { SecretOp } from './documents.js';
 
 export type TransitionOutcome =
   | { readonly kind: 'ok'; readonly request: KeyRequest; readonly sealedSecret?: string }
   | { readonly kind: 'conflict'; readonly request: KeyRequest }
   | { readonly kind: 'missing' }
   | { readonly kind: 'no_secret'; readonly request: KeyRequest };
-
-export type SecretOp = { readonly kind: 'set'; readonly sealed: string; readonly ttlMs: number } | { readonly kind: 'take' };
-
-// KEYS[1] request, KEYS[2] secret. ARGV[1] allowed from-states (JSON), ARGV[2] patch (JSON), ARGV[3] secret op,
-// ARGV[4] sealed secret, ARGV[5] secret TTL (ms).
-const TRANSITION_SCRIPT = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return {'missing'} end
-local req = cjson.decode(raw)
-local allowed = cjson.decode(ARGV[1])
-local permitted = false
-for _, s in ipairs(allowed) do if s == req.state then permitted = true end end
-if not permitted then return {'conflict', raw} end
-local sealed = ''
-if ARGV[3] == 'take' then
-  sealed = redis.call('GET', KEYS[2])
-  if not sealed then return {'no_secret', raw} end
-  redis.call('DEL', KEYS[2])
-end
-local patch = cjson.decode(ARGV[2])
-for k, v in pairs(patch) do req[k] = v end
-req.version = (req.version or 0) + 1
-local out = cjson.encode(req)
-redis.call('SET', KEYS[1], out)
-if ARGV[3] == 'set' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
-return {'ok', out, sealed}
-`;
 
 export class RequestStore {
   constructor(
@@ -87,23 +63,10 @@ export class RequestStore {
     patch: object,
     secret: SecretOp | undefined,
   ): Promise<TransitionOutcome> {
-    const reply = (await this.redis.eval(
-      TRANSITION_SCRIPT,
-      2,
-      this.keys.request(id),
-      this.keys.secret(id),
-      JSON.stringify(from),
-      JSON.stringify(patch),
-      secret?.kind ?? '',
-      secret?.kind === 'set' ? secret.sealed : '',
-      secret?.kind === 'set' ? String(Math.max(1, Math.round(secret.ttlMs))) : '0',
-    )) as [string, string?, string?];
-    const [status, json, sealed] = reply;
-    if (status === 'missing') return { kind: 'missing' };
-    const request = JSON.parse(json as string) as KeyRequest;
-    if (status === 'conflict') return { kind: 'conflict', request };
-    if (status === 'no_secret') return { kind: 'no_secret', request };
-    return sealed ? { kind: 'ok', request, sealedSecret: sealed } : { kind: 'ok', request };
+    const out = await compareAndSet<KeyRequest>(this.redis, { doc: this.keys.request(id), secret: this.keys.secret(id) }, from, patch, secret);
+    if (out.kind === 'missing') return out;
+    if (out.kind === 'ok') return out.sealedSecret ? { kind: 'ok', request: out.doc, sealedSecret: out.sealedSecret } : { kind: 'ok', request: out.doc };
+    return { kind: out.kind, request: out.doc };
   }
 
   /** Puts a taken secret back (the reveal modal could not be shown), keeping its original deadline. */

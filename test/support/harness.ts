@@ -26,6 +26,9 @@ export const USERS = {
 } as const;
 export const APPROVAL_CHANNEL = 'C0APPROVALS';
 export const GENERAL_CHANNEL = 'C0GENERAL01';
+export const SPEND_CHANNEL = 'C0SPEND0001';
+/** a channel keywarden's bot has not been invited to */
+export const PRIVATE_CHANNEL = 'C0NOBOT0001';
 export const APPROVER_GROUP = 'S0APPROVERS';
 
 export interface Harness {
@@ -67,6 +70,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     channels: [
       { id: APPROVAL_CHANNEL, name: 'keywarden-approvals' },
       { id: GENERAL_CHANNEL, name: 'general' },
+      { id: SPEND_CHANNEL, name: 'openai-spend' },
+      { id: PRIVATE_CHANNEL, name: 'finance', botIsMember: false },
     ],
   });
   const openai = await startOpenAIEmulator();
@@ -86,6 +91,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     KEYWARDEN_NAMESPACE: namespace,
     PORT: '0',
     KEYWARDEN_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
+    KEYWARDEN_ALERT_CHANNEL: SPEND_CHANNEL,
     KEYWARDEN_APPROVERS: `${USERS.approver},${APPROVER_GROUP}`,
     KEYWARDEN_ADMINS: USERS.admin,
     KEYWARDEN_SECRET: randomBytes(32).toString('base64'),

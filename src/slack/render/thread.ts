@@ -1,4 +1,4 @@
-import type { DecisionRefusal } from '../../domain/request.js';
+import { REQUEST_STATES, type DecisionRefusal, type RequestState } from '../../domain/request.js';
 import { composeMessage, sectionBlock, type RenderedMessage } from './blocks.js';
 import { codeSpan, mentionUser, quoteUserText, slackDate } from './mrkdwn.js';
 import { renderStateInWords } from './stateWords.js';
@@ -23,7 +23,7 @@ const reasonSuffix = (reason: string | undefined): string =>
   reason === undefined || reason.trim() === '' ? '' : `\n${quoteUserText(reason, REASON_MAX)}`;
 
 /** Why a decision was refused, addressed to the person who tried. */
-export const refusalInWords = (by: string, refusal: DecisionRefusal): string => {
+export const refusalInWords = (by: string, refusal: DecisionRefusal<string>): string => {
   const who = mentionUser(by);
   switch (refusal.kind) {
     case 'not_approver':
@@ -32,7 +32,7 @@ export const refusalInWords = (by: string, refusal: DecisionRefusal): string => 
       return `${who}, you can't decide your own request; another approver has to.`;
     case 'already_decided':
       return (
-        `${who}, this request is already decided (${renderStateInWords(refusal.state)}` +
+        `${who}, this request is already decided (${stateWords(refusal.state)}` +
         (refusal.decidedBy === undefined ? ').' : `, by ${mentionUser(refusal.decidedBy)}).`)
       );
     case 'expired':
@@ -41,6 +41,9 @@ export const refusalInWords = (by: string, refusal: DecisionRefusal): string => 
       return `${who}, a denial needs a reason: reply \`deny &lt;reason&gt;\` or use the Deny button.`;
   }
 };
+
+const stateWords = (state: string): string =>
+  (REQUEST_STATES as readonly string[]).includes(state) ? renderStateInWords(state as RequestState) : state.replaceAll('_', ' ');
 
 const threadNoteText = (event: ThreadEvent): string => {
   switch (event.kind) {

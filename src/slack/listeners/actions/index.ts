@@ -1,6 +1,10 @@
 /** Button clicks: approve, deny (asks for a reason), reveal key. */
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { decideRequest, recordReveal, revealKey } from '../../../services/keyRequests.js';
+import { decideLimitChange } from '../../../services/limits.js';
+import { isAdmin } from '../../../domain/request.js';
+import { suggestHigherCap } from '../../../domain/limits.js';
+import { limitRefusalInWords, renderLimitChangeModal } from '../../render/limits/index.js';
 import { ACTION } from '../../ids.js';
 import {
   refusalInWords,
@@ -18,6 +22,9 @@ export function register(app: App, deps: SlackListenerDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION.approveRequest, (args) => guarded(deps, args, approveFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.denyRequest, (args) => guarded(deps, args, denyFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.revealKey, (args) => guarded(deps, args, revealFromButton));
+  app.action<BlockAction<ButtonAction>>(ACTION.approveLimitChange, (args) => guarded(deps, args, approveLimitFromButton));
+  app.action<BlockAction<ButtonAction>>(ACTION.denyLimitChange, (args) => guarded(deps, args, denyLimitFromButton));
+  app.action<BlockAction<ButtonAction>>(ACTION.requestHigherCap, (args) => guarded(deps, args, openHigherCapForm));
 }
 
 async function guarded(deps: SlackListenerDeps, args: ButtonArgs, run: (deps: SlackListenerDeps, args: ButtonArgs) => Promise<void>): Promise<void> {
@@ -91,4 +98,46 @@ function noticeModal(title: string, text: string) {
     close: { type: 'plain_text' as const, text: 'Close' },
     blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],
   };
+}
+
+async function approveLimitFromButton(deps: SlackListenerDeps, { action, body, respond }: ButtonArgs): Promise<void> {
+  const decided = await decideLimitChange(deps, { requestId: action.value ?? '', actorId: body.user.id, decision: { kind: 'approve' }, via: 'button' });
+  if (!decided.ok) {
+    const refusal = decided.error;
+    const text = refusal.kind === 'not_found' ? 'That limit-change request no longer exists.' : limitRefusalInWords(body.user.id, refusal);
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
+  }
+}
+
+async function denyLimitFromButton(deps: SlackListenerDeps, { action, body, respond, client }: ButtonArgs): Promise<void> {
+  const requestId = action.value ?? '';
+  const probe = await decideLimitChange(deps, { requestId, actorId: body.user.id, decision: { kind: 'deny', reason: '' }, via: 'button' });
+  if (!probe.ok && probe.error.kind === 'reason_required') {
+    await client.views.open({ trigger_id: body.trigger_id, view: renderDenyReasonModal(requestId) });
+    return;
+  }
+  if (!probe.ok) {
+    const refusal = probe.error;
+    const text = refusal.kind === 'not_found' ? 'That limit-change request no longer exists.' : limitRefusalInWords(body.user.id, refusal);
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
+  }
+}
+
+/** From a hard-cap notice: the limit form, with a higher cap filled in. */
+async function openHigherCapForm(deps: SlackListenerDeps, { action, body, client }: ButtonArgs): Promise<void> {
+  const projectId = action.value ?? '';
+  const project = (await deps.projects.list()).find((p) => p.id === projectId);
+  const current = await deps.limits.get(projectId);
+  const asAdmin = isAdmin(body.user.id, await deps.groupsOf(body.user.id), deps.settings.policy);
+  const currentHard = current?.hardCents ?? null;
+  await client.views.open({
+    trigger_id: body.trigger_id,
+    view: renderLimitChangeModal({
+      projectId,
+      projectName: project?.name ?? projectId,
+      current,
+      ...(currentHard !== null ? { prefillHardCents: suggestHigherCap(currentHard) } : {}),
+      asAdmin,
+    }),
+  });
 }

@@ -10,6 +10,10 @@ import { SLASH_COMMAND } from '../../ids.js';
 import { renderErrorNotice, renderHelp, renderNotice, renderRequestList, renderRequestModal, renderRequestSent } from '../../render/index.js';
 import type { RenderedMessage } from '../../render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
+import { ephemeral } from './ephemeral.js';
+import { runLimitsCommand } from './limits.js';
+
+export { ephemeral } from './ephemeral.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -104,15 +108,12 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
       return;
     }
     default: {
+      if (await runLimitsCommand(cmd, args, deps)) return;
       if (routes.extra && (await routes.extra(cmd, args))) return;
       const help = renderHelp(HELP_ENTRIES);
       await respond(ephemeral({ text: help.text, blocks: help.blocks }));
     }
   }
-}
-
-export function ephemeral(message: RenderedMessage): { response_type: 'ephemeral'; text: string; blocks: RenderedMessage['blocks'] } {
-  return { response_type: 'ephemeral', text: message.text, blocks: message.blocks };
 }
 
 function loadingModal(text = ':hourglass_flowing_sand: Loading the organization’s projects…') {

@@ -2,6 +2,9 @@
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { HELP_ENTRIES } from '../../../domain/command.js';
 import { decideRequest, listRequests } from '../../../services/keyRequests.js';
+import { decideLimitChange } from '../../../services/limits.js';
+import { isLimitRequestId } from '../../../domain/limitRequest.js';
+import { limitRefusalInWords } from '../../render/limits/index.js';
 import { refusalInWords, renderHelp, renderRequestList } from '../../render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
 import { parseThreadReply } from '../../../domain/threadReply.js';
@@ -39,10 +42,12 @@ async function decideFromThreadReply(deps: SlackListenerDeps, { message, body, c
       return;
     }
     const decision = reply.kind === 'approve' ? { kind: 'approve' as const } : { kind: 'deny' as const, reason: reply.reason };
-    const decided = await decideRequest(deps, { requestId, actorId: user, decision, via: 'thread' });
+    const input = { requestId, actorId: user, decision, via: 'thread' as const };
+    const limit = isLimitRequestId(requestId);
+    const decided = limit ? await decideLimitChange(deps, input) : await decideRequest(deps, input);
     if (!decided.ok) {
       const refusal = decided.error;
-      const words = refusal.kind === 'not_found' ? 'That request no longer exists.' : refusalInWords(user, refusal);
+      const words = refusal.kind === 'not_found' ? 'That request no longer exists.' : limit ? limitRefusalInWords(user, refusal) : refusalInWords(user, refusal);
       await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: words });
     }
   } catch (error) {

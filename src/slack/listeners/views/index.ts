@@ -1,6 +1,12 @@
 /** Modal submissions: the key request form and the deny reason. */
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { decideRequest, openRequest } from '../../../services/keyRequests.js';
+import { changeLimits, decideLimitChange } from '../../../services/limits.js';
+import { isLimitRequestId } from '../../../domain/limitRequest.js';
+import { parseThresholds } from '../../../domain/limits.js';
+import { parseAmount, type Cents } from '../../../domain/money.js';
+import { isAdmin } from '../../../domain/request.js';
+import { limitRefusalInWords } from '../../render/limits/index.js';
 import { INPUT, VIEW } from '../../ids.js';
 import { refusalInWords, renderRequestSent } from '../../render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
@@ -10,6 +16,7 @@ type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 export function register(app: App, deps: SlackListenerDeps): void {
   app.view<ViewSubmitAction>(VIEW.requestKey, (args) => submitKeyRequest(deps, args));
   app.view<ViewSubmitAction>(VIEW.denyReason, (args) => submitDenyReason(deps, args));
+  app.view<ViewSubmitAction>(VIEW.limitChange, (args) => submitLimitChange(deps, args));
 }
 
 type StateValues = ViewSubmitAction['view']['state']['values'];
@@ -72,14 +79,78 @@ async function submitDenyReason(deps: SlackListenerDeps, { ack, view, body, clie
   await ack();
   const requestId = metadata(view.private_metadata).requestId ?? '';
   try {
-    const decided = await decideRequest(deps, { requestId, actorId: body.user.id, decision: { kind: 'deny', reason }, via: 'modal' });
+    const input = { requestId, actorId: body.user.id, decision: { kind: 'deny' as const, reason }, via: 'modal' as const };
+    const decided = isLimitRequestId(requestId) ? await decideLimitChange(deps, input) : await decideRequest(deps, input);
     if (!decided.ok) {
       const refusal = decided.error;
-      const text = refusal.kind === 'not_found' ? 'That request no longer exists.' : refusalInWords(body.user.id, refusal);
+      const text =
+        refusal.kind === 'not_found'
+          ? 'That request no longer exists.'
+          : isLimitRequestId(requestId)
+            ? limitRefusalInWords(body.user.id, refusal)
+            : refusalInWords(body.user.id, refusal);
       await client.chat.postEphemeral({ channel: deps.approvalChannel, user: body.user.id, text });
     }
   } catch (error) {
     deps.log.warn({ user: body.user.id, error: (error as Error).message }, 'deny failed');
     await client.chat.postEphemeral({ channel: deps.approvalChannel, user: body.user.id, text: describeListenerFailure(error) }).catch(() => undefined);
   }
+}
+
+/** The limit form (from a hard-cap notice's "Request a higher cap"): applied by admins, requested by anyone else. */
+async function submitLimitChange(deps: SlackListenerDeps, { ack, view, body, client }: ViewArgs): Promise<void> {
+  const values = view.state.values;
+  const projectId = metadata(view.private_metadata).projectId ?? '';
+  const errors: Record<string, string> = {};
+  const change: { soft?: Cents; hard?: Cents | 'off'; thresholds?: number[] } = {};
+  const soft = inputValue(values, INPUT.limitSoft);
+  const hard = inputValue(values, INPUT.limitHard);
+  const at = inputValue(values, INPUT.limitThresholds);
+  const reason = inputValue(values, INPUT.limitReason);
+  const current = await deps.limits.get(projectId);
+  if (soft) {
+    const parsed = parseAmount(soft);
+    if (parsed.ok) change.soft = parsed.value;
+    else errors[INPUT.limitSoft.block] = parsed.error.message;
+  }
+  if (hard) {
+    if (/^off$/i.test(hard)) change.hard = 'off';
+    else {
+      const parsed = parseAmount(hard);
+      if (parsed.ok) change.hard = parsed.value;
+      else errors[INPUT.limitHard.block] = parsed.error.message;
+    }
+  }
+  if (at) {
+    const parsed = parseThresholds(at);
+    if (parsed.ok) change.thresholds = parsed.value;
+    else errors[INPUT.limitThresholds.block] = parsed.error.message;
+  }
+  // Unchanged prefilled values are not changes.
+  if (change.soft !== undefined && current?.softCents === change.soft) delete change.soft;
+  if (change.hard !== undefined && current?.hardCents === change.hard) delete change.hard;
+  if (change.thresholds && current && change.thresholds.join(',') === current.thresholds.join(',')) delete change.thresholds;
+  const admin = isAdmin(body.user.id, await deps.groupsOf(body.user.id), deps.settings.policy);
+  if (!admin && !reason) errors[INPUT.limitReason.block] = 'Say why the change is needed; approvers read it before they decide.';
+  if (Object.keys(errors).length > 0) {
+    await ack({ response_action: 'errors', errors });
+    return;
+  }
+  let changed;
+  try {
+    changed = await changeLimits(deps, { actorId: body.user.id, project: projectId, change, ...(reason ? { reason } : {}) });
+  } catch (error) {
+    await ack({ response_action: 'errors', errors: { [INPUT.limitHard.block]: describeListenerFailure(error) } });
+    return;
+  }
+  if (!changed.ok) {
+    await ack({ response_action: 'errors', errors: { [INPUT.limitHard.block]: [changed.error.what, changed.error.hint].filter(Boolean).join(' ') } });
+    return;
+  }
+  await ack();
+  const text =
+    changed.value.kind === 'applied'
+      ? `Applied: the limits for ${changed.value.project.name} are changed and announced in the alert channel.`
+      : `Your limit change for ${changed.value.request.projectName} is waiting for an approver (${changed.value.request.id}). You will get a DM when it is decided.`;
+  await client.chat.postMessage({ channel: body.user.id, text: text.replace(/[<>&]/g, '') }).catch(() => undefined);
 }

@@ -1,0 +1,51 @@
+/**
+ * A request to change a project's limits, made by someone who is not an admin. It is decided in its thread exactly
+ * like a key request (same approvers, no self-approval, same expiry) and applied on approval.
+ *
+ * pending ──approve──▶ approved ──job──▶ applied
+ *    │                     └──OpenAI refused──▶ failed
+ *    ├─deny──▶ denied
+ *    └─no decision in time──▶ expired
+ */
+import type { LimitChange, ProjectLimits } from './limits.js';
+
+export const LIMIT_REQUEST_STATES = ['pending', 'approved', 'applied', 'denied', 'expired', 'failed'] as const;
+export type LimitRequestState = (typeof LIMIT_REQUEST_STATES)[number];
+
+export interface LimitChangeRequest {
+  readonly id: string;
+  readonly kind: 'limit';
+  readonly state: LimitRequestState;
+  readonly requesterId: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly change: LimitChange;
+  /** the limits when the request was made, to show before → after */
+  readonly before: ProjectLimits | null;
+  readonly reason?: string;
+  readonly createdAt: number;
+  readonly decideBy: number;
+  readonly decidedBy?: string;
+  readonly decidedAt?: number;
+  readonly denyReason?: string;
+  readonly failure?: string;
+  readonly appliedVersion?: number;
+  readonly channelId?: string;
+  readonly messageTs?: string;
+  readonly version: number;
+}
+
+export const isLimitRequestId = (id: string): boolean => id.startsWith('lim_');
+
+export const openLimitChangeRequest = (
+  input: Pick<LimitChangeRequest, 'id' | 'requesterId' | 'projectId' | 'projectName' | 'change' | 'before'> & { reason?: string },
+  now: number,
+  requestTtlMs: number,
+): LimitChangeRequest => ({
+  ...input,
+  kind: 'limit',
+  state: 'pending',
+  createdAt: now,
+  decideBy: now + requestTtlMs,
+  version: 1,
+});

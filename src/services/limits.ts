@@ -1,0 +1,435 @@
+/**
+ * Project limits: admins change them at once; anyone else asks, and the change is decided in the request's thread
+ * like a key request. A hard cap is OpenAI's own project spend limit: it is set at OpenAI first and recorded only
+ * when OpenAI accepts it. Drift (someone changed the cap in OpenAI's dashboard) is announced once and OpenAI's
+ * value is taken as the truth.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RateLimitChange } from '../domain/command.js';
+import { openLimitChangeRequest, type LimitChangeRequest } from '../domain/limitRequest.js';
+import { applyLimitChange as applyChangeToLimits, describeLimitChange, type LimitChange, type ProjectLimits } from '../domain/limits.js';
+import type { Cents } from '../domain/money.js';
+import { closestNames, resolveProject, type ProjectRef } from '../domain/projects.js';
+import { checkDecision, isAdmin, isApprover, type Approvers, type Decision, type DecisionRefusal } from '../domain/request.js';
+import { err, ok, type Result } from '../domain/result.js';
+import { jobId } from '../jobs/registry.js';
+import type { JobQueues } from '../jobs/queues.js';
+import type { OpenAIAdmin, RateLimitAtOpenAI, SpendLimitAtOpenAI } from '../openai/admin.js';
+import { describeOpenAIFailure, OpenAIAdminError } from '../openai/failures.js';
+import type { LimitChangeEvent } from '../slack/render/limits/index.js';
+import type { AuditLog } from '../store/audit.js';
+import type { LimitRequestStore, LimitsStore, StoredLimits } from '../store/limits.js';
+import type { RequestOutbox } from '../store/outbox.js';
+import type { UserFacingError } from './keyRequests.js';
+import { projectError } from './keyRequests.js';
+import type { ProjectDirectory } from './projectDirectory.js';
+
+/** Whether keywarden's bot can post in a channel, from Slack's own answer. */
+export type ChannelCheck = (channelId: string) => Promise<Result<void, 'channel_not_found' | 'not_in_channel' | 'is_archived'>>;
+
+export interface LimitDeps {
+  readonly limits: LimitsStore;
+  readonly limitRequests: LimitRequestStore;
+  readonly limitOutbox: RequestOutbox<LimitChangeEvent>;
+  readonly audit: Pick<AuditLog, 'append' | 'recent'>;
+  readonly openai: OpenAIAdmin;
+  readonly projects: ProjectDirectory;
+  readonly queues: Pick<JobQueues, 'add'>;
+  readonly groupsOf: (userId: string) => Promise<readonly string[]>;
+  readonly canPostIn: ChannelCheck;
+  readonly clock: () => number;
+  readonly settings: { readonly requestTtlMs: number; readonly policy: Approvers; readonly alertChannel: string };
+}
+
+export const newLimitRequestId = (): string => `lim_${randomBytes(8).toString('base64url').replace(/[-_]/g, '').toLowerCase().slice(0, 10).padEnd(10, 'x')}`;
+
+export interface ChangeApplied {
+  readonly kind: 'applied';
+  readonly project: ProjectRef;
+  readonly before: ProjectLimits | null;
+  readonly after: ProjectLimits;
+}
+export interface ChangeRequested {
+  readonly kind: 'requested';
+  readonly request: LimitChangeRequest;
+}
+
+async function findProject(deps: Pick<LimitDeps, 'projects'>, query: string): Promise<Result<ProjectRef, UserFacingError>> {
+  const projects = await deps.projects.list();
+  const found = resolveProject(query, projects);
+  return found.ok ? found : err(projectError(found.error));
+}
+
+const withoutBookkeeping = (stored: StoredLimits | null): ProjectLimits | null => {
+  if (!stored) return null;
+  const { hardAtOpenAI: _ignored, ...limits } = stored;
+  return limits;
+};
+
+export async function checkChannel(deps: Pick<LimitDeps, 'canPostIn'>, channelId: string): Promise<Result<void, UserFacingError>> {
+  const checked = await deps.canPostIn(channelId);
+  if (checked.ok) return ok(undefined);
+  if (checked.error === 'not_in_channel') {
+    return err({ what: `keywarden is not in <#${channelId}>, so it cannot post alerts there.`, hint: 'Invite it first: type `/invite @keywarden` in that channel, then try again.' });
+  }
+  if (checked.error === 'is_archived') return err({ what: `<#${channelId}> is archived.`, hint: 'Pick an active channel.' });
+  return err({ what: `keywarden cannot see a channel ${channelId}.`, hint: 'Pick the channel from Slack’s list (type `#` and choose it), and invite the bot with `/invite @keywarden`.' });
+}
+
+/**
+ * `/openai-key limit …` and the limit form: an admin's change is applied now; anyone else's becomes a request in
+ * the approval channel.
+ */
+export async function changeLimits(
+  deps: LimitDeps,
+  input: { readonly actorId: string; readonly project: string; readonly change: LimitChange; readonly reason?: string },
+): Promise<Result<ChangeApplied | ChangeRequested, UserFacingError>> {
+  const project = await findProject(deps, input.project);
+  if (!project.ok) return project;
+  const stored = await deps.limits.get(project.value.id);
+  // Validate against what is stored now, for admins and requests alike, so a request that cannot apply is not opened.
+  const preview = applyChangeToLimits(withoutBookkeeping(stored), input.change, {
+    projectId: project.value.id,
+    now: deps.clock(),
+    actor: input.actorId,
+    defaultChannel: deps.settings.alertChannel,
+  });
+  if (!preview.ok) return err({ what: preview.error.message });
+  if (input.change.channelId) {
+    const channel = await checkChannel(deps, input.change.channelId);
+    if (!channel.ok) return channel;
+  }
+
+  const admin = isAdmin(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy);
+  if (admin) {
+    const applied = await applyProjectLimits(deps, { project: project.value, change: input.change, actorId: input.actorId });
+    return applied.ok ? ok({ kind: 'applied', project: project.value, ...applied.value }) : applied;
+  }
+
+  const now = deps.clock();
+  const request = openLimitChangeRequest(
+    {
+      id: newLimitRequestId(),
+      requesterId: input.actorId,
+      projectId: project.value.id,
+      projectName: project.value.name,
+      change: input.change,
+      before: withoutBookkeeping(stored),
+      ...(input.reason ? { reason: input.reason.slice(0, 500) } : {}),
+    },
+    now,
+    deps.settings.requestTtlMs,
+  );
+  await deps.limitRequests.create(request);
+  await deps.audit.append({ actor: input.actorId, action: 'limits.request', target: request.id, outcome: 'pending', at: now, project: project.value.id, detail: describeChange(request.before, preview.value) });
+  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'post' }, { jobId: jobId('msg', request.id) });
+  await deps.queues.add('openai', 'expire-limit-request', { requestId: request.id }, { jobId: jobId('expire-limit-request', request.id), delayMs: request.decideBy - now });
+  return ok({ kind: 'requested', request });
+}
+
+const describeChange = (before: ProjectLimits | null, after: ProjectLimits): string => describeLimitChange(before, after).join('; ');
+
+/**
+ * Applies a change: the hard cap at OpenAI first, then the record (version bumped), then the announcement in the
+ * project's alert channel and the audit log. If OpenAI refuses, nothing changes.
+ */
+export async function applyProjectLimits(
+  deps: Pick<LimitDeps, 'limits' | 'openai' | 'audit' | 'queues' | 'clock' | 'settings'>,
+  input: { readonly project: ProjectRef; readonly change: LimitChange; readonly actorId: string; readonly approvedBy?: string },
+): Promise<Result<{ before: ProjectLimits | null; after: ProjectLimits }, UserFacingError>> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const stored = await deps.limits.get(input.project.id);
+    const before = withoutBookkeeping(stored);
+    const next = applyChangeToLimits(before, input.change, {
+      projectId: input.project.id,
+      now: deps.clock(),
+      actor: input.actorId,
+      defaultChannel: deps.settings.alertChannel,
+    });
+    if (!next.ok) return err({ what: next.error.message });
+
+    let hardAtOpenAI = stored?.hardAtOpenAI ?? null;
+    const wanted = input.change.hard;
+    const capChanges = wanted !== undefined && (wanted === 'off' ? hardAtOpenAI !== null : hardAtOpenAI !== wanted);
+    if (capChanges) {
+      try {
+        if (wanted === 'off') await deps.openai.deleteSpendLimit(input.project.id);
+        else await deps.openai.setSpendLimit(input.project.id, wanted);
+      } catch (error) {
+        const failure = describeOpenAIFailure(error);
+        await deps.audit.append({ actor: input.actorId, action: 'limits.change', target: input.project.id, outcome: `refused:openai:${failure.kind}`, at: deps.clock(), project: input.project.id, detail: failure.message });
+        return err({ what: `OpenAI did not accept the hard cap, so nothing was changed. ${failure.message}` });
+      }
+      hardAtOpenAI = wanted === 'off' ? null : wanted;
+      await deps.limits.clearDrift(input.project.id);
+    }
+    const after: StoredLimits = { ...next.value, hardAtOpenAI };
+    if (!(await deps.limits.save(after, stored?.version ?? 0))) continue; // someone changed it meanwhile: redo on theirs
+
+    const limits = withoutBookkeeping(after) as ProjectLimits;
+    await deps.audit.append({
+      actor: input.actorId,
+      action: 'limits.change',
+      target: input.project.id,
+      outcome: `applied:v${after.version}`,
+      at: deps.clock(),
+      project: input.project.id,
+      detail: `${describeChange(before, limits)}${input.approvedBy ? ` (approved by ${input.approvedBy})` : ''}`,
+    });
+    await deps.queues.add(
+      'slack',
+      'post',
+      { kind: 'limits-applied', projectId: input.project.id, projectName: input.project.name, before, after: limits, actorId: input.actorId, ...(input.approvedBy ? { approvedBy: input.approvedBy } : {}) },
+      { jobId: jobId('limits', input.project.id, after.version) },
+    );
+    return ok({ before, after: limits });
+  }
+  return err({ what: 'The limits kept changing under keywarden while it applied yours; please try again.' });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// limit-change requests, decided in their thread
+
+export type LimitDecideRefusal = DecisionRefusal<LimitChangeRequest['state']> | { readonly kind: 'not_found' };
+
+export async function decideLimitChange(
+  deps: LimitDeps,
+  input: { readonly requestId: string; readonly actorId: string; readonly decision: Decision; readonly via: 'button' | 'thread' | 'modal' },
+): Promise<Result<LimitChangeRequest, LimitDecideRefusal>> {
+  const now = deps.clock();
+  const refuse = async (refusal: LimitDecideRefusal, project?: string): Promise<Result<LimitChangeRequest, LimitDecideRefusal>> => {
+    if (refusal.kind !== 'reason_required') {
+      await deps.audit.append({ actor: input.actorId, action: `limits.${input.decision.kind}`, target: input.requestId, outcome: `refused:${refusal.kind}`, at: now, detail: `via ${input.via}`, ...(project ? { project } : {}) });
+    }
+    return err(refusal);
+  };
+  const request = await deps.limitRequests.get(input.requestId);
+  if (!request) return refuse({ kind: 'not_found' });
+  const verdict = checkDecision(
+    request,
+    { userId: input.actorId, isApprover: isApprover(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy) },
+    input.decision,
+    now,
+  );
+  if (!verdict.ok) {
+    if (verdict.error.kind === 'expired') await expireLimitRequest(deps, request.id);
+    return refuse(verdict.error, request.projectId);
+  }
+  const decided = await deps.limitRequests.transition(request.id, ['pending'], {
+    state: verdict.value,
+    decidedBy: input.actorId,
+    decidedAt: now,
+    ...(input.decision.kind === 'deny' ? { denyReason: input.decision.reason.trim().slice(0, 500) } : {}),
+  });
+  if (decided.kind === 'missing') return refuse({ kind: 'not_found' });
+  if (decided.kind !== 'ok') {
+    const current = decided.doc;
+    return refuse(current.state === 'expired' ? { kind: 'expired' } : { kind: 'already_decided', state: current.state, ...(current.decidedBy ? { decidedBy: current.decidedBy } : {}) }, current.projectId);
+  }
+  const r = decided.doc;
+  await deps.audit.append({ actor: input.actorId, action: `limits.${input.decision.kind}`, target: r.id, outcome: r.state, at: now, project: r.projectId, detail: `via ${input.via}${r.denyReason ? `: ${r.denyReason}` : ''}` });
+  await announceLimitEvent(deps, r, input.decision.kind === 'approve' ? { kind: 'approved', by: input.actorId } : { kind: 'denied', by: input.actorId, reason: r.denyReason ?? '' });
+  if (r.state === 'approved') await deps.queues.add('openai', 'apply-limit-change', { requestId: r.id }, { jobId: jobId('apply-limit', r.id) });
+  return ok(r);
+}
+
+/** The job after approval: apply at OpenAI and record, or mark the request failed with OpenAI's words. */
+export async function applyApprovedLimitChange(deps: LimitDeps, requestId: string): Promise<'applied' | 'failed' | 'nothing-to-do'> {
+  const request = await deps.limitRequests.get(requestId);
+  if (!request || request.state !== 'approved') return 'nothing-to-do';
+  const project = (await deps.projects.list()).find((p) => p.id === request.projectId) ?? { id: request.projectId, name: request.projectName, status: 'active' as const };
+  const applied = await applyProjectLimits(deps, {
+    project,
+    change: request.change,
+    actorId: request.requesterId,
+    ...(request.decidedBy ? { approvedBy: request.decidedBy } : {}),
+  });
+  if (!applied.ok) {
+    const failure = applied.error.what;
+    const failed = await deps.limitRequests.transition(request.id, ['approved'], { state: 'failed', failure });
+    if (failed.kind === 'ok') await announceLimitEvent(deps, failed.doc, { kind: 'failed', reason: failure });
+    return 'failed';
+  }
+  const done = await deps.limitRequests.transition(request.id, ['approved'], { state: 'applied', appliedVersion: applied.value.after.version });
+  if (done.kind === 'ok') {
+    await announceLimitEvent(deps, done.doc, { kind: 'applied', before: applied.value.before, after: applied.value.after, ...(applied.value.after.channelId ? { announcedIn: applied.value.after.channelId } : {}) });
+  }
+  return 'applied';
+}
+
+export async function expireLimitRequest(deps: Pick<LimitDeps, 'limitRequests' | 'audit' | 'queues' | 'clock' | 'limitOutbox'>, requestId: string): Promise<boolean> {
+  const request = await deps.limitRequests.get(requestId);
+  if (!request || request.state !== 'pending' || deps.clock() < request.decideBy) return false;
+  const expired = await deps.limitRequests.transition(requestId, ['pending'], { state: 'expired' });
+  if (expired.kind !== 'ok') return false;
+  await deps.audit.append({ actor: 'keywarden', action: 'limits.expire', target: requestId, outcome: 'expired', at: deps.clock(), project: request.projectId });
+  await announceLimitEvent(deps, expired.doc, { kind: 'expired' });
+  return true;
+}
+
+async function announceLimitEvent(deps: Pick<LimitDeps, 'queues' | 'limitOutbox'>, request: LimitChangeRequest, event: LimitChangeEvent): Promise<void> {
+  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'update' }, { jobId: jobId('upd', request.id, request.version) });
+  const position = await deps.limitOutbox.append(request.id, event);
+  await deps.queues.add('slack', 'post', { kind: 'outbox', requestId: request.id }, { jobId: jobId('outbox', request.id, position) });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// reading limits, and drift
+
+export interface LimitsView {
+  readonly project: ProjectRef;
+  readonly limits: ProjectLimits | null;
+  readonly enforcement: 'inactive' | 'enforcing' | 'none' | null;
+}
+
+/**
+ * Compares OpenAI's spend limit with what keywarden last set. On a difference (changed in OpenAI's dashboard),
+ * says so once in the project's alert channel and takes OpenAI's value as the truth.
+ */
+export async function reconcileHardCap(
+  deps: Pick<LimitDeps, 'limits' | 'audit' | 'queues' | 'clock' | 'settings'>,
+  project: ProjectRef,
+  observed: SpendLimitAtOpenAI | null,
+): Promise<StoredLimits | null> {
+  const stored = await deps.limits.get(project.id);
+  const observedCents = observed ? observed.cents : null;
+  if (!stored && observedCents === null) return null;
+  if (stored && stored.hardAtOpenAI === observedCents) return stored;
+  if (!(await deps.limits.firstSightingOfDrift(project.id, observedCents))) return stored;
+
+  const base = withoutBookkeeping(stored);
+  const now = deps.clock();
+  const adopted: StoredLimits = {
+    projectId: project.id,
+    softCents: base?.softCents ?? null,
+    hardCents: observedCents as Cents | null,
+    thresholds: base?.thresholds ?? [50, 80, 100],
+    channelId: base?.channelId ?? deps.settings.alertChannel,
+    version: (stored?.version ?? 0) + 1,
+    updatedAt: now,
+    updatedBy: 'openai',
+    hardAtOpenAI: observedCents as Cents | null,
+  };
+  if (!(await deps.limits.save(adopted, stored?.version ?? 0))) return deps.limits.get(project.id);
+  await deps.audit.append({
+    actor: 'openai',
+    action: 'limits.drift',
+    target: project.id,
+    outcome: `adopted:v${adopted.version}`,
+    at: now,
+    project: project.id,
+    detail: `keywarden had ${stored?.hardAtOpenAI ?? 'none'} cents, OpenAI has ${observedCents ?? 'none'}`,
+  });
+  await deps.queues.add(
+    'slack',
+    'post',
+    { kind: 'drift', projectId: project.id, projectName: project.name, channel: adopted.channelId ?? deps.settings.alertChannel, keywardenCents: stored?.hardAtOpenAI ?? null, openaiCents: observedCents },
+    { jobId: jobId('drift', project.id, adopted.version) },
+  );
+  return adopted;
+}
+
+/** Every project with limits, with OpenAI's enforcement status (and drift checked on the way). */
+export async function readLimits(deps: LimitDeps, projectQuery: string | null): Promise<Result<LimitsView[], UserFacingError>> {
+  const projects = await deps.projects.list();
+  let wanted: ProjectRef[];
+  if (projectQuery) {
+    const one = resolveProject(projectQuery, projects);
+    if (!one.ok && one.error.kind !== 'archived') return err(projectError(one.error));
+    wanted = [one.ok ? one.value : (one.error as { project: ProjectRef }).project];
+  } else {
+    const withLimits = new Set((await deps.limits.all()).map((l) => l.projectId));
+    wanted = projects.filter((p) => withLimits.has(p.id));
+  }
+  const views = await mapLimited(wanted, 8, async (project) => {
+    let enforcement: LimitsView['enforcement'] = null;
+    let limits = withoutBookkeeping(await deps.limits.get(project.id));
+    try {
+      const observed = await deps.openai.getSpendLimit(project.id);
+      enforcement = observed ? observed.status : 'none';
+      limits = withoutBookkeeping(await reconcileHardCap(deps, project, observed));
+    } catch (error) {
+      if (error instanceof OpenAIAdminError && error.failure.kind === 'auth') throw error;
+    }
+    return { project, limits, enforcement };
+  });
+  return ok(views);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// rate limits and audit (admins)
+
+export async function readRateLimits(deps: Pick<LimitDeps, 'projects' | 'openai'>, projectQuery: string): Promise<Result<{ project: ProjectRef; rateLimits: RateLimitAtOpenAI[] }, UserFacingError>> {
+  const project = await findProject(deps, projectQuery);
+  if (!project.ok) return project;
+  return ok({ project: project.value, rateLimits: await deps.openai.listRateLimits(project.value.id) });
+}
+
+export async function changeRateLimit(
+  deps: Pick<LimitDeps, 'projects' | 'openai' | 'audit' | 'clock' | 'groupsOf' | 'settings'>,
+  input: { readonly actorId: string; readonly project: string; readonly model: string; readonly change: RateLimitChange },
+): Promise<Result<{ project: ProjectRef; before: RateLimitAtOpenAI; after: RateLimitAtOpenAI }, UserFacingError>> {
+  if (!isAdmin(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy)) {
+    return err({ what: 'Only admins can change rate limits.', hint: 'Ask an admin, or see them with `/openai-key ratelimit <project>`.' });
+  }
+  const found = await readRateLimits(deps, input.project);
+  if (!found.ok) return found;
+  const { project, rateLimits } = found.value;
+  const before = rateLimits.find((r) => r.model.toLowerCase() === input.model.toLowerCase());
+  if (!before) {
+    const models = rateLimits.map((r) => r.model);
+    const close = closestNames(input.model, models);
+    return err({
+      what: `${project.name} has no rate limit for a model called “${input.model}”.`,
+      hint: `${close.length > 0 ? `Did you mean ${close.map((m) => `\`${m}\``).join(', ')}? ` : ''}Its models: ${models.map((m) => `\`${m}\``).join(', ')}.`,
+    });
+  }
+  try {
+    const after = await deps.openai.updateRateLimit(project.id, before.id, {
+      ...(input.change.rpm !== undefined ? { maxRequestsPerMinute: input.change.rpm } : {}),
+      ...(input.change.tpm !== undefined ? { maxTokensPerMinute: input.change.tpm } : {}),
+      ...(input.change.rpd !== undefined ? { maxRequestsPerDay: input.change.rpd } : {}),
+    });
+    await deps.audit.append({ actor: input.actorId, action: 'ratelimit.change', target: `${project.id}/${before.model}`, outcome: 'applied', at: deps.clock(), project: project.id, detail: JSON.stringify(input.change) });
+    return ok({ project, before, after });
+  } catch (error) {
+    const failure = describeOpenAIFailure(error);
+    await deps.audit.append({ actor: input.actorId, action: 'ratelimit.change', target: `${project.id}/${before.model}`, outcome: `refused:openai:${failure.kind}`, at: deps.clock(), project: project.id, detail: failure.message });
+    return err({ what: `OpenAI did not accept the rate limit, so nothing was changed. ${failure.message}` });
+  }
+}
+
+export async function readAudit(
+  deps: Pick<LimitDeps, 'audit' | 'projects' | 'clock' | 'groupsOf' | 'settings'>,
+  input: { readonly actorId: string; readonly project: string | null; readonly days: number },
+) {
+  if (!isAdmin(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy)) {
+    return err<UserFacingError>({ what: 'Only admins can read the audit log.' });
+  }
+  let projectId: string | undefined;
+  if (input.project) {
+    const project = await findProject(deps, input.project);
+    if (!project.ok) {
+      // An archived project's history is still worth reading.
+      const archived = (await deps.projects.list()).find((p) => p.name.toLowerCase() === input.project?.toLowerCase() || p.id === input.project);
+      if (!archived) return project;
+      projectId = archived.id;
+    } else projectId = project.value.id;
+  }
+  const entries = await deps.audit.recent({ limit: 100, sinceMs: deps.clock() - input.days * 86_400_000, ...(projectId ? { project: projectId } : {}) });
+  return ok({ entries, projectId: projectId ?? null });
+}
+
+async function mapLimited<T, R>(items: readonly T[], concurrency: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await run(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}

@@ -1,0 +1,165 @@
+import type { KnownBlock } from '@slack/types';
+import { applyLimitChange, DEFAULT_THRESHOLDS, describeLimitChange } from '../../../domain/limits.js';
+import { formatCents } from '../../../domain/money.js';
+import { ACTION } from '../../ids.js';
+import {
+  actionsBlock,
+  buttonElement,
+  composeMessage,
+  contextBlock,
+  fieldsBlock,
+  headerBlock,
+  plainText,
+  sectionBlock,
+  type RenderedMessage,
+} from '../blocks.js';
+import { BLOCK_KIT_LIMITS } from '../limits.js';
+import { codeSpan, escapeMrkdwn, fitUserText, mentionChannel, mentionUser, quoteUserText, slackDate } from '../mrkdwn.js';
+import { channelText, domainLine, formatLimit, formatThresholds, projectLabel, projectName } from './format.js';
+import { LIMIT_CHANGE_STATES, type LimitChangeRequest, type LimitChangeState } from './types.js';
+
+const REASON_MAX = 1000;
+
+const STATE_WORDS: Readonly<Record<LimitChangeState, string>> = {
+  pending: 'waiting for an approver',
+  approved: 'approved, being applied',
+  applied: 'applied',
+  denied: 'denied',
+  expired: 'expired',
+  failed: 'refused by OpenAI',
+};
+
+/** A limit-change request's state as a person would say it; any other state name is shown as given, escaped. */
+export const limitChangeStateInWords = (state: string): string =>
+  (LIMIT_CHANGE_STATES as readonly string[]).includes(state) ? STATE_WORDS[state as LimitChangeState] : fitUserText(state, 60);
+
+/** The change as it was asked for, field by field, when the domain cannot work out the result (see below). */
+const askedChangeLines = (req: Pick<LimitChangeRequest, 'before' | 'change'>): string[] => {
+  const { before, change } = req;
+  const lines: string[] = [];
+  if (change.soft !== undefined) lines.push(`Soft limit: ${formatLimit(before?.softCents ?? null)} → ${formatCents(change.soft)}`);
+  if (change.hard !== undefined) {
+    lines.push(`Hard limit: ${formatLimit(before?.hardCents ?? null)} → ${change.hard === 'off' ? 'off' : formatCents(change.hard)}`);
+  }
+  if (change.thresholds !== undefined) {
+    lines.push(
+      `Alert thresholds: ${formatThresholds(before?.thresholds ?? DEFAULT_THRESHOLDS)} → ${formatThresholds(change.thresholds)}`,
+    );
+  }
+  const escaped = lines.map(escapeMrkdwn);
+  if (change.channelId !== undefined) {
+    escaped.push(`Alert channel: ${channelText(before?.channelId ?? null)} → ${mentionChannel(change.channelId)}`);
+  }
+  return escaped;
+};
+
+/**
+ * The requested change as safe mrkdwn `before → after` lines. The result is worked out the way it will be applied;
+ * if the domain refuses it against `before` (e.g. nothing would change), the lines show what was asked and `note`
+ * says why it would not apply as it stands.
+ */
+export const requestedChangeLines = (
+  req: Pick<LimitChangeRequest, 'projectId' | 'before' | 'change' | 'createdAt' | 'requesterId'>,
+): { readonly lines: string[]; readonly note?: string } => {
+  const applied = applyLimitChange(req.before, req.change, {
+    projectId: req.before?.projectId ?? req.projectId,
+    now: req.createdAt,
+    actor: req.requesterId,
+    defaultChannel: req.before?.channelId ?? null,
+  });
+  if (applied.ok) {
+    const lines = describeLimitChange(req.before, applied.value);
+    if (lines.length > 0) return { lines: lines.map(domainLine) };
+  }
+  const lines = askedChangeLines(req);
+  return applied.ok ? { lines } : { lines, note: applied.error.message };
+};
+
+const at = (ms: number | undefined): string => (ms === undefined ? '' : ` ${slackDate(ms)}`);
+
+const reasonQuote = (reason: string | undefined, fallback: string): string =>
+  quoteUserText(reason === undefined || reason.trim() === '' ? fallback : reason, REASON_MAX);
+
+const approvalLine = (req: LimitChangeRequest): string[] =>
+  req.decidedBy === undefined ? [] : [`:white_check_mark: Approved by ${mentionUser(req.decidedBy)}${at(req.decidedAt)}.`];
+
+/** What happened to the request, one line per step; empty while it is pending and open. */
+const outcomeLines = (req: LimitChangeRequest, now: number): string[] => {
+  switch (req.state) {
+    case 'pending':
+      return now >= req.decideBy ? [`:hourglass: No approver decided by ${slackDate(req.decideBy)}; this request is expiring.`] : [];
+    case 'approved':
+      return [...approvalLine(req), ':gear: Applying the change at OpenAI…'];
+    case 'applied':
+      return [...approvalLine(req), `:white_check_mark: Applied${at(req.appliedAt)}; the new limits are in effect.`];
+    case 'denied':
+      return [
+        `:no_entry: Denied by ${req.decidedBy === undefined ? 'an approver' : mentionUser(req.decidedBy)}${at(req.decidedAt)}.`,
+        ...(req.denyReason === undefined || req.denyReason.trim() === '' ? [] : [quoteUserText(req.denyReason, REASON_MAX)]),
+      ];
+    case 'expired':
+      return [`:hourglass: Expired ${slackDate(req.decideBy)}: no approver decided in time.`];
+    case 'failed':
+      return [
+        ...approvalLine(req),
+        ':x: OpenAI refused the change, so the limits stay as they were. OpenAI said:',
+        reasonQuote(req.failure, 'OpenAI gave no reason.'),
+      ];
+  }
+};
+
+/** The limit-change request's message in the approval channel; re-rendered on every transition. */
+export const renderLimitChangeRequestMessage = (req: LimitChangeRequest, opts: { readonly now: number }): RenderedMessage => {
+  const project = { id: req.projectId, name: req.projectName };
+  const open = req.state === 'pending' && opts.now < req.decideBy;
+  const { lines, note } = requestedChangeLines(req);
+  const blocks: KnownBlock[] = [
+    headerBlock('Spend limit change request'),
+    fieldsBlock([
+      `*Requested by*\n${mentionUser(req.requesterId)}`,
+      `*Project*\n${projectLabel(project)}`,
+      `*Decide by*\n${slackDate(req.decideBy)}`,
+      `*Requested*\n${slackDate(req.createdAt)}`,
+      `*State*\n${limitChangeStateInWords(req.state)}`,
+      `*Request*\n${codeSpan(req.id, 60)}`,
+    ]),
+    sectionBlock(
+      `*Change*\n${lines.length === 0 ? 'Nothing to change.' : lines.join('\n')}` +
+        (note === undefined ? '' : `\n:information_source: ${fitUserText(note, 600)}`),
+    ),
+    sectionBlock(`*Reason*\n${reasonQuote(req.reason, '(none given)')}`),
+  ];
+  if (open) {
+    blocks.push(
+      actionsBlock([
+        buttonElement({
+          text: 'Approve',
+          actionId: ACTION.approveLimitChange,
+          value: req.id,
+          style: 'primary',
+          confirm: {
+            title: plainText('Apply this change?', BLOCK_KIT_LIMITS.confirmTitle),
+            text: plainText(
+              `Change the spend limits of ${req.projectName.trim() === '' ? req.projectId : req.projectName} as requested. ` +
+                'A new hard cap is set at OpenAI at once.',
+              BLOCK_KIT_LIMITS.confirmText,
+            ),
+            confirm: plainText('Approve', BLOCK_KIT_LIMITS.confirmButton),
+            deny: plainText('Cancel', BLOCK_KIT_LIMITS.confirmButton),
+          },
+        }),
+        buttonElement({ text: 'Deny', actionId: ACTION.denyLimitChange, value: req.id, style: 'danger' }),
+      ]),
+      contextBlock('Approvers: click a button, or reply in this thread with `approve` or `deny &lt;reason&gt;`'),
+    );
+  } else {
+    const outcome = outcomeLines(req, opts.now);
+    if (outcome.length > 0) blocks.push(sectionBlock(outcome.join('\n')));
+  }
+  const summary = lines.slice(0, 2).join('; ');
+  return composeMessage(
+    `Spend limit change request from ${mentionUser(req.requesterId)} for project ${projectName(project)}: ` +
+      `${limitChangeStateInWords(req.state)}${summary === '' ? '' : `. ${summary}`}${lines.length > 2 ? '; …' : ''}`,
+    blocks,
+  );
+};

@@ -1,0 +1,30 @@
+export type {
+  AuditRow,
+  HardCapEnforcement,
+  LimitChangeEvent,
+  LimitChangeRequest,
+  LimitChangeState,
+  LimitsProject,
+  LimitsRow,
+  LimitsRowProject,
+  RateLimitRow,
+} from './types.js';
+export { LIMIT_CHANGE_STATES } from './types.js';
+export {
+  LIMITS_OVERVIEW_DEFAULT_PAGE_SIZE,
+  LIMITS_OVERVIEW_MAX_PAGE_SIZE,
+  PROJECT_RATE_LIMITS_MAX_ROWS,
+  renderLimitsOverview,
+  renderProjectLimits,
+} from './overview.js';
+export { RATE_LIMITS_MAX_ROWS, renderRateLimitChanged, renderRateLimits } from './rateLimits.js';
+export { limitChangeStateInWords, renderLimitChangeRequestMessage, requestedChangeLines } from './changeRequest.js';
+export {
+  limitRefusalInWords,
+  renderChannelNotReachable,
+  renderLimitChangeApplied,
+  renderLimitChangeThreadNote,
+  renderLimitRequesterDm,
+} from './notices.js';
+export { LIMIT_REASON_MAX_LENGTH, renderLimitChangeModal, type LimitChangeModalOptions } from './modal.js';
+export { AUDIT_LOG_MAX_ENTRIES, renderAuditLog } from './audit.js';

@@ -1,0 +1,99 @@
+/**
+ * One alert, told in the thread of the project's status message. Hard-cap notices are broadcast to the channel and
+ * mention the people who can act: the project's owners (requesters of its keys) and the approvers.
+ */
+import type { KnownBlock } from '@slack/types';
+import { formatCents } from '../../../domain/money.js';
+import type { Alert, ForecastAlert, HardAlert, SoftAlert } from '../../../domain/spend/alerts.js';
+import { ACTION } from '../../ids.js';
+import { actionsBlock, buttonElement, composeMessage, contextBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
+import { mentionUser } from '../mrkdwn.js';
+import { dayMonthText, projectName, type SpendProject } from './figures.js';
+
+export interface AlertReplyContext {
+  readonly project: SpendProject;
+  /** Slack user ids of the people who requested the project's keys */
+  readonly ownerIds: readonly string[];
+  readonly approverIds: readonly string[];
+}
+
+/** A reply in the status message's thread; `broadcast` asks for it to be shown in the channel too. */
+export interface AlertReply extends RenderedMessage {
+  readonly broadcast: boolean;
+}
+
+export const REFUSING_SENTENCE = "OpenAI is now refusing this project's requests";
+export const MENTIONS_SHOWN = 20;
+
+const estimateNote = (alert: Alert): string => {
+  if (alert.estimateMissing) return ' Usage could not be read, so spend not billed yet is missing from this figure.';
+  if (alert.estimateCents > 0) return ` (${formatCents(alert.estimateCents)} of that is estimated from usage OpenAI has not billed yet.)`;
+  return '';
+};
+
+const softText = (alert: SoftAlert, name: string): string =>
+  `:warning: *${name}* has reached *${alert.threshold}%* of its soft limit: ` +
+  `${formatCents(alert.spendCents)} spent of ${formatCents(alert.limitCents)} this month.${estimateNote(alert)}`;
+
+const hardText = (alert: HardAlert, name: string): string => {
+  const cap = alert.limitCents === null ? 'its hard cap' : `its hard cap of ${formatCents(alert.limitCents)}`;
+  const stop = ` *${REFUSING_SENTENCE}* until the cap is raised or the month ends.`;
+  return alert.reason === 'reached'
+    ? `:no_entry: *${name}* has reached ${cap} (${formatCents(alert.spendCents)} spent this month).${stop}`
+    : `:no_entry: OpenAI reports it is enforcing ${cap} for *${name}*.${stop} ` +
+        `keywarden counts ${formatCents(alert.spendCents)} spent this month so far.`;
+};
+
+const forecastText = (alert: ForecastAlert, name: string): string => {
+  const basis = Number.isInteger(alert.basisDays)
+    ? alert.basisDays === 1
+      ? 'yesterday'
+      : `the last ${alert.basisDays} days`
+    : 'today so far';
+  return (
+    `:chart_with_upwards_trend: At its pace of ${formatCents(alert.dailyAverageCents)} a day (${basis}), *${name}* is expected to ` +
+    `pass its hard cap of ${formatCents(alert.limitCents)} on *${dayMonthText(alert.expectedAt)}*, ` +
+    `with about ${formatCents(alert.projectedCents)} by month end. ${formatCents(alert.spendCents)} is spent so far.${estimateNote(alert)}`
+  );
+};
+
+const mentionList = (ids: readonly string[]): string => {
+  const shown = ids.slice(0, MENTIONS_SHOWN).map(mentionUser).join(', ');
+  return ids.length > MENTIONS_SHOWN ? `${shown} and ${ids.length - MENTIONS_SHOWN} more` : shown;
+};
+
+/** Owners, then approvers who are not also owners; each person once. */
+const whoToTell = (context: AlertReplyContext): string | null => {
+  const owners = [...new Set(context.ownerIds)];
+  const approvers = [...new Set(context.approverIds)].filter((id) => !owners.includes(id));
+  const parts: string[] = [];
+  if (owners.length > 0) parts.push(`Owners: ${mentionList(owners)}`);
+  if (approvers.length > 0) parts.push(`Approvers: ${mentionList(approvers)}`);
+  return parts.length === 0 ? null : parts.join(' · ');
+};
+
+export const renderAlertReply = (alert: Alert, context: AlertReplyContext): AlertReply => {
+  if (alert.projectId !== context.project.id) {
+    throw new Error(`an alert for ${alert.projectId} cannot be told as one for ${context.project.id}`);
+  }
+  const name = projectName(context.project);
+  if (alert.kind === 'soft') {
+    const text = softText(alert, name);
+    return { ...composeMessage(text, [sectionBlock(text)]), broadcast: false };
+  }
+  if (alert.kind === 'forecast') {
+    const text = forecastText(alert, name);
+    return { ...composeMessage(text, [sectionBlock(text)]), broadcast: false };
+  }
+  const text = hardText(alert, name);
+  const people = whoToTell(context);
+  const blocks: KnownBlock[] = [sectionBlock(text)];
+  if (people !== null) blocks.push(sectionBlock(people));
+  blocks.push(
+    actionsBlock([
+      buttonElement({ text: 'Request a higher cap', actionId: ACTION.requestHigherCap, value: alert.projectId, style: 'primary' }),
+    ]),
+  );
+  blocks.push(contextBlock('Raising the cap takes an approver, or an admin with `/openai-key limit`.'));
+  return { ...composeMessage(people === null ? text : `${text}\n${people}`, blocks), broadcast: true };
+};

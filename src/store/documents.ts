@@ -1,0 +1,65 @@
+/**
+ * A JSON document with a `state` and a `version`, changed only by compare-and-set: the Lua script applies a patch
+ * if the current state is one of `from`, bumps the version, and can store or take a companion secret in the same
+ * step. Used by key requests and limit-change requests alike.
+ */
+import type { Redis } from 'ioredis';
+
+export type SecretOp = { readonly kind: 'set'; readonly sealed: string; readonly ttlMs: number } | { readonly kind: 'take' };
+
+export type CasOutcome<T> =
+  | { readonly kind: 'ok'; readonly doc: T; readonly sealedSecret?: string }
+  | { readonly kind: 'conflict'; readonly doc: T }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'no_secret'; readonly doc: T };
+
+// KEYS[1] document, KEYS[2] secret. ARGV[1] allowed from-states (JSON), ARGV[2] patch (JSON), ARGV[3] secret op,
+// ARGV[4] sealed secret, ARGV[5] secret TTL (ms).
+const CAS_SCRIPT = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {'missing'} end
+local doc = cjson.decode(raw)
+local allowed = cjson.decode(ARGV[1])
+local permitted = false
+for _, s in ipairs(allowed) do if s == doc.state then permitted = true end end
+if not permitted then return {'conflict', raw} end
+local sealed = ''
+if ARGV[3] == 'take' then
+  sealed = redis.call('GET', KEYS[2])
+  if not sealed then return {'no_secret', raw} end
+  redis.call('DEL', KEYS[2])
+end
+local patch = cjson.decode(ARGV[2])
+for k, v in pairs(patch) do doc[k] = v end
+doc.version = (doc.version or 0) + 1
+local out = cjson.encode(doc)
+redis.call('SET', KEYS[1], out)
+if ARGV[3] == 'set' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
+return {'ok', out, sealed}
+`;
+
+export async function compareAndSet<T>(
+  redis: Redis,
+  keys: { readonly doc: string; readonly secret: string },
+  from: readonly string[],
+  patch: object,
+  secret?: SecretOp,
+): Promise<CasOutcome<T>> {
+  const reply = (await redis.eval(
+    CAS_SCRIPT,
+    2,
+    keys.doc,
+    keys.secret,
+    JSON.stringify(from),
+    JSON.stringify(patch),
+    secret?.kind ?? '',
+    secret?.kind === 'set' ? secret.sealed : '',
+    secret?.kind === 'set' ? String(Math.max(1, Math.round(secret.ttlMs))) : '0',
+  )) as [string, string?, string?];
+  const [status, json, sealed] = reply;
+  if (status === 'missing') return { kind: 'missing' };
+  const doc = JSON.parse(json as string) as T;
+  if (status === 'conflict') return { kind: 'conflict', doc };
+  if (status === 'no_secret') return { kind: 'no_secret', doc };
+  return sealed ? { kind: 'ok', doc, sealedSecret: sealed } : { kind: 'ok', doc };
+}

@@ -1,0 +1,96 @@
+/**
+ * Project limits and limit-change requests in Redis. Limits are saved with a compare-and-set on their version, so
+ * two admins changing the same project at once cannot silently overwrite each other.
+ */
+import type { Redis } from 'ioredis';
+import type { LimitChangeRequest, LimitRequestState } from '../domain/limitRequest.js';
+import type { ProjectLimits } from '../domain/limits.js';
+import type { Cents } from '../domain/money.js';
+import { compareAndSet, type CasOutcome } from './documents.js';
+import type { RedisKeys } from './redis.js';
+
+export interface StoredLimits extends ProjectLimits {
+  /** the hard cap keywarden last set at (or adopted from) OpenAI, in cents; null when none */
+  readonly hardAtOpenAI: Cents | null;
+}
+
+// KEYS[1] limits doc, KEYS[2] index set. ARGV[1] new doc, ARGV[2] expected version, ARGV[3] project id.
+const SAVE_SCRIPT = `
+local raw = redis.call('GET', KEYS[1])
+local v = 0
+if raw then v = cjson.decode(raw).version end
+if v ~= tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[3])
+return 1
+`;
+
+export class LimitsStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Pick<RedisKeys, 'custom'>,
+  ) {}
+
+  private doc = (projectId: string) => this.keys.custom('limits', projectId);
+  private index = () => this.keys.custom('limits', 'index');
+
+  async get(projectId: string): Promise<StoredLimits | null> {
+    const raw = await this.redis.get(this.doc(projectId));
+    return raw ? (JSON.parse(raw) as StoredLimits) : null;
+  }
+
+  async all(): Promise<StoredLimits[]> {
+    const ids = await this.redis.smembers(this.index());
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.doc(id)));
+    return raws.flatMap((raw) => (raw ? [JSON.parse(raw) as StoredLimits] : []));
+  }
+
+  /** Saves `next` if the stored version is still `expectedVersion` (0 when none was stored). */
+  async save(next: StoredLimits, expectedVersion: number): Promise<boolean> {
+    const saved = await this.redis.eval(SAVE_SCRIPT, 2, this.doc(next.projectId), this.index(), JSON.stringify(next), String(expectedVersion), next.projectId);
+    return Number(saved) === 1;
+  }
+
+  /** Records that OpenAI's cap was seen at `cents`; true the first time this value is seen (say it once). */
+  async firstSightingOfDrift(projectId: string, cents: number | null): Promise<boolean> {
+    const key = this.keys.custom('limits', projectId, 'drift');
+    const value = cents === null ? 'none' : String(cents);
+    const previous = await this.redis.set(key, value, 'GET');
+    return previous !== value;
+  }
+
+  async clearDrift(projectId: string): Promise<void> {
+    await this.redis.del(this.keys.custom('limits', projectId, 'drift'));
+  }
+}
+
+export class LimitRequestStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Pick<RedisKeys, 'custom' | 'thread'>,
+  ) {}
+
+  private doc = (id: string) => this.keys.custom('limitreq', id);
+
+  async create(request: LimitChangeRequest): Promise<boolean> {
+    return (await this.redis.set(this.doc(request.id), JSON.stringify(request), 'NX')) === 'OK';
+  }
+
+  async get(id: string): Promise<LimitChangeRequest | null> {
+    const raw = await this.redis.get(this.doc(id));
+    return raw ? (JSON.parse(raw) as LimitChangeRequest) : null;
+  }
+
+  async transition(
+    id: string,
+    from: readonly LimitRequestState[],
+    patch: Partial<Omit<LimitChangeRequest, 'id' | 'version'>>,
+  ): Promise<CasOutcome<LimitChangeRequest>> {
+    return compareAndSet<LimitChangeRequest>(this.redis, { doc: this.doc(id), secret: this.keys.custom('limitreq', id, 'unused') }, from, patch);
+  }
+
+  async bindThread(channel: string, ts: string, requestId: string): Promise<void> {
+    await this.redis.set(this.keys.thread(channel, ts), requestId);
+  }
+}

@@ -1,0 +1,181 @@
+import type { KnownBlock } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { cents } from '../../../../src/domain/money.js';
+import {
+  renderChannelNotReachable,
+  renderLimitChangeApplied,
+  renderLimitChangeThreadNote,
+  renderLimitRequesterDm,
+  type LimitChangeEvent,
+} from '../../../../src/slack/render/limits/index.js';
+import { liveMarkup, messageViolations, mrkdwnStrings } from '../blockKitLimits.js';
+import { HOSTILE, NOW, limitRequestIn, limits } from './fixtures.js';
+
+const allMrkdwn = (blocks: KnownBlock[]): string => mrkdwnStrings({ blocks }).join('\n');
+const wellFormed = (message: { text: string; blocks: KnownBlock[] }): void => {
+  expect(messageViolations(message)).toEqual([]);
+  expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
+};
+
+const before = limits();
+const after = limits({ hardCents: cents(120_000), thresholds: [50, 90], version: 4 });
+
+const events: Record<LimitChangeEvent['kind'], LimitChangeEvent> = {
+  approved: { kind: 'approved', by: 'U0APPROVER' },
+  applied: { kind: 'applied', before, after, announcedIn: 'C0ALERTS' },
+  denied: { kind: 'denied', by: 'U0APPROVER', reason: 'Wait for the budget review.' },
+  expired: { kind: 'expired' },
+  failed: { kind: 'failed', reason: 'threshold_amount exceeds the organization limit' },
+  refused: { kind: 'refused', by: 'U0REQUESTER', refusal: { kind: 'self_decision' } },
+};
+
+describe('renderLimitChangeApplied', () => {
+  it('announces who changed what, before and after, and the limits now in effect', () => {
+    const message = renderLimitChangeApplied({
+      project: { id: 'proj_abc123', name: 'Support Bot' },
+      before,
+      after,
+      actorId: 'U0REQUESTER',
+      approvedBy: 'U0APPROVER',
+      now: NOW,
+    });
+    const text = allMrkdwn(message.blocks);
+    expect(text).toContain('*Support Bot* (`proj_abc123`) were changed at the request of <@U0REQUESTER>, approved by <@U0APPROVER>');
+    expect(text).toContain('*Before → after*\nHard limit: $800.00 → $1,200.00\nAlert thresholds: 50%, 80%, 100% → 50%, 90%');
+    expect(text).toContain('*Hard cap*\n$1,200.00');
+    expect(text).toContain('*Soft limit*\n$500.00');
+    expect(text).toContain('*Alert channel*\n<#C0ALERTS>');
+    expect(message.text).toContain('Hard limit: $800.00 → $1,200.00');
+    expect(message.text).toContain('<@U0APPROVER>');
+    wellFormed(message);
+  });
+
+  it('names the admin alone when nobody had to approve, and starts from nothing when nothing was set', () => {
+    const message = renderLimitChangeApplied({
+      project: { id: 'proj_abc123', name: 'Support Bot' },
+      before: null,
+      after: limits({ softCents: cents(10_000), hardCents: null }),
+      actorId: 'U0ADMIN',
+      now: NOW,
+    });
+    const text = allMrkdwn(message.blocks);
+    expect(text).toContain('were changed by <@U0ADMIN>.');
+    expect(text).toContain('Soft limit: none → $100.00');
+    expect(text).toContain('*Hard cap*\nnone');
+    expect(text).not.toContain('approved by');
+  });
+
+  it('escapes a hostile project name', () => {
+    const message = renderLimitChangeApplied({
+      project: { id: 'proj_x', name: HOSTILE },
+      before,
+      after,
+      actorId: 'U0ADMIN',
+      now: NOW,
+    });
+    expect(mrkdwnStrings(message).join('\n')).not.toContain('<!channel>');
+    wellFormed(message);
+  });
+});
+
+describe('renderLimitChangeThreadNote', () => {
+  const expected: Record<LimitChangeEvent['kind'], string[]> = {
+    approved: ['Approved by <@U0APPROVER>', 'Applying the change at OpenAI'],
+    applied: ['Applied', 'Hard limit: $800.00 → $1,200.00', 'Announced in <#C0ALERTS>'],
+    denied: ['Denied by <@U0APPROVER>', '> Wait for the budget review.'],
+    expired: ['expired'],
+    failed: ['OpenAI refused the change', 'stay as they were', '> threshold_amount exceeds the organization limit'],
+    refused: ["<@U0REQUESTER>, you can't decide your own request"],
+  };
+  for (const [kind, event] of Object.entries(events)) {
+    it(`${kind}: says what happened, with a fallback`, () => {
+      const message = renderLimitChangeThreadNote(event);
+      for (const part of expected[event.kind]) {
+        expect(message.text).toContain(part);
+        expect(allMrkdwn(message.blocks)).toContain(part);
+      }
+      wellFormed(message);
+    });
+  }
+
+  it('words an already-decided refusal with the limit request’s own states', () => {
+    const message = renderLimitChangeThreadNote({
+      kind: 'refused',
+      by: 'U0OTHER',
+      refusal: { kind: 'already_decided', state: 'denied', decidedBy: 'U0APPROVER' },
+    });
+    expect(message.text).toContain('<@U0OTHER>, this request is already decided (denied, by <@U0APPROVER>).');
+  });
+
+  it('escapes a hostile deny reason and OpenAI words', () => {
+    for (const event of [
+      { kind: 'denied', by: 'U0APPROVER', reason: HOSTILE },
+      { kind: 'failed', reason: HOSTILE },
+    ] as const) {
+      const message = renderLimitChangeThreadNote(event);
+      expect(mrkdwnStrings(message).join('\n')).not.toContain('<!channel>');
+      wellFormed(message);
+    }
+  });
+});
+
+describe('renderLimitRequesterDm', () => {
+  const req = limitRequestIn('pending');
+  const expected: Record<Exclude<LimitChangeEvent['kind'], 'refused'>, string[]> = {
+    approved: ['was approved by <@U0APPROVER>', '*Support Bot* (`proj_abc123`)'],
+    applied: ['is in effect', 'Hard limit: $800.00 → $1,200.00'],
+    denied: ['was denied by <@U0APPROVER>', '> Wait for the budget review.', '`/openai-key limit "Support Bot" …`'],
+    expired: ['No approver decided', 'so it expired', '`/openai-key limit "Support Bot" …`'],
+    failed: ['OpenAI refused the change', '> threshold_amount exceeds the organization limit', '`lim_8f3k2m9q1z`'],
+  };
+  for (const [kind, parts] of Object.entries(expected)) {
+    it(`${kind}: tells the requester, with a fallback`, () => {
+      const message = renderLimitRequesterDm(req, events[kind as keyof typeof expected]);
+      expect(message).not.toBeNull();
+      if (message === null) return;
+      for (const part of parts) expect(allMrkdwn(message.blocks)).toContain(part);
+      expect(message.text.length).toBeGreaterThan(20);
+      wellFormed(message);
+    });
+  }
+
+  it('does not DM the requester about a refused attempt to decide', () => {
+    expect(renderLimitRequesterDm(req, events.refused)).toBeNull();
+  });
+
+  it('escapes a hostile project name and reasons', () => {
+    const hostile = limitRequestIn('denied', { projectName: HOSTILE });
+    for (const event of Object.values(events)) {
+      const message = renderLimitRequesterDm(hostile, event.kind === 'denied' ? { ...event, reason: HOSTILE } : event);
+      if (message === null) continue;
+      expect(mrkdwnStrings(message).join('\n')).not.toContain('<!channel>');
+      wellFormed(message);
+    }
+  });
+});
+
+describe('renderChannelNotReachable', () => {
+  it('explains how to invite the bot into the channel', () => {
+    const message = renderChannelNotReachable('C0ALERTS', 'not_in_channel');
+    const text = allMrkdwn(message.blocks);
+    expect(text).toContain('keywarden can’t post in <#C0ALERTS>: keywarden is not a member of it');
+    expect(text).toContain('type `/invite @keywarden` in <#C0ALERTS>');
+    expect(message.text).toContain('/invite @keywarden');
+    wellFormed(message);
+  });
+
+  it('asks for another channel when the channel is archived, where an invite cannot help', () => {
+    const message = renderChannelNotReachable('C0ALERTS', 'is_archived');
+    expect(allMrkdwn(message.blocks)).toContain('it is archived');
+    expect(allMrkdwn(message.blocks)).not.toContain('/invite');
+    expect(allMrkdwn(message.blocks)).toContain('`/openai-key limit &lt;project&gt; channel #channel`');
+  });
+
+  it('shows an unknown Slack error as escaped code, and a corrupted channel id as text', () => {
+    const message = renderChannelNotReachable('<!channel>', '<!here> & co');
+    const text = allMrkdwn(message.blocks);
+    expect(text).toContain('Slack said `&lt;!here&gt; &amp; co`');
+    expect(mrkdwnStrings(message).join('\n')).not.toContain('<!channel>');
+    wellFormed(message);
+  });
+});
