@@ -37,11 +37,8 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
   const now = deps.clock();
   switch (cmd.kind) {
     case 'limits': {
-      if (cmd.projects.length > 1) {
-        await respond(ephemeral(renderErrorNotice({ what: 'Name one project, or none to see them all.', hint: '`/openai-key limits "Support Bot"`' })));
-        return true;
-      }
-      const project = cmd.projects[0] ?? null;
+      // `limits Support Bot` arrives as two words: a project name may have spaces.
+      const project = cmd.projects.length > 0 ? cmd.projects.join(' ') : null;
       const read = await readLimits(deps, project);
       if (!read.ok) {
         await respond(ephemeral(renderErrorNotice(read.error)));
