@@ -1,6 +1,9 @@
 /**
  * The composition root: the one place that builds real clients (Redis, OpenAI, Slack, BullMQ) from config and
  * starts the process's roles. Tests build the same graph with `startKeywarden`, pointed at the emulators.
+ *
+ * Roles: `all` (Slack listener, workers and clock), `web` (Slack listener and HTTP endpoints), `worker` (workers and
+ * clock, with the health and metrics endpoints). Any number of each can share one Redis.
  */
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
@@ -9,24 +12,30 @@ import { formatConfigProblems, readConfig, type Config } from './config/config.j
 import { createJobQueues } from './jobs/queues.js';
 import { createOpenAIProcessor, createSlackProcessor } from './jobs/processors.js';
 import { startWorkers, type RunningWorkers } from './jobs/workers.js';
-import { createHttpServer, sendJson } from './http/server.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import { opsRoutes } from './http/routes.js';
 import { createLogger } from './log.js';
 import { createOpenAIAdmin, createOpenAIClient } from './openai/admin.js';
+import { attachWorkerMetrics, createMetrics, slackRequestTimer } from './ops/metrics.js';
+import { createReadiness } from './ops/readiness.js';
+import { withDeadline } from './ops/deadline.js';
 import { createProjectDirectory } from './services/projectDirectory.js';
 import type { KeyRequestDeps } from './services/keyRequests.js';
-import { createSlackApp, webClientOptions } from './slack/app.js';
+import type { LimitDeps } from './services/limits.js';
+import { createSlackApp, webClientOptions, type SlackApp } from './slack/app.js';
+import { createChannelCheck } from './slack/channels.js';
 import { createGroupMembership } from './slack/membership.js';
-import { AuditLog } from './store/audit.js';
-import { createRedis, redisKeys } from './store/redis.js';
-import { RequestStore } from './store/requests.js';
-import { RequestOutbox } from './store/outbox.js';
+import { logSlackRequests } from './slack/requestLog.js';
 import type { ThreadEvent } from './slack/render/index.js';
 import type { LimitChangeEvent } from './slack/render/limits/index.js';
+import { AuditLog } from './store/audit.js';
 import { LimitRequestStore, LimitsStore } from './store/limits.js';
-import type { LimitDeps } from './services/limits.js';
-import { createChannelCheck } from './slack/channels.js';
+import { RequestOutbox } from './store/outbox.js';
+import { createRedis, redisKeys } from './store/redis.js';
+import { RequestStore } from './store/requests.js';
 
 export type Role = 'all' | 'web' | 'worker';
+export const ROLES: readonly Role[] = ['all', 'web', 'worker'];
 
 export interface StartOptions {
   readonly role?: Role;
@@ -38,9 +47,11 @@ export interface StartOptions {
 }
 
 export interface RunningKeywarden {
-  /** the HTTP port (roles all and web), else null */
-  readonly port: number | null;
+  /** the HTTP port (every role serves /healthz, /readyz and /metrics; web and all also /slack/events) */
+  readonly port: number;
+  readonly role: Role;
   readonly config: Config;
+  /** stops taking Slack requests, lets running jobs finish, closes queues and Redis; bounded by KEYWARDEN_SHUTDOWN_S */
   stop(): Promise<void>;
 }
 
@@ -49,32 +60,37 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const log = opts.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const clock = opts.clock ?? Date.now;
   const keys = redisKeys(config.namespace);
+  const listens = role === 'all' || role === 'web';
+  const works = role === 'all' || role === 'worker';
 
   const redis = createRedis(config.redisUrl, 'commands');
   const queueRedis = createRedis(config.redisUrl, 'queue');
-  redis.on('error', (e) => log.warn({ error: e.message }, 'redis (commands) error'));
-  queueRedis.on('error', (e) => log.warn({ error: e.message }, 'redis (queues) error'));
+  reportRedisHealth(redis, config.redisUrl, log);
+  queueRedis.on('error', () => undefined); // reported once through `redis` above
 
-  const openai = createOpenAIAdmin(createOpenAIClient({ adminKey: config.openai.adminKey, baseURL: config.openai.baseUrl, timeoutMs: config.openai.timeoutMs }));
-  const requests = new RequestStore(redis, keys);
-  const audit = new AuditLog(redis, keys);
   const queues = createJobQueues(queueRedis, keys.prefix);
+  const metrics = createMetrics({ queues: queues.queues });
+  const readiness = createReadiness({ redisPing: async () => void (await redis.ping()), clock });
+  const openai = createOpenAIAdmin(createOpenAIClient({ adminKey: config.openai.adminKey, baseURL: config.openai.baseUrl, timeoutMs: config.openai.timeoutMs }), (outcome) => {
+    readiness.observeOpenAI(outcome);
+    metrics.recordOpenAICall(outcome);
+  });
   // Listeners may retry a Slack call once; workers never do (their queue paces and retries instead).
   const webForListeners = new WebClient(config.slack.botToken, webClientOptions(config, 1));
   const webForWorkers = new WebClient(config.slack.botToken, webClientOptions(config, 0));
 
+  const requests = new RequestStore(redis, keys);
   const outbox = new RequestOutbox<ThreadEvent>(redis, keys);
   const limitOutbox = new RequestOutbox<LimitChangeEvent>(redis, keys);
-  const limits = new LimitsStore(redis, keys);
   const limitRequests = new LimitRequestStore(redis, keys);
   const deps: KeyRequestDeps & LimitDeps = {
     requests,
     outbox,
-    limits,
+    limits: new LimitsStore(redis, keys),
     limitRequests,
     limitOutbox,
     canPostIn: createChannelCheck(webForListeners),
-    audit,
+    audit: new AuditLog(redis, keys),
     openai,
     projects: createProjectDirectory(redis, keys.projectsCache(), openai),
     queues,
@@ -90,26 +106,36 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     },
   };
 
+  // Slack must know the bot token before keywarden reports ready.
+  void webForListeners.auth
+    .test()
+    .then((auth) => readiness.markSlackAuth(true, `team ${auth.team ?? auth.team_id ?? '?'}, bot ${auth.user_id ?? '?'}`))
+    .catch((error: { data?: { error?: string }; message?: string }) => {
+      const detail = error.data?.error ?? error.message ?? 'unknown error';
+      readiness.markSlackAuth(false, `Slack auth.test failed: ${detail}`);
+      log.error({ error: detail }, 'Slack refused the bot token (auth.test); check SLACK_BOT_TOKEN');
+    });
+
   let workers: RunningWorkers | null = null;
-  if (role === 'all' || role === 'worker') {
-    const workerRedis = createRedis(config.redisUrl, 'queue');
-    workerRedis.on('error', (e) => log.warn({ error: e.message }, 'redis (workers) error'));
+  let workerRedis: ReturnType<typeof createRedis> | null = null;
+  if (works) {
+    workerRedis = createRedis(config.redisUrl, 'queue');
+    workerRedis.on('error', () => undefined);
     workers = startWorkers(
       workerRedis,
       keys.prefix,
       {
         openai: createOpenAIProcessor({ ...deps, log }),
-        slack: createSlackProcessor({ web: webForWorkers, redis, keys, requests, approvalChannel: config.approvalChannel, clock, log, paceMs: 1_000, outbox, limitRequests, limitOutbox }),
+        slack: createSlackProcessor({ web: webForWorkers, redis, keys, requests, limitRequests, limitOutbox, approvalChannel: config.approvalChannel, clock, log, paceMs: 1_000, outbox }),
       },
       { concurrency: 8, lockDurationMs: opts.jobLockMs ?? config.jobLockMs },
       log,
     );
+    for (const worker of workers.workers) attachWorkerMetrics(worker, metrics);
   }
 
-  let port: number | null = null;
-  let http: ReturnType<typeof createHttpServer> | null = null;
-  let slack: ReturnType<typeof createSlackApp> | null = null;
-  if (role === 'all' || role === 'web') {
+  let slack: SlackApp | null = null;
+  if (listens) {
     slack = createSlackApp(
       config,
       {
@@ -119,36 +145,77 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
         firstSighting: async (eventId) => (await redis.set(keys.eventSeen(eventId), '1', 'EX', 3600, 'NX')) === 'OK',
       },
       log,
+      { middleware: [logSlackRequests(log), slackRequestTimer(metrics)] },
     );
-    http = createHttpServer({ 'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true }) }, slack.requestListener);
-    port = await http.listen(config.port, opts.host);
-    await slack.start();
-    log.info({ role, port, mode: config.slack.mode }, 'keywarden is listening');
   }
+  const http: HttpServer = createHttpServer(opsRoutes({ metrics, readiness, queues: queues.queues, admin: config.ops.admin }), slack?.requestListener ?? null);
+  const port = await http.listen(config.port, opts.host);
+  await slack?.start();
+  log.info({ role, port, mode: listens ? config.slack.mode : 'none' }, 'keywarden started');
 
+  let stopping: Promise<void> | null = null;
+  const stopInOrder = async () => {
+    // 1. no new Slack requests (open ones finish); 2. running jobs finish; 3. queues and Redis close.
+    await Promise.allSettled([http.close(), slack?.stop()]);
+    if (workers) await workers.close();
+    await queues.close();
+  };
   return {
     port,
+    role,
     config,
-    async stop() {
-      await http?.close();
-      await slack?.stop();
-      await workers?.close();
-      await queues.close();
-      redis.disconnect();
-      queueRedis.disconnect();
+    stop() {
+      stopping ??= (async () => {
+        const graceMs = config.ops.shutdownSeconds * 1000;
+        try {
+          await withDeadline(stopInOrder(), graceMs - 250, 'graceful shutdown');
+        } catch (error) {
+          log.warn({ error: (error as Error).message }, 'shutdown ran out of time; closing connections now');
+          if (workers) await Promise.race([Promise.allSettled(workers.workers.map((w) => w.close(true))), sleep(200)]);
+        }
+        for (const w of workers?.workers ?? []) void w.disconnect().catch(() => undefined);
+        redis.disconnect();
+        queueRedis.disconnect();
+        workerRedis?.disconnect();
+        log.info({ role }, 'keywarden stopped');
+      })();
+      return stopping;
     },
   };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Says once per outage that Redis is unreachable (ioredis keeps retrying with backoff), and when it is back. */
+function reportRedisHealth(redis: ReturnType<typeof createRedis>, url: string, log: Logger): void {
+  const where = url.replace(/\/\/([^@/]*)@/, '//***@');
+  let down = false;
+  redis.on('error', (error: Error & { code?: string }) => {
+    if (down) return;
+    down = true;
+    log.error({ redis: where, error: error.code ?? error.message }, `keywarden cannot reach Redis at ${where} (${error.code ?? error.message}); retrying with backoff. Slack commands answer that the store is unavailable meanwhile.`);
+  });
+  redis.on('ready', () => {
+    if (down) log.info({ redis: where }, 'Redis is reachable again');
+    down = false;
+  });
+}
+
 function secretsOf(config: Config): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.openai.adminKey, config.secret.toString('base64'), config.secret.toString('hex')].filter(
-    (s): s is string => typeof s === 'string' && s.length >= 8,
-  );
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.openai.adminKey,
+    config.secret.toString('base64'),
+    config.secret.toString('hex'),
+    config.ops.admin?.password,
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 8);
 }
 
 async function main(argv: readonly string[]): Promise<void> {
   const role = (argv[0] ?? 'all') as Role;
-  if (!['all', 'web', 'worker'].includes(role)) {
+  if (!ROLES.includes(role)) {
     console.error(`keywarden: unknown role “${role}”. Use one of: all (default), web, worker.`);
     process.exit(2);
   }
@@ -158,13 +225,14 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exit(2);
   }
   const running = await startKeywarden(config.value, { role });
-  const shutdown = async (signal: string) => {
-    console.error(`keywarden: ${signal}, stopping`);
-    await running.stop();
-    process.exit(0);
+  const shutdown = (signal: string) => {
+    console.error(`keywarden: ${signal}, stopping (at most ${config.value.ops.shutdownSeconds} s)`);
+    const hardStop = setTimeout(() => process.exit(0), config.value.ops.shutdownSeconds * 1000);
+    hardStop.unref();
+    void running.stop().finally(() => process.exit(0));
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

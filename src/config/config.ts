@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
 import { err, ok, type Result } from '../domain/result.js';
+import { readOpsConfig, type OpsConfig } from './opsConfig.js';
 
 export interface Config {
   readonly slack: {
@@ -31,6 +32,8 @@ export interface Config {
   readonly keyDays: { readonly default: number; readonly max: number };
   /** how long a job stays locked to a worker that stopped answering before another worker takes it over */
   readonly jobLockMs: number;
+  /** the queue dashboard and the shutdown grace period */
+  readonly ops: OpsConfig;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -78,7 +81,13 @@ const idList = (what: string) =>
 
 const secretSchema = z.string({ error: 'required: 32 random bytes as base64 or hex (openssl rand -base64 32)' }).transform((text, ctx) => {
   const trimmed = text.trim();
-  const bytes = /^(?:[0-9a-fA-F]{2})+$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  const hex = /^(?:[0-9a-fA-F]{2})+$/.test(trimmed);
+  // Buffer's base64 decoder skips characters it does not know, so a passphrase would quietly become a key.
+  if (!hex && !/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
+    ctx.addIssue({ code: 'custom', message: '32 random bytes as base64 or hex (openssl rand -base64 32); this is neither' });
+    return z.NEVER;
+  }
+  const bytes = hex ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
   if (bytes.length !== 32) {
     ctx.addIssue({
       code: 'custom',
@@ -160,7 +169,9 @@ export function readConfig(env: Env): Result<Config, ConfigProblem[]> {
       problem: 'required in HTTP mode (no SLACK_APP_TOKEN): the signing secret from your Slack app’s Basic Information page',
     });
   }
-  if (!parsed.success || problems.length > 0) return err(problems);
+  const ops = readOpsConfig(env);
+  if (!ops.ok) problems.push(...ops.error);
+  if (!parsed.success || !ops.ok || problems.length > 0) return err(problems);
   const e = parsed.data;
   const config: Config = {
     slack: {
@@ -183,6 +194,7 @@ export function readConfig(env: Env): Result<Config, ConfigProblem[]> {
     revealTtlMs: e.KEYWARDEN_REVEAL_TTL,
     keyDays: e.KEYWARDEN_KEY_DAYS,
     jobLockMs: e.KEYWARDEN_JOB_LOCK_MS,
+    ops: ops.value,
     logLevel: e.LOG_LEVEL,
   };
   return ok(deepFreeze(config));

@@ -2,7 +2,7 @@
  * The Bolt app: HTTP mode (requests arrive at POST /slack/events, served by our own HTTP server) or Socket Mode
  * when an app-level token is configured. Listeners are registered per surface.
  */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type Middleware } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/config.js';
@@ -32,7 +32,12 @@ export function webClientOptions(config: Pick<Config, 'slack'>, retries: number)
   };
 }
 
-export function createSlackApp(config: Config, deps: SlackListenerDeps, log: Logger, routes: CommandRoutes = {}): SlackApp {
+export function createSlackApp(
+  config: Config,
+  deps: SlackListenerDeps,
+  log: Logger,
+  opts: { routes?: CommandRoutes; middleware?: Middleware<AnyMiddlewareArgs>[] } = {},
+): SlackApp {
   const logger = boltLogger(log);
   const clientOptions = webClientOptions(config, 1);
   let requestListener: SlackApp['requestListener'] = null;
@@ -55,7 +60,8 @@ export function createSlackApp(config: Config, deps: SlackListenerDeps, log: Log
   app.error(async (error) => {
     log.error({ error: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');
   });
-  commands.register(app, deps, routes);
+  for (const m of opts.middleware ?? []) app.use(m);
+  commands.register(app, deps, opts.routes ?? {});
   actions.register(app, deps);
   views.register(app, deps);
   events.register(app, deps);

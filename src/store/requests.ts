@@ -23,10 +23,17 @@ export class RequestStore {
 
   /** Stores a new request; false when the id is taken. */
   async create(request: KeyRequest): Promise<boolean> {
-    const created = await this.redis.set(this.keys.request(request.id), JSON.stringify(request), 'NX');
-    if (created !== 'OK') return false;
-    await this.redis.zadd(this.keys.userRequests(request.requesterId), request.createdAt, request.id);
-    return true;
+    // One script, so a crash cannot leave a request missing from its requester's list.
+    const created = await this.redis.eval(
+      "if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) return 1 else return 0 end",
+      2,
+      this.keys.request(request.id),
+      this.keys.userRequests(request.requesterId),
+      JSON.stringify(request),
+      String(request.createdAt),
+      request.id,
+    );
+    return Number(created) === 1;
   }
 
   async get(id: string): Promise<KeyRequest | null> {

@@ -1,11 +1,14 @@
 /**
  * Folds OpenAI's costs and completions-usage pages into each project's spend for one UTC month, in one pass over
- * the data (no lookups per row beyond a map hit), so 10,000 projects × 31 days fold in well under a second.
+ * the data (a few map hits per row), so 10,000 projects × 31 days fold in about half a second on a small machine.
  *
  * Billed costs and the usage-based estimate stay apart. Costs cover the month up to `costsCoverUntil`, the end of
  * the last day bucket that has any results; usage after that is priced as an estimate. That last day's costs may
  * still be filling in, so when usage priced for it exceeds what is billed for it, the difference is estimated too
  * (never less than zero, so nothing billed is ever counted twice).
+ *
+ * Use: `startMonthSpend(now)`, then `addCostPage` / `addUsagePage` for each page (they fold in place and return the
+ * same accumulator), `markUsageUnavailable` if usage could not be read, then `finishMonthSpend`.
  */
 import { cents, dollarsToCents, type Cents } from '../money.js';
 import { err, ok, type Result } from '../result.js';

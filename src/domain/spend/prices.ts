@@ -108,12 +108,25 @@ const RATES: ReadonlyMap<string, MicroCentRates> = new Map(
 
 const DATED_SNAPSHOT = /-(?:\d{4}-\d{2}-\d{2}|\d{4})$/;
 
-/** The table entry a model name is priced as (`gpt-4o-2024-08-06` → `gpt-4o`), or null when it has none. */
-export const resolvePricedModel = (model: string): string | null => {
+const resolveName = (model: string): string | null => {
   const name = model.trim().toLowerCase();
   if (RATES.has(name)) return name;
   const base = name.replace(DATED_SNAPSHOT, '');
   return base !== name && RATES.has(base) ? base : null;
+};
+
+/** Usage repeats a few model names hundreds of thousands of times; resolving each name once keeps folding cheap. */
+const resolved = new Map<string, string | null>();
+const RESOLVED_NAMES_KEPT = 10_000;
+
+/** The table entry a model name is priced as (`gpt-4o-2024-08-06` → `gpt-4o`), or null when it has none. */
+export const resolvePricedModel = (model: string): string | null => {
+  const known = resolved.get(model);
+  if (known !== undefined) return known;
+  const result = resolveName(model);
+  if (resolved.size >= RESOLVED_NAMES_KEPT) resolved.clear();
+  resolved.set(model, result);
+  return result;
 };
 
 /** Half-up rounding of a non-negative integer divided by `divisor`, exact for any size. */

@@ -8,7 +8,7 @@ import { formatCents, type Cents } from '../../../domain/money.js';
 import { totalSpendCents, type MonthSpend } from '../../../domain/spend/aggregate.js';
 import { percentOf, type Enforcement } from '../../../domain/spend/alerts.js';
 import { forecastCrossing, forecastMonthEnd, type MonthForecast } from '../../../domain/spend/forecast.js';
-import { utcMonthOf } from '../../../domain/spend/month.js';
+import { DAY_MS, utcMonthOf } from '../../../domain/spend/month.js';
 import { composeMessage, contextBlock, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { codeSpan, slackDate } from '../mrkdwn.js';
 import {
@@ -65,7 +65,7 @@ const monthLine = (now: number, spend: MonthSpend): string => {
   const month = utcMonthOf(spend.monthStart);
   const at = Math.min(Math.max(now, month.start), month.end);
   const percent = Math.floor(((at - month.start) / (month.end - month.start)) * 100);
-  const day = Math.min(month.days, Math.floor((at - month.start) / 86_400_000) + 1);
+  const day = Math.min(month.days, Math.floor((at - month.start) / DAY_MS) + 1);
   return `*Month* ${progressBar(percent)} passed (day ${day} of ${month.days})`;
 };
 

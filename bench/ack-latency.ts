@@ -1,0 +1,195 @@
+/**
+ * How fast does keywarden acknowledge `/openai-key request` (the modal path: ack, then views.open)?
+ * Starts the Slack and OpenAI emulators and the real app on loopback against the real Redis, sends `count` signed
+ * slash commands one at a time, then `count` more with 10 in flight, and prints the ack latency of each series.
+ *
+ *   npx tsx bench/ack-latency.ts [count]      (default 300)
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { readConfig } from '../src/config/config.js';
+import { createLogger } from '../src/log.js';
+import { startKeywarden } from '../src/main.js';
+import { createSlackDriver, startSlackEmulator, type SlackDriver, type SlackEmulator } from '../src/emulators/slack/index.js';
+import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SIGNING_SECRET = randomBytes(24).toString('hex');
+const REQUESTER = 'U0REQUESTER';
+const APPROVER = 'U0APPROVER1';
+const CHANNEL = 'C0GENERAL01';
+const APPROVAL_CHANNEL = 'C0APPROVALS';
+const IN_FLIGHT = 10;
+/** Slack gives up on an app that has not acknowledged within 3 s */
+const SLACK_ACK_LIMIT_MS = 3_000;
+
+interface SeriesResult {
+  readonly name: string;
+  readonly latencies: number[];
+  readonly failures: number;
+  readonly viewsOpened: number;
+  readonly viewsOpenFailed: number;
+  readonly wallMs: number;
+}
+
+function parseCount(arg: string | undefined): number {
+  if (arg === undefined) return 300;
+  const count = Number(arg);
+  if (!Number.isInteger(count) || count < 1) {
+    console.error(`ack-latency: count must be a whole number of at least 1, not “${arg}”`);
+    process.exit(2);
+  }
+  return count;
+}
+
+/** Nearest-rank percentile of an ascending list. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function waitUntil(probe: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return true;
+}
+
+async function runSeries(name: string, count: number, inFlight: number, driver: SlackDriver, slack: SlackEmulator): Promise<SeriesResult> {
+  const viewsBefore = slack.callsTo('views.open').length;
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  const sender = async () => {
+    while (next < count) {
+      next += 1;
+      const res = await driver.slashCommand({ userId: REQUESTER, text: 'request', channelId: CHANNEL });
+      if (res.status === 200) latencies.push(res.ms);
+      else failures += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, sender));
+  const wallMs = performance.now() - started;
+  // views.open follows the ack; give the last ones a moment to land
+  await waitUntil(() => slack.callsTo('views.open').length - viewsBefore >= count, 30_000);
+  const calls = slack.callsTo('views.open').slice(viewsBefore);
+  return {
+    name,
+    latencies,
+    failures,
+    viewsOpened: calls.filter((c) => c.ok).length,
+    viewsOpenFailed: calls.filter((c) => !c.ok).length,
+    wallMs,
+  };
+}
+
+function report(result: SeriesResult, count: number): string {
+  const sorted = [...result.latencies].sort((a, b) => a - b);
+  const fmt = (ms: number) => ms.toFixed(1).padStart(7);
+  const overLimit = sorted.filter((ms) => ms >= SLACK_ACK_LIMIT_MS).length;
+  return [
+    `${result.name}`,
+    `  commands     ${count} sent, ${result.latencies.length} acked 200, ${result.failures} failed, ${overLimit} over ${SLACK_ACK_LIMIT_MS} ms`,
+    `  ack latency  median ${fmt(percentile(sorted, 50))} ms   p90 ${fmt(percentile(sorted, 90))} ms   p99 ${fmt(percentile(sorted, 99))} ms   max ${fmt(sorted.at(-1) ?? NaN)} ms`,
+    `  views.open   ${result.viewsOpened} ok, ${result.viewsOpenFailed} failed (of ${count})`,
+    `  throughput   ${((result.latencies.length / result.wallMs) * 1000).toFixed(0)} commands/s over ${(result.wallMs / 1000).toFixed(1)} s`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const count = parseCount(process.argv[2]);
+  // everything started so far, stopped in reverse order whatever happens
+  const running: (() => Promise<void>)[] = [];
+  try {
+    const slack = await startSlackEmulator({
+      users: [
+        { id: REQUESTER, name: 'riley', realName: 'Riley Requester' },
+        { id: APPROVER, name: 'avery', realName: 'Avery Approver' },
+      ],
+      channels: [
+        { id: APPROVAL_CHANNEL, name: 'keywarden-approvals' },
+        { id: CHANNEL, name: 'general' },
+      ],
+    });
+    running.push(() => slack.close());
+    const openai = await startOpenAIEmulator();
+    running.push(() => openai.close());
+    openai.addProject({ name: 'Support Bot' });
+    openai.addProject({ name: 'Research Assistant' });
+
+    const namespace = `bench${randomBytes(4).toString('hex')}`;
+    const redis = new Redis(REDIS_URL, { protocol: 2 });
+    running.push(async () => {
+      await deleteNamespace(redis, namespace);
+      redis.disconnect();
+    });
+
+    const env: Record<string, string> = {
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      OPENAI_ADMIN_KEY: openai.adminKey,
+      OPENAI_BASE_URL: openai.baseURL,
+      REDIS_URL,
+      KEYWARDEN_NAMESPACE: namespace,
+      PORT: '0',
+      KEYWARDEN_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
+      KEYWARDEN_ALERT_CHANNEL: APPROVAL_CHANNEL,
+      KEYWARDEN_APPROVERS: APPROVER,
+      KEYWARDEN_SECRET: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+    };
+    const parsed = readConfig(env);
+    if (!parsed.ok) throw new Error(`bench config is invalid: ${parsed.error.map((p) => p.variable).join(', ')}`);
+
+    // warnings are counted, not printed: a slow run should show up in the numbers, not bury them
+    let warnings = 0;
+    const sink = new Writable({
+      write(_chunk, _enc, done) {
+        warnings += 1;
+        done();
+      },
+    });
+    const log = createLogger({ level: 'warn', destination: sink, secrets: [SIGNING_SECRET, env.KEYWARDEN_SECRET ?? ''] });
+    const app = await startKeywarden(parsed.value, { log, host: '127.0.0.1' });
+    running.push(() => app.stop());
+    const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
+
+    // one untimed command warms up the connections and the project cache
+    await driver.slashCommand({ userId: REQUESTER, text: 'request', channelId: CHANNEL });
+    await waitUntil(() => slack.callsTo('views.open').length > 0, 10_000);
+
+    const sequential = await runSeries('sequential (1 in flight)', count, 1, driver, slack);
+    const parallel = await runSeries(`concurrent (${IN_FLIGHT} in flight)`, count, IN_FLIGHT, driver, slack);
+
+    console.log(`ack latency of /openai-key request (modal path), ${count} commands per series, node ${process.version}`);
+    console.log(report(sequential, count));
+    console.log(report(parallel, count));
+    console.log(`app warnings logged: ${warnings}`);
+  } finally {
+    for (const stop of running.reverse()) await stop();
+  }
+}
+
+async function deleteNamespace(redis: Redis, namespace: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+    cursor = nextCursor;
+    if (found.length > 0) await redis.del(...found);
+  } while (cursor !== '0');
+}
+
+// Exits explicitly once everything is stopped: RunningKeywarden.stop() leaves the workers' own Redis connection open
+// (src/main.ts creates `workerRedis` and never disconnects it), which would otherwise keep this process alive.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`ack-latency failed: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
