@@ -10,7 +10,10 @@ import type { Logger } from 'pino';
 import { WebClient } from '@slack/web-api';
 import { formatConfigProblems, readConfig, type Config } from './config/config.js';
 import { createJobQueues } from './jobs/queues.js';
-import { createOpenAIProcessor, createSlackProcessor } from './jobs/processors.js';
+import { createOpenAIProcessor, createSlackProcessor, createSpendProcessor } from './jobs/processors.js';
+import { startClock, type RunningClock } from './jobs/clock.js';
+import { pollSpend, type PollReport, type SpendDeps } from './services/spend.js';
+import { SpendStore } from './store/spend.js';
 import { startWorkers, type RunningWorkers } from './jobs/workers.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { opsRoutes } from './http/routes.js';
@@ -51,6 +54,8 @@ export interface RunningKeywarden {
   readonly port: number;
   readonly role: Role;
   readonly config: Config;
+  /** runs one spend poll now, in this process (the sandbox's "run a poll now"); alerts still go through the ledger */
+  pollSpendNow(): Promise<PollReport>;
   /** stops taking Slack requests, lets running jobs finish, closes queues and Redis; bounded by KEYWARDEN_SHUTDOWN_S */
   stop(): Promise<void>;
 }
@@ -83,7 +88,9 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const outbox = new RequestOutbox<ThreadEvent>(redis, keys);
   const limitOutbox = new RequestOutbox<LimitChangeEvent>(redis, keys);
   const limitRequests = new LimitRequestStore(redis, keys);
-  const deps: KeyRequestDeps & LimitDeps = {
+  const spend = new SpendStore(redis, keys);
+  const deps: KeyRequestDeps & LimitDeps & SpendDeps = {
+    spend,
     requests,
     outbox,
     limits: new LimitsStore(redis, keys),
@@ -118,6 +125,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
 
   let workers: RunningWorkers | null = null;
   let workerRedis: ReturnType<typeof createRedis> | null = null;
+  let clockTask: RunningClock | null = null;
   if (works) {
     workerRedis = createRedis(config.redisUrl, 'queue');
     workerRedis.on('error', () => undefined);
@@ -126,12 +134,35 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       keys.prefix,
       {
         openai: createOpenAIProcessor({ ...deps, log }),
-        slack: createSlackProcessor({ web: webForWorkers, redis, keys, requests, limitRequests, limitOutbox, approvalChannel: config.approvalChannel, clock, log, paceMs: 1_000, outbox }),
+        slack: createSlackProcessor({
+          web: webForWorkers,
+          redis,
+          keys,
+          requests,
+          limitRequests,
+          limitOutbox,
+          approvalChannel: config.approvalChannel,
+          clock,
+          log,
+          paceMs: 1_000,
+          outbox,
+          alerts: {
+            spend,
+            limits: deps.limits,
+            requests,
+            projects: deps.projects,
+            approvers: config.approvers,
+            alertChannel: config.alertChannel,
+            onAlertPosted: (alert) => metrics.recordAlertPosted(alert.kind),
+          },
+        }),
+        spend: createSpendProcessor({ ...deps, log }),
       },
       { concurrency: 8, lockDurationMs: opts.jobLockMs ?? config.jobLockMs },
       log,
     );
     for (const worker of workers.workers) attachWorkerMetrics(worker, metrics);
+    clockTask = startClock(config.pollCron, queues, log);
   }
 
   let slack: SlackApp | null = null;
@@ -156,7 +187,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   let stopping: Promise<void> | null = null;
   const stopInOrder = async () => {
     // 1. no new Slack requests (open ones finish); 2. running jobs finish; 3. queues and Redis close.
-    await Promise.allSettled([http.close(), slack?.stop()]);
+    await Promise.allSettled([http.close(), slack?.stop(), clockTask?.stop()]);
     if (workers) await workers.close();
     await queues.close();
   };
@@ -164,6 +195,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     port,
     role,
     config,
+    pollSpendNow: () => pollSpend(deps),
     stop() {
       stopping ??= (async () => {
         const graceMs = config.ops.shutdownSeconds * 1000;

@@ -2,6 +2,7 @@
  * Configuration, read once from the environment into a frozen object. `readConfig` never throws: it returns every
  * problem at once, each naming the variable and what it expects, so start-up can print them all and exit.
  */
+import cron from 'node-cron';
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
 import { err, ok, type Result } from '../domain/result.js';
@@ -30,6 +31,8 @@ export interface Config {
   readonly requestTtlMs: number;
   readonly revealTtlMs: number;
   readonly keyDays: { readonly default: number; readonly max: number };
+  /** when the spend poll runs (UTC), a cron expression */
+  readonly pollCron: string;
   /** how long a job stays locked to a worker that stopped answering before another worker takes it over */
   readonly jobLockMs: number;
   /** the queue dashboard and the shutdown grace period */
@@ -148,6 +151,10 @@ const schema = z.object({
       }
       return { default: d, max };
     }),
+  KEYWARDEN_POLL_CRON: z
+    .string()
+    .default('*/5 * * * *')
+    .refine((v) => cron.validate(v), 'a cron expression (UTC) such as */5 * * * * (every 5 minutes); 6 fields add seconds'),
   KEYWARDEN_JOB_LOCK_MS: z.coerce.number({ error: 'milliseconds, a whole number' }).int().min(1_000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -194,6 +201,7 @@ export function readConfig(env: Env): Result<Config, ConfigProblem[]> {
     revealTtlMs: e.KEYWARDEN_REVEAL_TTL,
     keyDays: e.KEYWARDEN_KEY_DAYS,
     jobLockMs: e.KEYWARDEN_JOB_LOCK_MS,
+    pollCron: e.KEYWARDEN_POLL_CRON,
     ops: ops.value,
     logLevel: e.LOG_LEVEL,
   };

@@ -27,7 +27,9 @@ import {
   renderLimitRequesterDm,
   type LimitChangeEvent,
 } from '../slack/render/limits/index.js';
-import { renderDriftNotice } from '../slack/render/spend/index.js';
+import { renderDriftNotice, renderOpenAIAuthNotice } from '../slack/render/spend/index.js';
+import { deliverAlert, type AlertDeliveryDeps } from './alertDelivery.js';
+import { pollSpend, reportPollFailure, type SpendDeps } from '../services/spend.js';
 import type { KeyRequest } from '../domain/request.js';
 import { renderRequestMessage, renderRequesterDm, renderThreadNote } from '../slack/render/index.js';
 import type { RedisKeys } from '../store/redis.js';
@@ -85,6 +87,7 @@ export interface SlackPostDeps {
   readonly requests: KeyRequestDeps['requests'];
   readonly limitRequests: LimitDeps['limitRequests'];
   readonly limitOutbox: LimitDeps['limitOutbox'];
+  readonly alerts: Omit<AlertDeliveryDeps, 'paced' | 'web' | 'clock'>;
   readonly approvalChannel: string;
   readonly clock: () => number;
   readonly log: Logger;
@@ -188,6 +191,13 @@ export function createSlackProcessor(deps: SlackPostDeps) {
       }
       case 'outbox':
         return deliverOutbox(job, token, note.requestId);
+      case 'alert':
+        return deliverAlert({ ...deps.alerts, web: deps.web, clock: deps.clock, paced: (channel, run, post) => call(job, token, channel, run, post) }, note.identity);
+      case 'openai-auth-notice': {
+        const message = renderOpenAIAuthNotice();
+        await call(job, token, note.channel, () => deps.web.chat.postMessage({ channel: note.channel, text: message.text, blocks: message.blocks }));
+        return 'auth-notice';
+      }
     }
   };
 
@@ -245,3 +255,19 @@ const PERMANENT_SLACK_ERRORS = new Set([
   'cant_update_message',
   'message_not_found',
 ]);
+
+/** The spend queue: one poll per tick. A refused admin key is reported (once an hour) and not retried. */
+export function createSpendProcessor(deps: SpendDeps & { log: Logger }) {
+  return async function processSpendJob(job: Job): Promise<string> {
+    try {
+      const report = await pollSpend(deps);
+      deps.log.info({ jobId: job.id, ...report }, 'spend polled');
+      return `claimed ${report.alertsClaimed}`;
+    } catch (error) {
+      const failure = describeOpenAIFailure(error);
+      deps.log.warn({ jobId: job.id, failure: failure.kind, status: failure.status }, 'spend poll failed');
+      if ((await reportPollFailure(deps, error)) !== 'other' || !failure.retryable) throw new UnrecoverableError(failure.message);
+      throw new Error(failure.message);
+    }
+  };
+}

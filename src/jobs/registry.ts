@@ -9,6 +9,8 @@ export const QUEUE = {
   openai: 'openai',
   /** every post, update and DM to Slack, paced per channel */
   slack: 'slack',
+  /** the spend poll */
+  spend: 'spend',
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
@@ -38,6 +40,10 @@ export type SlackNote =
       actorId: string;
       approvedBy?: string;
     }
+  /** a claimed spend alert: status message posted or updated, and a reply in its thread (job id = identity) */
+  | { kind: 'alert'; identity: string; projectId: string }
+  /** OpenAI refused the admin key during a poll (at most one an hour) */
+  | { kind: 'openai-auth-notice'; channel: string; hour: string }
   /** OpenAI's spend limit differs from what keywarden last set */
   | { kind: 'drift'; projectId: string; projectName: string; channel: string; keywardenCents: number | null; openaiCents: number | null };
 
@@ -45,9 +51,15 @@ export interface SlackJobs {
   post: SlackNote;
 }
 
+export interface SpendJobs {
+  /** one per clock tick (job id from the tick's time) */
+  'poll-spend': { tickAt: number };
+}
+
 export interface JobsByQueue {
   openai: OpenAIJobs;
   slack: SlackJobs;
+  spend: SpendJobs;
 }
 
 export type JobName<Q extends QueueName> = keyof JobsByQueue[Q] & string;

@@ -34,7 +34,18 @@ export interface RateLimitUpdate {
   readonly maxRequestsPerDay?: number;
 }
 
+/** One page of /organization/costs or /organization/usage/completions, as OpenAI sends it (amounts unparsed). */
+export interface BucketPage {
+  readonly data: readonly unknown[];
+  readonly has_more: boolean;
+  readonly next_page: string | null;
+}
+
 export interface OpenAIAdmin {
+  /** costs, daily buckets grouped by project: one page (up to 31 days) */
+  costsPage(q: { startTime: number; endTime: number; page?: string }): Promise<BucketPage>;
+  /** completions usage, hourly buckets grouped by project, key and model: one page (up to 168 hours) */
+  completionsUsagePage(q: { startTime: number; endTime: number; page?: string }): Promise<BucketPage>;
   /** the project's monthly spend limit, or null when none is set */
   getSpendLimit(projectId: string): Promise<SpendLimitAtOpenAI | null>;
   setSpendLimit(projectId: string, cents: number): Promise<SpendLimitAtOpenAI>;
@@ -90,7 +101,41 @@ export function createOpenAIAdmin(client: OpenAI, observe: OpenAICallObserver = 
     ...(r.batch_1_day_max_input_tokens !== undefined ? { batch1DayMaxInputTokens: r.batch_1_day_max_input_tokens } : {}),
   });
 
+  const page = (raw: { data: unknown[]; has_more: boolean; next_page?: string | null }): BucketPage => ({
+    data: raw.data,
+    has_more: raw.has_more,
+    next_page: raw.next_page ?? null,
+  });
+
   return {
+    costsPage: (q) =>
+      call(async () =>
+        page(
+          await org.usage.costs({
+            start_time: Math.floor(q.startTime / 1000),
+            end_time: Math.ceil(q.endTime / 1000),
+            bucket_width: '1d',
+            group_by: ['project_id'],
+            limit: 31,
+            ...(q.page ? { page: q.page } : {}),
+          }),
+        ),
+      ),
+
+    completionsUsagePage: (q) =>
+      call(async () =>
+        page(
+          await org.usage.completions({
+            start_time: Math.floor(q.startTime / 1000),
+            end_time: Math.ceil(q.endTime / 1000),
+            bucket_width: '1h',
+            group_by: ['project_id', 'api_key_id', 'model'],
+            limit: 168,
+            ...(q.page ? { page: q.page } : {}),
+          }),
+        ),
+      ),
+
     getSpendLimit: async (projectId) => {
       try {
         return await call(async () => spendLimitOf(await org.projects.spendLimit.retrieve(projectId)));

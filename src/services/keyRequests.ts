@@ -242,6 +242,7 @@ export async function provisionKey(deps: KeyRequestDeps, requestId: string): Pro
   }
   const r = stored.request;
   await deps.requests.bindKey(created.keyId, r.id);
+  await deps.requests.addProjectOwner(r.projectId, r.requesterId);
   await deps.audit.append({
     actor: 'keywarden',
     action: 'key.create',

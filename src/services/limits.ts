@@ -23,6 +23,8 @@ import type { RequestOutbox } from '../store/outbox.js';
 import type { UserFacingError } from './keyRequests.js';
 import { projectError } from './keyRequests.js';
 import type { ProjectDirectory } from './projectDirectory.js';
+import type { SpendStore, SpendTotal } from '../store/spend.js';
+import { monthOf } from '../domain/spend/month.js';
 
 /** Whether keywarden's bot can post in a channel, from Slack's own answer. */
 export type ChannelCheck = (channelId: string) => Promise<Result<void, 'channel_not_found' | 'not_in_channel' | 'is_archived'>>;
@@ -37,6 +39,8 @@ export interface LimitDeps {
   readonly queues: Pick<JobQueues, 'add'>;
   readonly groupsOf: (userId: string) => Promise<readonly string[]>;
   readonly canPostIn: ChannelCheck;
+  /** month-to-date spend from the last poll */
+  readonly spend: Pick<SpendStore, 'totals'>;
   readonly clock: () => number;
   readonly settings: { readonly requestTtlMs: number; readonly policy: Approvers; readonly alertChannel: string };
 }
@@ -280,6 +284,8 @@ export interface LimitsView {
   readonly project: ProjectRef;
   readonly limits: ProjectLimits | null;
   readonly enforcement: 'inactive' | 'enforcing' | 'none' | null;
+  /** from the last spend poll; null before the first */
+  readonly monthToDate: SpendTotal | null;
 }
 
 /**
@@ -287,7 +293,7 @@ export interface LimitsView {
  * says so once in the project's alert channel and takes OpenAI's value as the truth.
  */
 export async function reconcileHardCap(
-  deps: Pick<LimitDeps, 'limits' | 'audit' | 'queues' | 'clock' | 'settings'>,
+  deps: Pick<LimitDeps, 'limits' | 'audit' | 'queues' | 'clock'> & { readonly settings: Pick<LimitDeps['settings'], 'alertChannel'> },
   project: ProjectRef,
   observed: SpendLimitAtOpenAI | null,
 ): Promise<StoredLimits | null> {
@@ -341,6 +347,7 @@ export async function readLimits(deps: LimitDeps, projectQuery: string | null): 
     const withLimits = new Set((await deps.limits.all()).map((l) => l.projectId));
     wanted = projects.filter((p) => withLimits.has(p.id));
   }
+  const totals = await deps.spend.totals(monthOf(deps.clock()), wanted.map((p) => p.id));
   const views = await mapLimited(wanted, 8, async (project) => {
     let enforcement: LimitsView['enforcement'] = null;
     let limits = withoutBookkeeping(await deps.limits.get(project.id));
@@ -351,7 +358,7 @@ export async function readLimits(deps: LimitDeps, projectQuery: string | null): 
     } catch (error) {
       if (error instanceof OpenAIAdminError && error.failure.kind === 'auth') throw error;
     }
-    return { project, limits, enforcement };
+    return { project, limits, enforcement, monthToDate: totals.get(project.id) ?? null };
   });
   return ok(views);
 }

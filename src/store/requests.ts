@@ -18,7 +18,7 @@ export type TransitionOutcome =
 export class RequestStore {
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Pick<RedisKeys, 'request' | 'userRequests' | 'thread' | 'keyIndex' | 'secret'>,
+    private readonly keys: Pick<RedisKeys, 'request' | 'userRequests' | 'thread' | 'keyIndex' | 'secret' | 'custom'>,
   ) {}
 
   /** Stores a new request; false when the id is taken. */
@@ -99,6 +99,15 @@ export class RequestStore {
 
   async findByThread(channel: string, ts: string): Promise<string | null> {
     return this.redis.get(this.keys.thread(channel, ts));
+  }
+
+  /** The people who hold keys to a project (its "owners"), told when its hard cap is reached. */
+  async addProjectOwner(projectId: string, userId: string): Promise<void> {
+    await this.redis.sadd(this.keys.custom('project', projectId, 'owners'), userId);
+  }
+
+  async projectOwners(projectId: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.custom('project', projectId, 'owners'));
   }
 
   async bindKey(keyId: string, requestId: string): Promise<void> {

@@ -19,7 +19,13 @@ import { ephemeral } from './ephemeral.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-const rowOf = (view: LimitsView): LimitsRow => ({ project: view.project, limits: view.limits, monthToDateCents: null, enforcement: view.enforcement });
+const rowOf = (view: LimitsView): LimitsRow => ({
+  project: view.project,
+  limits: view.limits,
+  monthToDateCents: view.monthToDate?.cents ?? null,
+  estimateIncluded: (view.monthToDate?.estimateCents ?? 0) > 0,
+  enforcement: view.enforcement,
+});
 
 export const rateLimitRowOf = (r: RateLimitAtOpenAI): RateLimitRow => ({
   model: r.model,

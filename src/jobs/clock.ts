@@ -1,0 +1,33 @@
+/**
+ * The clock: node-cron fires in every running process (UTC); each tick adds one `poll-spend` job whose id comes
+ * from the tick's scheduled time, so however many replicas tick, the queue holds one poll per tick.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { pollJobId } from '../services/spend.js';
+import type { JobQueues } from './queues.js';
+
+export interface RunningClock {
+  stop(): Promise<void>;
+}
+
+export function startClock(expression: string, queues: Pick<JobQueues, 'add'>, log: Logger): RunningClock {
+  const task: ScheduledTask = cron.schedule(
+    expression,
+    async ({ date }) => {
+      const tickAt = date.getTime();
+      try {
+        await queues.add('spend', 'poll-spend', { tickAt }, { jobId: pollJobId(tickAt), attempts: 3 });
+      } catch (error) {
+        log.warn({ tickAt, error: (error as Error).message }, 'could not queue the spend poll for this tick; the next tick reads month-to-date totals');
+      }
+    },
+    { timezone: 'Etc/UTC', name: 'keywarden-poll-spend', noOverlap: false },
+  );
+  return {
+    stop: async () => {
+      await task.stop();
+      await task.destroy();
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * One spend poll: read the month's costs and recent usage from OpenAI (a number of calls that does not grow with
+ * the number of projects), fold them, check each limited project's cap at OpenAI (and drift), and claim every
+ * alert that holds in the ledger. Each alert claimed for the first time becomes one Slack job with the same id.
+ */
+import { addCostPage, addUsagePage, finishMonthSpend, markUsageUnavailable, monthSpendOf, startMonthSpend, totalSpendCents, type CompletionsUsagePageJson, type CostPageJson, type SpendAccumulator } from '../domain/spend/aggregate.js';
+import { evaluate, type Alert } from '../domain/spend/alerts.js';
+import { DAY_MS } from '../domain/spend/month.js';
+import type { Cents } from '../domain/money.js';
+import { jobId } from '../jobs/registry.js';
+import type { JobQueues } from '../jobs/queues.js';
+import type { BucketPage, OpenAIAdmin, SpendLimitAtOpenAI } from '../openai/admin.js';
+import { describeOpenAIFailure, OpenAIAdminError } from '../openai/failures.js';
+import type { LimitsStore } from '../store/limits.js';
+import type { ProjectSpendRecord, SpendStore, SpendTotal } from '../store/spend.js';
+import type { AuditLog } from '../store/audit.js';
+import type { ProjectDirectory } from './projectDirectory.js';
+import { reconcileHardCap } from './limits.js';
+
+export interface SpendDeps {
+  readonly openai: Pick<OpenAIAdmin, 'costsPage' | 'completionsUsagePage' | 'getSpendLimit'>;
+  readonly limits: LimitsStore;
+  readonly spend: SpendStore;
+  readonly projects: Pick<ProjectDirectory, 'list'>;
+  readonly queues: Pick<JobQueues, 'add'>;
+  readonly audit: Pick<AuditLog, 'append' | 'recent'>;
+  readonly clock: () => number;
+  readonly settings: { readonly alertChannel: string };
+  /** waits between retries of a rate-limited or failing OpenAI call (a parameter so tests and benches need not sleep) */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PollReport {
+  readonly month: string;
+  readonly projectsWithSpend: number;
+  readonly limitedProjects: number;
+  readonly alertsClaimed: number;
+  readonly alertsAlreadyClaimed: number;
+  readonly openaiCalls: number;
+  readonly estimateMissing: boolean;
+}
+
+const RETRIES = 3;
+
+/** Retries retryable OpenAI failures (429, 5xx, network) with backoff, honouring Retry-After; counts calls. */
+async function withRetries<T>(deps: Pick<SpendDeps, 'sleep'>, counter: { calls: number }, run: () => Promise<T>): Promise<T> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 0; ; attempt += 1) {
+    counter.calls += 1;
+    try {
+      return await run();
+    } catch (error) {
+      const failure = describeOpenAIFailure(error);
+      if (!failure.retryable || attempt >= RETRIES) throw error;
+      await sleep(Math.min(failure.retryAfterMs ?? 1_000 * 2 ** attempt, 30_000));
+    }
+  }
+}
+
+async function readAllPages(
+  deps: Pick<SpendDeps, 'sleep'>,
+  counter: { calls: number },
+  fetchPage: (page: string | undefined) => Promise<BucketPage>,
+  fold: (page: BucketPage) => void,
+): Promise<void> {
+  let page: string | undefined;
+  for (let guard = 0; guard < 1_000; guard += 1) {
+    const current = await withRetries(deps, counter, () => fetchPage(page));
+    fold(current);
+    if (!current.has_more || !current.next_page) return;
+    page = current.next_page;
+  }
+}
+
+export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
+  const now = deps.clock();
+  const counter = { calls: 0 };
+  let acc: SpendAccumulator = startMonthSpend(now);
+  const monthStart = acc.month.start;
+
+  // 1. Billed costs for the month, every project in each page.
+  await readAllPages(deps, counter, (page) => deps.openai.costsPage({ startTime: monthStart, endTime: now, ...(page ? { page } : {}) }), (page) => {
+    const folded = addCostPage(acc, page as unknown as CostPageJson);
+    if (!folded.ok) throw new Error(`OpenAI sent costs keywarden cannot read: ${folded.error.message}`);
+    acc = folded.value;
+  });
+
+  // 2. Usage since the start of the last day costs cover, to estimate what is not billed yet.
+  const usageFrom = Math.max(monthStart, acc.costsCoverUntil > monthStart ? acc.costsCoverUntil - DAY_MS : monthStart);
+  try {
+    await readAllPages(deps, counter, (page) => deps.openai.completionsUsagePage({ startTime: usageFrom, endTime: now, ...(page ? { page } : {}) }), (page) => {
+      const folded = addUsagePage(acc, page as unknown as CompletionsUsagePageJson);
+      if (!folded.ok) throw new Error(`OpenAI sent usage keywarden cannot read: ${folded.error.message}`);
+      acc = folded.value;
+    });
+  } catch (error) {
+    // Without the admin key nothing else works either: let the caller say so.
+    if (error instanceof OpenAIAdminError && error.failure.kind === 'auth') throw error;
+    acc = markUsageUnavailable(acc);
+  }
+  const snapshot = finishMonthSpend(acc);
+
+  // 3. Each limited project: OpenAI's cap (enforcement, drift), then the alerts that hold.
+  const limited = await deps.limits.all();
+  const projects = limited.length > 0 ? await deps.projects.list() : [];
+  const records: ProjectSpendRecord[] = [];
+  let claimed = 0;
+  let already = 0;
+  for (const stored of limited) {
+    const project = projects.find((p) => p.id === stored.projectId) ?? { id: stored.projectId, name: stored.projectId, status: 'active' as const };
+    let enforcement: ProjectSpendRecord['enforcement'] = null;
+    let limits = stored;
+    try {
+      const observed: SpendLimitAtOpenAI | null = await withRetries(deps, counter, () => deps.openai.getSpendLimit(project.id));
+      enforcement = observed ? observed.status : null;
+      limits = (await reconcileHardCap(deps, project, observed)) ?? stored;
+    } catch (error) {
+      // Unknown this time (after retries): alert on spend alone, and check drift next poll.
+      if (error instanceof OpenAIAdminError && error.failure.kind === 'auth') throw error;
+    }
+    const spend = monthSpendOf(snapshot, project.id);
+    records.push({ spend, enforcement, polledAt: now });
+    for (const alert of evaluate({ spend, limits, enforcement, now })) {
+      if (await deps.spend.claimAlert(alert, now)) {
+        claimed += 1;
+        await enqueueAlert(deps, alert);
+      } else already += 1;
+    }
+  }
+
+  const totals = new Map<string, SpendTotal>();
+  for (const [projectId, spend] of snapshot.projects) {
+    totals.set(projectId, { cents: totalSpendCents(spend), estimateCents: spend.estimateCents as Cents, estimateMissing: spend.estimateMissing, polledAt: now });
+  }
+  await deps.spend.savePoll(snapshot.month, records, totals);
+
+  return {
+    month: snapshot.month,
+    projectsWithSpend: snapshot.projects.size,
+    limitedProjects: limited.length,
+    alertsClaimed: claimed,
+    alertsAlreadyClaimed: already,
+    openaiCalls: counter.calls,
+    estimateMissing: snapshot.estimateMissing,
+  };
+}
+
+/** The Slack job of a claimed alert: its id is the alert's identity, so it is queued once however often it is added. */
+export async function enqueueAlert(deps: Pick<SpendDeps, 'queues'>, alert: Alert): Promise<void> {
+  await deps.queues.add('slack', 'post', { kind: 'alert', identity: alert.identity, projectId: alert.projectId }, { jobId: alert.identity });
+}
+
+/**
+ * Called when a poll fails. The admin key refused: one notice an hour in the default alert channel, not one per
+ * tick. Anything else is left to the job's retries.
+ */
+export async function reportPollFailure(deps: Pick<SpendDeps, 'spend' | 'queues' | 'clock' | 'settings'>, error: unknown): Promise<'auth-notice' | 'auth-notice-already-sent' | 'other'> {
+  const failure = describeOpenAIFailure(error);
+  if (failure.kind !== 'auth') return 'other';
+  const hour = new Date(deps.clock()).toISOString().slice(0, 13).replace(/[^0-9]/g, '');
+  if (!(await deps.spend.firstInWindow('openai-auth-notice', hour, 7_200))) return 'auth-notice-already-sent';
+  await deps.queues.add('slack', 'post', { kind: 'openai-auth-notice', channel: deps.settings.alertChannel, hour }, { jobId: jobId('openai-auth', hour) });
+  return 'auth-notice';
+}
+
+/** The poll job's id for a clock tick: every replica's clock derives the same id, so a tick is polled once. */
+export const pollJobId = (tickAt: number): string => jobId('poll', new Date(Math.floor(tickAt / 1_000) * 1_000).toISOString().replace(/[:.]/g, '-'));

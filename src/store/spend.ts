@@ -1,0 +1,100 @@
+/**
+ * What the spend poll leaves in Redis: each limited project's month so far (for status messages), every project's
+ * month-to-date total (for `/openai-key limits`), the alert ledger, and the markers that make each Slack post of an
+ * alert happen once.
+ */
+import type { Redis } from 'ioredis';
+import type { MonthSpend } from '../domain/spend/aggregate.js';
+import type { Alert, Enforcement } from '../domain/spend/alerts.js';
+import type { Cents } from '../domain/money.js';
+import type { RedisKeys } from './redis.js';
+
+export interface ProjectSpendRecord {
+  readonly spend: MonthSpend;
+  readonly enforcement: Enforcement;
+  readonly polledAt: number;
+}
+
+export interface SpendTotal {
+  readonly cents: Cents;
+  readonly estimateCents: Cents;
+  readonly estimateMissing: boolean;
+  readonly polledAt: number;
+}
+
+/** A post is either not tried, tried with an unknown outcome (a crash or a timeout), or done at a known ts. */
+export type PostMarker = { readonly kind: 'none' } | { readonly kind: 'attempted' } | { readonly kind: 'posted'; readonly ts: string };
+
+const RETENTION_S = 45 * 86_400;
+
+export class SpendStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Pick<RedisKeys, 'custom'>,
+  ) {}
+
+  private project = (projectId: string) => this.keys.custom('spend', projectId);
+  private totalsKey = (month: string) => this.keys.custom('spend', 'totals', month);
+  private ledger = (identity: string) => this.keys.custom('ledger', identity);
+  private marker = (name: string) => this.keys.custom('posted', name);
+
+  /** Saves one poll's results in a single round trip. */
+  async savePoll(month: string, limited: readonly ProjectSpendRecord[], totals: ReadonlyMap<string, SpendTotal>): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const record of limited) pipeline.set(this.project(record.spend.projectId), JSON.stringify(record), 'EX', RETENTION_S);
+    if (totals.size > 0) {
+      const flat: string[] = [];
+      for (const [projectId, total] of totals) flat.push(projectId, JSON.stringify(total));
+      pipeline.hset(this.totalsKey(month), ...flat);
+      pipeline.expire(this.totalsKey(month), RETENTION_S);
+    }
+    await pipeline.exec();
+  }
+
+  async projectSpend(projectId: string): Promise<ProjectSpendRecord | null> {
+    const raw = await this.redis.get(this.project(projectId));
+    return raw ? (JSON.parse(raw) as ProjectSpendRecord) : null;
+  }
+
+  async totals(month: string, projectIds: readonly string[]): Promise<Map<string, SpendTotal>> {
+    if (projectIds.length === 0) return new Map();
+    const raws = await this.redis.hmget(this.totalsKey(month), ...projectIds);
+    const out = new Map<string, SpendTotal>();
+    projectIds.forEach((id, i) => {
+      const raw = raws[i];
+      if (raw) out.set(id, JSON.parse(raw) as SpendTotal);
+    });
+    return out;
+  }
+
+  /** Claims an alert in the ledger: true only for the first claimer of this identity, ever (per retention). */
+  async claimAlert(alert: Alert, now: number): Promise<boolean> {
+    const claimed = await this.redis.set(this.ledger(alert.identity), JSON.stringify({ alert, claimedAt: now }), 'EX', RETENTION_S, 'NX');
+    return claimed === 'OK';
+  }
+
+  async claimedAlert(identity: string): Promise<Alert | null> {
+    const raw = await this.redis.get(this.ledger(identity));
+    return raw ? (JSON.parse(raw) as { alert: Alert }).alert : null;
+  }
+
+  async postMarker(name: string): Promise<PostMarker> {
+    const raw = await this.redis.get(this.marker(name));
+    if (raw === null) return { kind: 'none' };
+    if (raw === 'attempted') return { kind: 'attempted' };
+    return { kind: 'posted', ts: raw.slice('ts:'.length) };
+  }
+
+  async markAttempted(name: string): Promise<void> {
+    await this.redis.set(this.marker(name), 'attempted', 'EX', RETENTION_S);
+  }
+
+  async markPosted(name: string, ts: string): Promise<void> {
+    await this.redis.set(this.marker(name), `ts:${ts}`, 'EX', RETENTION_S);
+  }
+
+  /** Once per `window` (e.g. the hour): true for the first caller. */
+  async firstInWindow(name: string, window: string, ttlS: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.custom('once', name, window), '1', 'EX', ttlS, 'NX')) === 'OK';
+  }
+}
