@@ -33,10 +33,24 @@ const METADATA_EVENT = 'keywarden_post';
 interface Posted {
   readonly channel: string;
   readonly ts: string;
-  readonly fresh: boolean;
+  /** the alert whose delivery made the post, when known */
+  readonly postedBy: string | null;
 }
 
-export async function deliverAlert(deps: AlertDeliveryDeps, identity: string): Promise<'delivered' | 'gone'> {
+/** One delivery per project and month at a time, so two alerts of one poll cannot both post a status message. */
+export async function deliverAlert(deps: AlertDeliveryDeps, identity: string, owner: string): Promise<'delivered' | 'gone' | 'busy'> {
+  const alert = await deps.spend.claimedAlert(identity);
+  if (!alert) return 'gone';
+  const lock = `delivery.${alert.projectId}.${alert.month}`;
+  if (!(await deps.spend.lock(lock, owner, 60_000))) return 'busy';
+  try {
+    return await deliverLocked(deps, identity);
+  } finally {
+    await deps.spend.unlock(lock, owner);
+  }
+}
+
+async function deliverLocked(deps: AlertDeliveryDeps, identity: string): Promise<'delivered' | 'gone'> {
   const alert = await deps.spend.claimedAlert(identity);
   const record = alert ? await deps.spend.projectSpend(alert.projectId) : null;
   if (!alert || !record) return 'gone';
@@ -55,13 +69,15 @@ export async function deliverAlert(deps: AlertDeliveryDeps, identity: string): P
   const wanted = limits?.channelId ?? deps.alertChannel;
 
   const statusName = `status.${alert.projectId}.${alert.month}`;
-  const parent = await postOnce(deps, statusName, wanted, null, status);
-  if (!parent.fresh) {
-    await deps.paced(parent.channel, () => deps.web.chat.update({ channel: parent.channel, ts: parent.ts, text: status.text, blocks: status.blocks }), false);
-  }
+  const parent = await postOnce(deps, statusName, wanted, null, status, { by: identity });
   const owners = alert.kind === 'hard' ? await deps.requests.projectOwners(alert.projectId) : [];
   const reply = renderAlertReply(alert, { project, ownerIds: owners, approverIds: deps.approvers.filter((id) => /^[UW]/.test(id)) });
-  await postOnce(deps, `reply.${identity}`, parent.channel, parent.ts, reply, reply.broadcast);
+  await postOnce(deps, `reply.${identity}`, parent.channel, parent.ts, reply, { broadcast: reply.broadcast });
+  // The reply first, then the update: a reply held back by pacing is retried before the message changes, so each
+  // alert updates the status message once. The alert that posted the message has nothing to update.
+  if (parent.postedBy !== identity) {
+    await deps.paced(parent.channel, () => deps.web.chat.update({ channel: parent.channel, ts: parent.ts, text: status.text, blocks: status.blocks }), false);
+  }
   deps.onAlertPosted?.(alert);
   return 'delivered';
 }
@@ -73,18 +89,19 @@ async function postOnce(
   channel: string,
   threadTs: string | null,
   message: RenderedMessage,
-  broadcast = false,
+  opts: { readonly broadcast?: boolean; readonly by?: string } = {},
 ): Promise<Posted> {
+  const broadcast = opts.broadcast ?? false;
   const marker = await deps.spend.postMarker(name);
   if (marker.kind === 'posted') {
-    const [where, ts] = marker.ts.split('|');
-    return { channel: where ?? channel, ts: ts ?? '', fresh: false };
+    const [where, ts, by] = marker.ts.split('|');
+    return { channel: where ?? channel, ts: ts ?? '', postedBy: by || null };
   }
   if (marker.kind === 'attempted') {
     const found = await findEarlierPost(deps, name, [channel, deps.alertChannel], threadTs);
     if (found) {
-      await deps.spend.markPosted(name, `${found.channel}|${found.ts}`);
-      return { ...found, fresh: false };
+      await deps.spend.markPosted(name, `${found.channel}|${found.ts}|`);
+      return { ...found, postedBy: null };
     }
   }
   await deps.spend.markAttempted(name);
@@ -108,8 +125,8 @@ async function postOnce(
     posted = await post(target, { text: `${message.text}\n${note.text}`, blocks: [...message.blocks, ...note.blocks].slice(0, 50) });
   }
   const ts = posted.ts as string;
-  await deps.spend.markPosted(name, `${target}|${ts}`);
-  return { channel: target, ts, fresh: true };
+  await deps.spend.markPosted(name, `${target}|${ts}|${opts.by ?? ''}`);
+  return { channel: target, ts, postedBy: opts.by ?? null };
 }
 
 async function findEarlierPost(

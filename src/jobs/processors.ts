@@ -103,7 +103,7 @@ export interface SlackPostDeps {
 export function createSlackProcessor(deps: SlackPostDeps) {
   const hold = async (job: Job, token: string | undefined, channel: string, ms: number): Promise<never> => {
     await deps.redis.set(deps.keys.pace(channel), '1', 'PX', Math.max(1, Math.ceil(ms)));
-    await job.moveToDelayed(deps.clock() + Math.ceil(ms), token);
+    await job.moveToDelayed(Date.now() + Math.ceil(ms), token);
     throw new DelayedError();
   };
 
@@ -111,7 +111,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     const claimed = await deps.redis.set(deps.keys.pace(channel), '1', 'PX', deps.paceMs, 'NX');
     if (claimed === 'OK') return;
     const wait = await deps.redis.pttl(deps.keys.pace(channel));
-    await job.moveToDelayed(deps.clock() + Math.max(wait, 50), token);
+    await job.moveToDelayed(Date.now() + Math.max(wait, 50), token);
     throw new DelayedError();
   };
 
@@ -191,8 +191,14 @@ export function createSlackProcessor(deps: SlackPostDeps) {
       }
       case 'outbox':
         return deliverOutbox(job, token, note.requestId);
-      case 'alert':
-        return deliverAlert({ ...deps.alerts, web: deps.web, clock: deps.clock, paced: (channel, run, post) => call(job, token, channel, run, post) }, note.identity);
+      case 'alert': {
+        const delivered = await deliverAlert({ ...deps.alerts, web: deps.web, clock: deps.clock, paced: (channel, run, post) => call(job, token, channel, run, post) }, note.identity, job.id ?? note.identity);
+        if (delivered === 'busy') {
+          await job.moveToDelayed(Date.now() + 300, token);
+          throw new DelayedError();
+        }
+        return delivered;
+      }
       case 'openai-auth-notice': {
         const message = renderOpenAIAuthNotice();
         await call(job, token, note.channel, () => deps.web.chat.postMessage({ channel: note.channel, text: message.text, blocks: message.blocks }));
@@ -206,7 +212,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     const owner = job.id ?? 'flush';
     const outbox = isLimitRequestId(requestId) ? deps.limitOutbox : deps.outbox;
     if (!(await outbox.lock(requestId, owner, 60_000))) {
-      await job.moveToDelayed(deps.clock() + 250, token);
+      await job.moveToDelayed(Date.now() + 250, token);
       throw new DelayedError();
     }
     let delivered = 0;

@@ -3,7 +3,7 @@
  * plain parameter, does the I/O the domain asks for, and returns errors as data with plain words for Slack.
  */
 import { randomBytes } from 'node:crypto';
-import { parseLifetimeDays, resolveProject, validatePurpose, type ProjectLookupError } from '../domain/projects.js';
+import { parseLifetimeDays, validatePurpose, type ProjectLookupError } from '../domain/projects.js';
 import { redactSecret } from '../domain/redact.js';
 import {
   checkDecision,
@@ -80,8 +80,7 @@ export async function openRequest(
   if (!lifetime.ok) return err({ what: lifetime.error.message });
   const days = lifetime.value;
 
-  const projects = await deps.projects.list();
-  const project = resolveProject(input.project, projects);
+  const project = await deps.projects.resolve(input.project);
   if (!project.ok) return err(projectError(project.error));
 
   const now = deps.clock();

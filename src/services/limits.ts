@@ -59,8 +59,7 @@ export interface ChangeRequested {
 }
 
 async function findProject(deps: Pick<LimitDeps, 'projects'>, query: string): Promise<Result<ProjectRef, UserFacingError>> {
-  const projects = await deps.projects.list();
-  const found = resolveProject(query, projects);
+  const found = await deps.projects.resolve(query);
   return found.ok ? found : err(projectError(found.error));
 }
 

@@ -104,8 +104,7 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
   const limited = await deps.limits.all();
   const projects = limited.length > 0 ? await deps.projects.list() : [];
   const records: ProjectSpendRecord[] = [];
-  let claimed = 0;
-  let already = 0;
+  const holding: Alert[] = [];
   for (const stored of limited) {
     const project = projects.find((p) => p.id === stored.projectId) ?? { id: stored.projectId, name: stored.projectId, status: 'active' as const };
     let enforcement: ProjectSpendRecord['enforcement'] = null;
@@ -120,19 +119,29 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
     }
     const spend = monthSpendOf(snapshot, project.id);
     records.push({ spend, enforcement, polledAt: now });
-    for (const alert of evaluate({ spend, limits, enforcement, now })) {
-      if (await deps.spend.claimAlert(alert, now)) {
-        claimed += 1;
-        await enqueueAlert(deps, alert);
-      } else already += 1;
-    }
+    holding.push(...evaluate({ spend, limits, enforcement, now }));
   }
 
   const totals = new Map<string, SpendTotal>();
   for (const [projectId, spend] of snapshot.projects) {
     totals.set(projectId, { cents: totalSpendCents(spend), estimateCents: spend.estimateCents as Cents, estimateMissing: spend.estimateMissing, polledAt: now });
   }
+  // 4. What the alerts will show is saved before any alert is queued.
   await deps.spend.savePoll(snapshot.month, records, totals);
+
+  // 5. The claim is the record; the job (id = identity) is added again until the alert is delivered, so a crash
+  //    between claiming and queueing loses nothing, and BullMQ keeps a queued or finished id from running twice.
+  let claimed = 0;
+  let already = 0;
+  for (const alert of holding) {
+    if (await deps.spend.claimAlert(alert, now)) {
+      claimed += 1;
+      await enqueueAlert(deps, alert);
+    } else {
+      already += 1;
+      if (!(await deps.spend.alertDelivered(alert.identity))) await enqueueAlert(deps, alert);
+    }
+  }
 
   return {
     month: snapshot.month,

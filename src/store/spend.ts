@@ -78,6 +78,11 @@ export class SpendStore {
     return raw ? (JSON.parse(raw) as { alert: Alert }).alert : null;
   }
 
+  /** Whether the alert's reply is in Slack (its status message is then posted too). */
+  async alertDelivered(identity: string): Promise<boolean> {
+    return (await this.postMarker(`reply.${identity}`)).kind === 'posted';
+  }
+
   async postMarker(name: string): Promise<PostMarker> {
     const raw = await this.redis.get(this.marker(name));
     if (raw === null) return { kind: 'none' };
@@ -91,6 +96,14 @@ export class SpendStore {
 
   async markPosted(name: string, ts: string): Promise<void> {
     await this.redis.set(this.marker(name), `ts:${ts}`, 'EX', RETENTION_S);
+  }
+
+  async lock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.custom('lock', name), owner, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async unlock(name: string, owner: string): Promise<void> {
+    await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end", 1, this.keys.custom('lock', name), owner);
   }
 
   /** Once per `window` (e.g. the hour): true for the first caller. */

@@ -55,6 +55,8 @@ export interface Harness {
 export interface HarnessOptions {
   readonly env?: Record<string, string>;
   readonly role?: Role;
+  /** the app's and the OpenAI emulator's clock (ms) */
+  readonly now?: () => number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -74,7 +76,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       { id: PRIVATE_CHANNEL, name: 'finance', botIsMember: false },
     ],
   });
-  const openai = await startOpenAIEmulator();
+  const openai = await startOpenAIEmulator(opts.now ? { now: opts.now } : {});
   const support = openai.addProject({ name: 'Support Bot' }).id;
   const research = openai.addProject({ name: 'Research Assistant' }).id;
   const archived = openai.addProject({ name: 'Legacy Prototype', status: 'archived' }).id;
@@ -98,6 +100,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     KEYWARDEN_REQUEST_TTL: '72h',
     KEYWARDEN_REVEAL_TTL: '24h',
     KEYWARDEN_KEY_DAYS: '30,90',
+    // Polls run when a test asks (pollSpendNow) unless a test sets its own schedule.
+    KEYWARDEN_POLL_CRON: '0 0 1 1 *',
     LOG_LEVEL: 'debug',
     ...opts.env,
   };
@@ -113,7 +117,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   });
   const log = createLogger({ level: 'debug', destination, secrets: [SIGNING_SECRET, env.KEYWARDEN_SECRET ?? ''] });
-  const app = await startKeywarden(config, { log, host: '127.0.0.1', ...(opts.role ? { role: opts.role } : {}) });
+  const app = await startKeywarden(config, { log, host: '127.0.0.1', ...(opts.role ? { role: opts.role } : {}), ...(opts.now ? { clock: opts.now } : {}) });
   const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
   const redis = new Redis(REDIS_URL, { protocol: 2 });
   const prefix = namespace ? `${namespace}:{kw}` : '{kw}';

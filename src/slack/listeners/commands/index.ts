@@ -4,7 +4,6 @@
  */
 import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { HELP_ENTRIES, parseCommand, type Command } from '../../../domain/command.js';
-import { splitProjectAndPurpose } from '../../../domain/projects.js';
 import { listRequests, openRequest, revokeKey } from '../../../services/keyRequests.js';
 import { SLASH_COMMAND } from '../../ids.js';
 import { renderErrorNotice, renderHelp, renderNotice, renderRequestList, renderRequestModal, renderRequestSent } from '../../render/index.js';
@@ -76,8 +75,7 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
       return;
     }
     case 'request': {
-      const projects = await deps.projects.list();
-      const split = splitProjectAndPurpose(cmd.args, projects);
+      const split = await deps.projects.split(cmd.args);
       if (!split.ok) {
         await respond(ephemeral(renderErrorNotice({ what: split.error.message })));
         return;

@@ -1,0 +1,78 @@
+/**
+ * `npm run sandbox`: keywarden in a browser page over the Slack and OpenAI emulators. No Slack workspace, no OpenAI
+ * account, no token; only a Redis (found or started here). PORT picks the page's port, else 3000 or the next free one.
+ */
+import type { Config } from '../config/config.js';
+import { startSandbox } from './sandbox.js';
+import { locateRedis } from './redisLocator.js';
+
+const DEFAULT_PORT = 3000;
+const PORT_ATTEMPTS = 50;
+const LOG_LEVELS: readonly Config['logLevel'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+async function main(): Promise<void> {
+  const location = await locateRedis(process.env);
+  if (!location.found) {
+    console.error(location.message);
+    process.exit(2);
+  }
+  const { redis } = location;
+  const fixedPort = process.env.PORT?.trim();
+  const port = fixedPort ? Number(fixedPort) : DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`keywarden sandbox: PORT must be a TCP port number, not “${fixedPort}”.`);
+    await redis.stop();
+    process.exit(2);
+  }
+  const logLevel = process.env.LOG_LEVEL?.trim();
+  if (logLevel && !LOG_LEVELS.includes(logLevel as Config['logLevel'])) {
+    console.error(`keywarden sandbox: LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not “${logLevel}”.`);
+    await redis.stop();
+    process.exit(2);
+  }
+  let sandbox;
+  try {
+    sandbox = await startSandbox({
+      redisUrl: redis.url,
+      port,
+      portAttempts: fixedPort ? 1 : PORT_ATTEMPTS,
+      ...(logLevel ? { logLevel: logLevel as Config['logLevel'] } : {}),
+    });
+  } catch (error) {
+    await redis.stop();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(
+        fixedPort
+          ? `keywarden sandbox: PORT=${port} is in use; choose another port, or unset PORT to take the first free one from ${DEFAULT_PORT}.`
+          : `keywarden sandbox: ports ${DEFAULT_PORT}–${DEFAULT_PORT + PORT_ATTEMPTS - 1} are all in use; set PORT to a free one.`,
+      );
+      process.exit(2);
+    }
+    throw error;
+  }
+  const redisNote = { REDIS_URL: `REDIS_URL (${redis.url})`, local: `the Redis on ${redis.url}`, private: `a private redis-server on ${redis.url}, stopped on exit` }[redis.source];
+  console.log(
+    [
+      `keywarden sandbox ready in ${process.uptime().toFixed(2)} s: ${sandbox.url}`,
+      `  Slack and OpenAI are emulated on loopback; nothing leaves this machine. Redis: ${redisNote}, namespace "sandbox".`,
+      `  Spend polling on demand: ${sandbox.polling ? 'available' : 'not in this build'}. Ctrl-C stops everything.`,
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`keywarden sandbox: ${signal}, stopping`);
+    await sandbox.stop();
+    await redis.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`keywarden sandbox failed to start: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,147 @@
+/**
+ * keywarden with no Slack workspace and no OpenAI account: the real app (HTTP mode) wired to the Slack and OpenAI
+ * emulators and a Redis, and a web page that plays Slack's client over them. Nothing leaves the machine.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { readConfig, formatConfigProblems, type Config } from '../config/config.js';
+import { createLogger } from '../log.js';
+import { startKeywarden, type RunningKeywarden } from '../main.js';
+import { seedDemoOrganization, startOpenAIEmulator, type OpenAIEmulator } from '../emulators/openai/index.js';
+import { createSlackDriver, startSlackEmulator, type SlackEmulator } from '../emulators/slack/index.js';
+import { DEMO_CHANNEL_LIST, DEMO_USERGROUP, DEMO_USERS, sandboxEnv } from './demoWorkspace.js';
+import { createPageApi } from './pageApi.js';
+import { startPageServer } from './pageServer.js';
+import { ScreenStates } from './screenState.js';
+
+export interface SandboxOptions {
+  readonly redisUrl: string;
+  /** the page's port; 0 for any free one */
+  readonly port?: number;
+  /** successive ports to try when `port` is taken; default 1 (only `port`) */
+  readonly portAttempts?: number;
+  /** default 127.0.0.1 */
+  readonly host?: string;
+  /** keywarden's Redis namespace; its keys are cleared at start and stop. Default 'sandbox'. */
+  readonly namespace?: string;
+  /** keywarden's log level; default 'warn' */
+  readonly logLevel?: Config['logLevel'];
+  /** where keywarden's JSON log lines go; default stderr */
+  readonly logDestination?: NodeJS.WritableStream;
+}
+
+export interface RunningSandbox {
+  /** the page, e.g. http://localhost:3000/ */
+  readonly url: string;
+  readonly port: number;
+  readonly slack: SlackEmulator;
+  readonly openai: OpenAIEmulator;
+  readonly keywarden: RunningKeywarden;
+  /** whether the running keywarden can poll spend on demand */
+  readonly polling: boolean;
+  stop(): Promise<void>;
+}
+
+/** Builds from before the spend flow have no pollSpendNow; the sandbox works with both. */
+type MaybePollingKeywarden = Omit<RunningKeywarden, 'pollSpendNow'> & { pollSpendNow?: () => Promise<unknown> };
+
+/** Deletes every key of the namespace: the emulators start empty, so data from an earlier run would point nowhere. */
+async function clearNamespace(redisUrl: string, namespace: string): Promise<void> {
+  const redis = new Redis(redisUrl, { protocol: 2, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
+  const namespace = opts.namespace ?? 'sandbox';
+  const host = opts.host ?? '127.0.0.1';
+  const [slack, openai] = await Promise.all([
+    startSlackEmulator({
+      users: DEMO_USERS.map(({ id, name, realName }) => ({ id, name, realName })),
+      usergroups: [DEMO_USERGROUP],
+      channels: DEMO_CHANNEL_LIST.map(({ id, name }) => ({ id, name })),
+    }),
+    startOpenAIEmulator(),
+  ]);
+  const started: { stop(): Promise<void> }[] = [{ stop: () => slack.close() }, { stop: () => openai.close() }];
+  const stopStarted = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+  };
+  try {
+    seedDemoOrganization(openai, { now: Date.now() });
+    await clearNamespace(opts.redisUrl, namespace);
+
+    const signingSecret = randomBytes(24).toString('hex');
+    const logLevel = opts.logLevel ?? 'warn';
+    const env = sandboxEnv({
+      slack: { botToken: slack.botToken, apiUrl: slack.apiUrl },
+      openai: { adminKey: openai.adminKey, baseURL: openai.baseURL },
+      signingSecret,
+      redisUrl: opts.redisUrl,
+      namespace,
+      logLevel,
+    });
+    const config = readConfig(env);
+    if (!config.ok) throw new Error(formatConfigProblems(config.error));
+    const log = createLogger({
+      level: logLevel,
+      destination: opts.logDestination ?? process.stderr,
+      base: { sandbox: true },
+      secrets: [signingSecret, env.KEYWARDEN_SECRET ?? ''],
+    });
+    const running = await startKeywarden(config.value, { log, host: '127.0.0.1' });
+    started.push({ stop: () => running.stop() });
+    const polling: MaybePollingKeywarden = running;
+    const pollSpendNow = typeof polling.pollSpendNow === 'function' ? polling.pollSpendNow.bind(running) : null;
+
+    const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret });
+    const screens = new ScreenStates(slack);
+    let announce: (change: Record<string, unknown>) => void = () => undefined;
+    const api = createPageApi({
+      slack,
+      openai,
+      driver,
+      screens,
+      pollSpendNow,
+      now: Date.now,
+      announce: (kind) => announce({ kind }),
+    });
+    const page = await startPageServer({ api, host, port: opts.port ?? 0, portAttempts: opts.portAttempts ?? 1 });
+    announce = (change) => page.announce(change);
+    started.push({ stop: () => page.close() });
+    // Every Web API call is an 'api.call' change too; pages only need the changes that alter what a user sees.
+    const unsubscribe = slack.onChange((change) => {
+      if (change.kind !== 'api.call' && change.kind !== 'response_url.posted') page.announce({ ...change });
+    });
+
+    let stopping: Promise<void> | null = null;
+    return {
+      url: `http://localhost:${page.port}/`,
+      port: page.port,
+      slack,
+      openai,
+      keywarden: running,
+      polling: pollSpendNow !== null,
+      stop() {
+        stopping ??= (async () => {
+          unsubscribe();
+          await stopStarted();
+          await clearNamespace(opts.redisUrl, namespace).catch(() => undefined);
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+}
