@@ -1,0 +1,237 @@
+/** The sandbox's JSON API and event stream over real HTTP, with keywarden, the emulators and a real Redis behind it. */
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { DEMO_CHANNELS } from '../../src/sandbox/demoWorkspace.js';
+import { POLL_UNAVAILABLE_NOTE, createPageApi, describePoll } from '../../src/sandbox/pageApi.js';
+import { ScreenStates } from '../../src/sandbox/screenState.js';
+import { createSlackDriver } from '../../src/emulators/slack/index.js';
+import { ACTION } from '../../src/slack/ids.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const RILEY = 'U0RILEY';
+const AVERY = 'U0AVERY';
+
+let sandbox: RunningSandbox;
+let base: string;
+const namespace = `sbt${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, redisUrl: REDIS_URL, namespace, logDestination: new Writable({ write: (_c, _e, done) => done() }) });
+  base = `http://127.0.0.1:${sandbox.port}`;
+});
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, any> }> {
+  const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, json: (await response.json()) as Record<string, any> };
+}
+
+async function state(query: Record<string, string>): Promise<Record<string, any>> {
+  const response = await fetch(`${base}/api/state?${new URLSearchParams(query)}`);
+  return (await response.json()) as Record<string, any>;
+}
+
+async function until<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function rawGet(path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { headers: { Host: host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the page and its API', () => {
+  it('serves the page and its modules with a strict content security policy', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="/app.js">');
+    const module = await fetch(`${base}/blockkit.js`);
+    expect(module.headers.get('content-type')).toContain('text/javascript');
+    expect((await fetch(`${base}/../package.json`)).status).toBe(404);
+    expect((await fetch(`${base}/src/sandbox/main.ts`)).status).toBe(404);
+  });
+
+  it('answers only to loopback host names and JSON posts', async () => {
+    expect(await rawGet('/api/state', 'evil.example:80')).toBe(421);
+    expect(await rawGet('/api/state', `localhost:${sandbox.port}`)).toBe(200);
+    const form = await fetch(`${base}/api/command`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    expect(form.status).toBe(415);
+  });
+
+  it('shows each user their own screen: channels, their DM with the app, nobody else’s', async () => {
+    const riley = await state({ user: RILEY });
+    expect(riley.me).toBe(RILEY);
+    expect(riley.sidebar.channels.map((c: { name: string }) => c.name)).toEqual(['general', 'keywarden-approvals', 'openai-spend']);
+    expect(riley.sidebar.apps).toEqual([{ id: sandbox.slack.dmChannelOf(RILEY), name: 'keywarden', kind: 'app', unread: 0 }]);
+    expect((await state({})).me).toBe(RILEY);
+    expect((await fetch(`${base}/api/state?user=U0NOBODY`)).status).toBe(400);
+    const peeking = await state({ user: AVERY, channel: sandbox.slack.dmChannelOf(RILEY) });
+    expect(peeking.channel).toBeNull();
+    const refused = await post('/api/message', { user: AVERY, channel: sandbox.slack.dmChannelOf(RILEY), text: 'hi' });
+    expect(refused.status).toBe(400);
+  });
+
+  it('answers an unknown slash command as Slack does, without bothering keywarden', async () => {
+    const calls = sandbox.slack.calls.length;
+    const answer = await post('/api/command', { user: RILEY, channel: DEMO_CHANNELS.general.id, text: '/giphy cats' });
+    expect(answer.json).toMatchObject({ ok: false });
+    expect(answer.json.error).toMatch(/^\/giphy is not a valid command/);
+    expect(sandbox.slack.calls.length).toBe(calls);
+  });
+
+  it('sends a slash command on to keywarden and streams the change to open pages', async () => {
+    const events: string[] = [];
+    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = request(`${base}/api/events`, (res) => resolve(res));
+      req.on('error', reject);
+      req.end();
+    });
+    stream.on('data', (chunk: Buffer) => events.push(chunk.toString('utf8')));
+    try {
+      const answer = await post('/api/command', { user: RILEY, channel: DEMO_CHANNELS.general.id, text: '/openai-key help' });
+      expect(answer.json).toMatchObject({ ok: true, status: 200 });
+      const screen = await until(async () => {
+        const s = await state({ user: RILEY, channel: DEMO_CHANNELS.general.id });
+        return s.channel.items.some((i: { kind: string; text: string }) => i.kind === 'ephemeral' && /commands/.test(i.text)) ? s : undefined;
+      });
+      expect(screen.channel.items.at(-1).kind).toBe('ephemeral');
+      // the others do not see it
+      const avery = await state({ user: AVERY, channel: DEMO_CHANNELS.general.id });
+      expect(avery.channel.items.some((i: { kind: string }) => i.kind === 'ephemeral')).toBe(false);
+      await until(async () => events.join('').includes('"kind":"ephemeral.posted"'));
+      expect(events.join('')).not.toContain('api.call');
+    } finally {
+      stream.destroy();
+    }
+  });
+
+  it('turns typed @names, #channels and markup into what Slack sends', async () => {
+    await post('/api/message', { user: RILEY, channel: DEMO_CHANNELS.general.id, text: 'ask @avery in #keywarden-approvals about <b> & co' });
+    const sent = sandbox.slack.messages(DEMO_CHANNELS.general.id).at(-1);
+    expect(sent?.text).toBe(`ask <@${AVERY}|avery> in <#${DEMO_CHANNELS.approvals.id}|keywarden-approvals> about &lt;b&gt; &amp; co`);
+  });
+
+  it('counts unread messages until the user looks at the channel', async () => {
+    await post('/api/command', { user: RILEY, channel: DEMO_CHANNELS.general.id, text: '/openai-key request Support Bot summarise the weekly incident reports' });
+    const unread = await until(async () => {
+      const s = await state({ user: AVERY });
+      const approvals = s.sidebar.channels.find((c: { id: string }) => c.id === DEMO_CHANNELS.approvals.id);
+      return approvals.unread > 0 ? approvals.unread : undefined;
+    });
+    expect(unread).toBe(1);
+    await state({ user: AVERY, channel: DEMO_CHANNELS.approvals.id });
+    const after = await state({ user: AVERY });
+    expect(after.sidebar.channels.find((c: { id: string }) => c.id === DEMO_CHANNELS.approvals.id).unread).toBe(0);
+  });
+
+  it('refuses a click on a button that is not rendered, and closes only the user’s own modals', async () => {
+    const message = sandbox.slack.messages(DEMO_CHANNELS.approvals.id).at(-1)!;
+    const stale = await post('/api/click', { user: AVERY, channel: DEMO_CHANNELS.approvals.id, messageTs: message.ts, actionId: ACTION.revealKey });
+    expect(stale.status).toBe(409);
+    expect(stale.json.error).toContain('no element with action_id');
+
+    const blocks = JSON.stringify(message.blocks);
+    const requestId = /req_[a-z2-7]{10}/.exec(blocks)![0];
+    await post('/api/click', { user: AVERY, channel: DEMO_CHANNELS.approvals.id, messageTs: message.ts, actionId: ACTION.denyRequest, value: requestId });
+    const modal = await until(async () => (await state({ user: AVERY })).modal);
+    expect(modal.title.text).toBe('Deny request');
+    expect((await post('/api/close', { user: RILEY, viewId: modal.id })).status).toBe(404);
+    expect((await post('/api/close', { user: AVERY, viewId: modal.id })).json).toEqual({ ok: true });
+    expect((await state({ user: AVERY })).modal).toBeNull();
+  });
+
+  it('adds spend to a project as costs OpenAI reports, and says when polling is not in this build', async () => {
+    const monthToDate = async (name: string) => {
+      const answer = (await (await fetch(`${base}/api/projects`)).json()) as { projects: { id: string; name: string; monthToDateUsd: number; dailyUsd: number }[] };
+      return answer.projects.find((p) => p.name === name)!;
+    };
+    const before = await monthToDate('Marketing Copy');
+    const burst = await post('/api/spend', { projectId: before.id, kind: 'burst', usd: 123.45 });
+    expect(burst.json).toMatchObject({ ok: true, project: 'Marketing Copy', usd: 123.45 });
+    expect(burst.json.inputTokens).toBeGreaterThan(0);
+    const afterBurst = await monthToDate('Marketing Copy');
+    expect(afterBurst.monthToDateUsd).toBeCloseTo(before.monthToDateUsd + 123.45, 2);
+    const day = await post('/api/spend', { projectId: before.id, kind: 'day' });
+    expect(day.json.usd).toBe(afterBurst.dailyUsd);
+    expect((await monthToDate('Marketing Copy')).monthToDateUsd).toBeCloseTo(afterBurst.monthToDateUsd + afterBurst.dailyUsd, 2);
+    expect((await post('/api/spend', { projectId: before.id, kind: 'burst', usd: -5 })).status).toBe(400);
+    const archived = sandbox.openai.projects().find((p) => p.status === 'archived')!;
+    expect((await post('/api/spend', { projectId: archived.id, kind: 'burst' })).status).toBe(400);
+
+    const poll = await post('/api/poll', {});
+    if (sandbox.polling) expect(poll.json).toMatchObject({ ok: true, note: expect.stringMatching(/^keywarden polled spend/) });
+    else expect(poll.json).toEqual({ ok: false, unavailable: true, note: POLL_UNAVAILABLE_NOTE });
+  });
+});
+
+describe('"run a poll now"', () => {
+  const apiWith = (pollSpendNow: (() => Promise<unknown>) | null) =>
+    createPageApi({
+      slack: sandbox.slack,
+      openai: sandbox.openai,
+      driver: createSlackDriver({ emulator: sandbox.slack, appUrl: 'http://127.0.0.1:9/unused', signingSecret: 'unused-secret' }),
+      screens: new ScreenStates(sandbox.slack),
+      pollSpendNow,
+      now: Date.now,
+      announce: () => undefined,
+    });
+
+  it('says polling is not in this build when the app has no pollSpendNow', async () => {
+    expect((await apiWith(null).poll()).body).toEqual({ ok: false, unavailable: true, note: POLL_UNAVAILABLE_NOTE });
+  });
+
+  it('describes the poll’s report, and a failed poll', async () => {
+    const report = { month: '2026-05', projectsWithSpend: 4, alertsClaimed: 2, alertsAlreadyClaimed: 1 };
+    expect((await apiWith(async () => report).poll()).body).toEqual({
+      ok: true,
+      note: 'keywarden polled spend for 2026-05: 4 projects with spend, 2 new alerts, posted to #openai-spend, 1 already sent before.',
+    });
+    expect(describePoll(undefined)).toBe('keywarden polled spend.');
+    expect(describePoll({ projectsWithSpend: 1, alertsClaimed: 0 })).toBe('keywarden polled spend: 1 project with spend, no new alerts.');
+    const failed = await apiWith(async () => {
+      throw new Error('OpenAI answered 503');
+    }).poll();
+    expect(failed.body).toEqual({ ok: false, note: 'The poll failed: OpenAI answered 503' });
+  });
+});
+
+describe('stopping', () => {
+  it('stops everything and leaves nothing of its namespace in Redis', async () => {
+    const redis = new Redis(REDIS_URL, { protocol: 2 });
+    try {
+      const [, keysWhileRunning] = await redis.scan('0', 'MATCH', `${namespace}:*`, 'COUNT', 10_000);
+      expect(keysWhileRunning.length).toBeGreaterThan(0);
+      await sandbox.stop();
+      await expect(fetch(`${base}/api/state`)).rejects.toThrow();
+      let cursor = '0';
+      const left: string[] = [];
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+        cursor = next;
+        left.push(...keys);
+      } while (cursor !== '0');
+      expect(left).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
