@@ -162,7 +162,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       log,
     );
     for (const worker of workers.workers) attachWorkerMetrics(worker, metrics);
-    clockTask = startClock(config.pollCron, queues, log);
+    if (config.clock) clockTask = startClock(config.pollCron, queues, log);
   }
 
   let slack: SlackApp | null = null;

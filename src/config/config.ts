@@ -33,6 +33,8 @@ export interface Config {
   readonly keyDays: { readonly default: number; readonly max: number };
   /** when the spend poll runs (UTC), a cron expression */
   readonly pollCron: string;
+  /** whether this process's clock ticks (processes with workers); off lets some workers only work */
+  readonly clock: boolean;
   /** how long a job stays locked to a worker that stopped answering before another worker takes it over */
   readonly jobLockMs: number;
   /** the queue dashboard and the shutdown grace period */
@@ -155,6 +157,7 @@ const schema = z.object({
     .string()
     .default('*/5 * * * *')
     .refine((v) => cron.validate(v), 'a cron expression (UTC) such as */5 * * * * (every 5 minutes); 6 fields add seconds'),
+  KEYWARDEN_CLOCK: z.enum(['on', 'off'], { error: 'on or off' }).default('on'),
   KEYWARDEN_JOB_LOCK_MS: z.coerce.number({ error: 'milliseconds, a whole number' }).int().min(1_000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -202,6 +205,7 @@ export function readConfig(env: Env): Result<Config, ConfigProblem[]> {
     keyDays: e.KEYWARDEN_KEY_DAYS,
     jobLockMs: e.KEYWARDEN_JOB_LOCK_MS,
     pollCron: e.KEYWARDEN_POLL_CRON,
+    clock: e.KEYWARDEN_CLOCK === 'on',
     ops: ops.value,
     logLevel: e.LOG_LEVEL,
   };

@@ -42,7 +42,7 @@ export async function deliverAlert(deps: AlertDeliveryDeps, identity: string, ow
   const alert = await deps.spend.claimedAlert(identity);
   if (!alert) return 'gone';
   const lock = `delivery.${alert.projectId}.${alert.month}`;
-  if (!(await deps.spend.lock(lock, owner, 60_000))) return 'busy';
+  if (!(await deps.spend.lock(lock, owner, 20_000))) return 'busy';
   try {
     return await deliverLocked(deps, identity);
   } finally {

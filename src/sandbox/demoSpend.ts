@@ -26,6 +26,15 @@ export interface ProjectSpend {
   readonly spendLimitUsd: number | null;
   /** true once this month's costs reached that budget */
   readonly spendLimitEnforcing: boolean;
+  /** limits that make the time panel's buttons tell the alert story from this month's spend */
+  readonly tryLimits: TryLimits;
+}
+
+export interface TryLimits {
+  readonly softUsd: number;
+  readonly hardUsd: number;
+  /** what an admin types for them */
+  readonly command: string;
 }
 
 export interface AddedSpend {
@@ -37,10 +46,26 @@ export interface AddedSpend {
 }
 
 export const BURST_DEFAULT_USD = 250;
+const TRY_LIMITS_STEP_USD = 100;
 
-function monthStartSeconds(nowMs: number): number {
-  const d = new Date(nowMs);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 1000;
+/** The smallest multiple of `step` strictly above `usd`. */
+function roundAbove(usd: number, step: number): number {
+  return (Math.floor(usd / step) + 1) * step;
+}
+
+/**
+ * Round limits just above this month's spend, such that from now, with bursts of `burstUsd`: a day's spend stays
+ * under the soft limit, one burst (after a day's spend or not) reaches it but stays under the hard cap, and a second
+ * burst reaches the hard cap. The month's spend grows from day to day, so no fixed numbers would do this all month.
+ */
+export function suggestLimits(input: { projectName: string; monthToDateUsd: number; dailyUsd: number; burstUsd?: number }): TryLimits {
+  const burst = input.burstUsd ?? BURST_DEFAULT_USD;
+  // roundAbove adds at most one step, and margin + step < burst, so each limit lands within one burst of the last.
+  const step = Math.min(TRY_LIMITS_STEP_USD, burst / 2);
+  const margin = Math.min(Math.max(0, input.dailyUsd), burst / 4);
+  const softUsd = roundAbove(input.monthToDateUsd + margin, step);
+  const hardUsd = roundAbove(input.monthToDateUsd + burst + margin, step);
+  return { softUsd, hardUsd, command: `/openai-key limit "${input.projectName}" soft ${softUsd} hard ${hardUsd}` };
 }
 
 /** This month's billed costs per project id, in dollars, as OpenAI's costs endpoint reports them. */
@@ -78,14 +103,16 @@ export async function projectSpends(openai: OpenAIEmulator, nowMs: number): Prom
     .map((p) => {
       const monthToDateUsd = roundCents(totals.get(p.id) ?? 0);
       const limit = openai.spendLimit(p.id);
+      const dailyUsd = monthToDateUsd > 0 ? roundCents(monthToDateUsd / daysSoFar) : FALLBACK_DAILY_USD;
       return {
         id: p.id,
         name: p.name,
         monthToDateUsd,
-        dailyUsd: monthToDateUsd > 0 ? roundCents(monthToDateUsd / daysSoFar) : FALLBACK_DAILY_USD,
+        dailyUsd,
         // OpenAI's threshold_amount is in cents.
         spendLimitUsd: limit ? limit.threshold_amount / 100 : null,
         spendLimitEnforcing: limit?.status === 'enforcing',
+        tryLimits: suggestLimits({ projectName: p.name, monthToDateUsd, dailyUsd }),
       };
     });
 }

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis.js';
+import { REENTRANT_LOCK } from './spend.js';
 
 /** Each event is told in two steps: a note in the request's thread, then a DM to the requester. */
 export const STEPS_PER_EVENT = 2;
@@ -53,8 +54,9 @@ export class RequestOutbox<E> {
     await this.redis.incr(this.cursorKey(requestId));
   }
 
+  /** Re-entrant for its owner (a job id), so a job retried after its worker crashed does not wait on itself. */
   async lock(requestId: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.lockKey(requestId), owner, 'PX', ttlMs, 'NX')) === 'OK';
+    return Number(await this.redis.eval(REENTRANT_LOCK, 1, this.lockKey(requestId), owner, String(ttlMs))) === 1;
   }
 
   async unlock(requestId: string, owner: string): Promise<void> {

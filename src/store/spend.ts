@@ -27,6 +27,12 @@ export type PostMarker = { readonly kind: 'none' } | { readonly kind: 'attempted
 
 const RETENTION_S = 45 * 86_400;
 
+export const REENTRANT_LOCK = `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0
+`;
+
 export class SpendStore {
   constructor(
     private readonly redis: Redis,
@@ -98,8 +104,12 @@ export class SpendStore {
     await this.redis.set(this.marker(name), `ts:${ts}`, 'EX', RETENTION_S);
   }
 
+  /**
+   * Takes the lock, or renews it when `owner` holds it already: owners are job ids, and a job that a crashed worker
+   * held comes back under the same id, so it must not wait for its own lock to expire.
+   */
   async lock(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.custom('lock', name), owner, 'PX', ttlMs, 'NX')) === 'OK';
+    return Number(await this.redis.eval(REENTRANT_LOCK, 1, this.keys.custom('lock', name), owner, String(ttlMs))) === 1;
   }
 
   async unlock(name: string, owner: string): Promise<void> {
