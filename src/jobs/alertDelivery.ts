@@ -55,7 +55,7 @@ async function deliverLocked(deps: AlertDeliveryDeps, identity: string): Promise
   const record = alert ? await deps.spend.projectSpend(alert.projectId) : null;
   if (!alert || !record) return 'gone';
   const limits = await deps.limits.get(alert.projectId);
-  const project = (await deps.projects.list()).find((p) => p.id === alert.projectId) ?? { id: alert.projectId, name: alert.projectId, status: 'active' as const };
+  const project = { id: alert.projectId, name: limits?.projectName ?? (await deps.projects.list()).find((p) => p.id === alert.projectId)?.name ?? alert.projectId };
   const now = deps.clock();
 
   const keyLabels = new Map<string, string>();

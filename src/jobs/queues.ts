@@ -18,6 +18,8 @@ export interface JobQueues {
     data: JobData<Q, N>,
     opts: { jobId: string; delayMs?: number; attempts?: number },
   ): Promise<void>;
+  /** many jobs of one name in one round trip; ids already present are skipped as with `add` */
+  addBulk<Q extends QueueName, N extends JobName<Q>>(queue: Q, name: N, jobs: readonly { data: JobData<Q, N>; jobId: string }[]): Promise<void>;
   readonly queues: Readonly<Record<QueueName, Queue>>;
   close(): Promise<void>;
 }
@@ -34,6 +36,9 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
         ...(opts.delayMs !== undefined ? { delay: Math.max(0, Math.round(opts.delayMs)) } : {}),
         ...(opts.attempts !== undefined ? { attempts: opts.attempts } : {}),
       });
+    },
+    async addBulk(queue, name, jobs) {
+      await queues[queue].addBulk(jobs.map((j) => ({ name, data: j.data, opts: { jobId: j.jobId } })));
     },
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));

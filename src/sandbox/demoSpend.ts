@@ -68,6 +68,11 @@ export function suggestLimits(input: { projectName: string; monthToDateUsd: numb
   return { softUsd, hardUsd, command: `/openai-key limit "${input.projectName}" soft ${softUsd} hard ${hardUsd}` };
 }
 
+function monthStartSeconds(nowMs: number): number {
+  const d = new Date(nowMs);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 1000;
+}
+
 /** This month's billed costs per project id, in dollars, as OpenAI's costs endpoint reports them. */
 export async function monthToDateCosts(openai: OpenAIEmulator, nowMs: number): Promise<Map<string, number>> {
   const query = new URLSearchParams({

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     [
       `keywarden sandbox ready in ${process.uptime().toFixed(2)} s: ${sandbox.url}`,
       `  Slack and OpenAI are emulated on loopback; nothing leaves this machine. Redis: ${redisNote}, namespace "sandbox".`,
-      `  Spend polling on demand: ${sandbox.polling ? 'available' : 'not in this build'}. Ctrl-C stops everything.`,
+      '  “Time & spend” (top right) adds spend and runs a spend poll; keywarden also polls every 5 minutes. Ctrl-C stops everything.',
     ].join('\n'),
   );
 

@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenAIEmulator } from '../emulators/openai/index.js';
 import type { DriverResponse, SlackDriver, SlackEmulator, ViewStateValues } from '../emulators/slack/index.js';
+import type { PollReport } from '../services/spend.js';
 import { SLASH_COMMAND } from '../slack/ids.js';
 import { BURST_DEFAULT_USD, addSpend, projectSpends } from './demoSpend.js';
-import { DEMO_CHANNEL_LIST, DEMO_USERGROUP, DEMO_USERS, requesterId } from './demoWorkspace.js';
+import { DEMO_CHANNELS, DEMO_CHANNEL_LIST, DEMO_USERGROUP, DEMO_USERS, requesterId } from './demoWorkspace.js';
 import type { ScreenStates } from './screenState.js';
 import { encodeTypedText, readComposerInput, type TypedTextDirectory } from './typedText.js';
 
@@ -21,8 +22,8 @@ export interface PageApiDeps {
   readonly openai: OpenAIEmulator;
   readonly driver: SlackDriver;
   readonly screens: ScreenStates;
-  /** the running keywarden's spend poll, when this build has one */
-  readonly pollSpendNow: (() => Promise<unknown>) | null;
+  /** one spend poll in the running keywarden */
+  readonly pollSpendNow: () => Promise<PollReport>;
   readonly now: () => number;
   /** tells open pages that something outside the Slack emulator changed */
   readonly announce: (kind: string) => void;
@@ -30,9 +31,6 @@ export interface PageApiDeps {
 
 /** Slack's own limit before it shows a command or click as failed. */
 const SLACK_ACK_DEADLINE_MS = 3_000;
-
-export const POLL_UNAVAILABLE_NOTE =
-  'Polling isn’t available in this build of keywarden: the running app has no pollSpendNow() yet. The spend you added is waiting for it.';
 
 const answer = (status: number, body: Record<string, unknown>): ApiAnswer => ({ status, body });
 const refuse = (status: number, error: string): ApiAnswer => answer(status, { ok: false, error });
@@ -79,19 +77,30 @@ function isViewStateValues(value: unknown): value is ViewStateValues {
   );
 }
 
-/** A poll's report in words, from the fields this build's report has. */
-export function describePoll(report: unknown): string {
-  const r = typeof report === 'object' && report !== null ? (report as Record<string, unknown>) : {};
-  const count = (field: string) => (typeof r[field] === 'number' ? (r[field] as number) : undefined);
-  const parts: string[] = [];
-  const withSpend = count('projectsWithSpend');
-  if (withSpend !== undefined) parts.push(`${withSpend} project${withSpend === 1 ? '' : 's'} with spend`);
-  const claimed = count('alertsClaimed');
-  if (claimed !== undefined) parts.push(claimed === 0 ? 'no new alerts' : `${claimed} new alert${claimed === 1 ? '' : 's'}, posted to #openai-spend`);
-  const already = count('alertsAlreadyClaimed');
-  if (already) parts.push(`${already} already sent before`);
-  const month = typeof r.month === 'string' ? ` for ${r.month}` : '';
-  return `keywarden polled spend${month}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}.`;
+const dollars = (amount: number): string => `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** What a poll found, for the time panel's log. */
+export function describePoll(report: PollReport): string {
+  const found = `${plural(report.projectsWithSpend, 'project')} with spend, ${report.limitedProjects} with limits`;
+  const claimed =
+    report.alertsClaimed === 0
+      ? 'no new alerts'
+      : `${plural(report.alertsClaimed, 'new alert')} claimed, on the way to #${DEMO_CHANNELS.spend.name} (or the project’s own alert channel)`;
+  const before = report.alertsAlreadyClaimed > 0 ? `; ${report.alertsAlreadyClaimed} told at earlier polls` : '';
+  const missing = report.estimateMissing ? ' Usage could not be read, so spend OpenAI has not billed yet is left out.' : '';
+  return `keywarden polled spend for ${report.month}: ${found}; ${claimed}${before}.${missing}`;
+}
+
+/** What adding spend did, for the time panel's log. */
+export function describeAddedSpend(added: { project: string; usd: number; monthToDateUsd: number; spendLimitUsd: number | null; spendLimitEnforcing: boolean }): string {
+  const budget =
+    added.spendLimitUsd === null
+      ? ''
+      : added.spendLimitEnforcing
+        ? `, past its OpenAI budget of ${dollars(added.spendLimitUsd)}: OpenAI now refuses its requests`
+        : ` of its ${dollars(added.spendLimitUsd)} OpenAI budget`;
+  return `Added ${dollars(added.usd)} of gpt-4o spend to ${added.project}: ${dollars(added.monthToDateUsd)} this month${budget}. keywarden sees it at its next poll.`;
 }
 
 export function createPageApi(deps: PageApiDeps) {
@@ -129,7 +138,6 @@ export function createPageApi(deps: PageApiDeps) {
       return answer(200, {
         ok: true,
         ...screens.screenFor(userId, { ...(channelId ? { channelId } : {}), ...(threadTs ? { threadTs } : {}) }),
-        polling: deps.pollSpendNow !== null,
       });
     },
 
@@ -248,15 +256,22 @@ export function createPageApi(deps: PageApiDeps) {
       }
       const added = addSpend(deps.openai, { projectId, usd, nowMs: deps.now() });
       deps.announce('spend.added');
-      return answer(200, { ok: true, project: project.name, ...added });
+      const after = (await projectSpends(deps.openai, deps.now())).find((p) => p.id === projectId);
+      const outcome = {
+        project: project.name,
+        usd: added.usd,
+        monthToDateUsd: after?.monthToDateUsd ?? 0,
+        spendLimitUsd: after?.spendLimitUsd ?? null,
+        spendLimitEnforcing: after?.spendLimitEnforcing ?? false,
+      };
+      return answer(200, { ok: true, ...added, ...outcome, note: describeAddedSpend(outcome) });
     },
 
     async poll(): Promise<ApiAnswer> {
-      if (deps.pollSpendNow === null) return answer(200, { ok: false, unavailable: true, note: POLL_UNAVAILABLE_NOTE });
       try {
         const report = await deps.pollSpendNow();
         deps.announce('spend.polled');
-        return answer(200, { ok: true, note: describePoll(report) });
+        return answer(200, { ok: true, report, note: describePoll(report) });
       } catch (error) {
         return answer(200, { ok: false, note: `The poll failed: ${(error as Error).message}` });
       }

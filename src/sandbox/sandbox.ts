@@ -37,13 +37,8 @@ export interface RunningSandbox {
   readonly slack: SlackEmulator;
   readonly openai: OpenAIEmulator;
   readonly keywarden: RunningKeywarden;
-  /** whether the running keywarden can poll spend on demand */
-  readonly polling: boolean;
   stop(): Promise<void>;
 }
-
-/** Builds from before the spend flow have no pollSpendNow; the sandbox works with both. */
-type MaybePollingKeywarden = Omit<RunningKeywarden, 'pollSpendNow'> & { pollSpendNow?: () => Promise<unknown> };
 
 /** Deletes every key of the namespace: the emulators start empty, so data from an earlier run would point nowhere. */
 async function clearNamespace(redisUrl: string, namespace: string): Promise<void> {
@@ -100,8 +95,6 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     });
     const running = await startKeywarden(config.value, { log, host: '127.0.0.1' });
     started.push({ stop: () => running.stop() });
-    const polling: MaybePollingKeywarden = running;
-    const pollSpendNow = typeof polling.pollSpendNow === 'function' ? polling.pollSpendNow.bind(running) : null;
 
     const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret });
     const screens = new ScreenStates(slack);
@@ -111,7 +104,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       openai,
       driver,
       screens,
-      pollSpendNow,
+      pollSpendNow: () => running.pollSpendNow(),
       now: Date.now,
       announce: (kind) => announce({ kind }),
     });
@@ -130,7 +123,6 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       slack,
       openai,
       keywarden: running,
-      polling: pollSpendNow !== null,
       stop() {
         stopping ??= (async () => {
           unsubscribe();

@@ -25,6 +25,7 @@ import { projectError } from './keyRequests.js';
 import type { ProjectDirectory } from './projectDirectory.js';
 import type { SpendStore, SpendTotal } from '../store/spend.js';
 import { monthOf } from '../domain/spend/month.js';
+import { mapConcurrently } from './concurrency.js';
 
 /** Whether keywarden's bot can post in a channel, from Slack's own answer. */
 export type ChannelCheck = (channelId: string) => Promise<Result<void, 'channel_not_found' | 'not_in_channel' | 'is_archived'>>;
@@ -65,7 +66,7 @@ async function findProject(deps: Pick<LimitDeps, 'projects'>, query: string): Pr
 
 const withoutBookkeeping = (stored: StoredLimits | null): ProjectLimits | null => {
   if (!stored) return null;
-  const { hardAtOpenAI: _ignored, ...limits } = stored;
+  const { hardAtOpenAI: _hard, projectName: _name, ...limits } = stored;
   return limits;
 };
 
@@ -166,7 +167,7 @@ export async function applyProjectLimits(
       hardAtOpenAI = wanted === 'off' ? null : wanted;
       await deps.limits.clearDrift(input.project.id);
     }
-    const after: StoredLimits = { ...next.value, hardAtOpenAI };
+    const after: StoredLimits = { ...next.value, hardAtOpenAI, projectName: input.project.name };
     if (!(await deps.limits.save(after, stored?.version ?? 0))) continue; // someone changed it meanwhile: redo on theirs
 
     const limits = withoutBookkeeping(after) as ProjectLimits;
@@ -293,10 +294,12 @@ export interface LimitsView {
  */
 export async function reconcileHardCap(
   deps: Pick<LimitDeps, 'limits' | 'audit' | 'queues' | 'clock'> & { readonly settings: Pick<LimitDeps['settings'], 'alertChannel'> },
-  project: ProjectRef,
+  project: Pick<ProjectRef, 'id' | 'name'>,
   observed: SpendLimitAtOpenAI | null,
+  /** the stored limits when the caller has just read them */
+  known?: StoredLimits | null,
 ): Promise<StoredLimits | null> {
-  const stored = await deps.limits.get(project.id);
+  const stored = known === undefined ? await deps.limits.get(project.id) : known;
   const observedCents = observed ? observed.cents : null;
   if (!stored && observedCents === null) return null;
   if (stored && stored.hardAtOpenAI === observedCents) return stored;
@@ -314,6 +317,7 @@ export async function reconcileHardCap(
     updatedAt: now,
     updatedBy: 'openai',
     hardAtOpenAI: observedCents as Cents | null,
+    projectName: project.name,
   };
   if (!(await deps.limits.save(adopted, stored?.version ?? 0))) return deps.limits.get(project.id);
   await deps.audit.append({
@@ -347,7 +351,7 @@ export async function readLimits(deps: LimitDeps, projectQuery: string | null): 
     wanted = projects.filter((p) => withLimits.has(p.id));
   }
   const totals = await deps.spend.totals(monthOf(deps.clock()), wanted.map((p) => p.id));
-  const views = await mapLimited(wanted, 8, async (project) => {
+  const views = await mapConcurrently(wanted, 8, async (project) => {
     let enforcement: LimitsView['enforcement'] = null;
     let limits = withoutBookkeeping(await deps.limits.get(project.id));
     try {
@@ -424,18 +428,4 @@ export async function readAudit(
   }
   const entries = await deps.audit.recent({ limit: 100, sinceMs: deps.clock() - input.days * 86_400_000, ...(projectId ? { project: projectId } : {}) });
   return ok({ entries, projectId: projectId ?? null });
-}
-
-async function mapLimited<T, R>(items: readonly T[], concurrency: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await run(items[i] as T);
-      }
-    }),
-  );
-  return out;
 }

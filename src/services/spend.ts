@@ -14,15 +14,14 @@ import { describeOpenAIFailure, OpenAIAdminError } from '../openai/failures.js';
 import type { LimitsStore } from '../store/limits.js';
 import type { ProjectSpendRecord, SpendStore, SpendTotal } from '../store/spend.js';
 import type { AuditLog } from '../store/audit.js';
-import type { ProjectDirectory } from './projectDirectory.js';
 import { reconcileHardCap } from './limits.js';
+import { mapConcurrently } from './concurrency.js';
 
 export interface SpendDeps {
   readonly openai: Pick<OpenAIAdmin, 'costsPage' | 'completionsUsagePage' | 'getSpendLimit'>;
   readonly limits: LimitsStore;
   readonly spend: SpendStore;
-  readonly projects: Pick<ProjectDirectory, 'list'>;
-  readonly queues: Pick<JobQueues, 'add'>;
+    readonly queues: Pick<JobQueues, 'add' | 'addBulk'>;
   readonly audit: Pick<AuditLog, 'append' | 'recent'>;
   readonly clock: () => number;
   readonly settings: { readonly alertChannel: string };
@@ -41,6 +40,7 @@ export interface PollReport {
 }
 
 const RETRIES = 3;
+const SPEND_LIMIT_READS_AT_ONCE = 8;
 
 /** Retries retryable OpenAI failures (429, 5xx, network) with backoff, honouring Retry-After; counts calls. */
 async function withRetries<T>(deps: Pick<SpendDeps, 'sleep'>, counter: { calls: number }, run: () => Promise<T>): Promise<T> {
@@ -102,25 +102,24 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
 
   // 3. Each limited project: OpenAI's cap (enforcement, drift), then the alerts that hold.
   const limited = await deps.limits.all();
-  const projects = limited.length > 0 ? await deps.projects.list() : [];
-  const records: ProjectSpendRecord[] = [];
-  const holding: Alert[] = [];
-  for (const stored of limited) {
-    const project = projects.find((p) => p.id === stored.projectId) ?? { id: stored.projectId, name: stored.projectId, status: 'active' as const };
+  // A few spend-limit reads at a time: OpenAI has no call that returns them all.
+  const perProject = await mapConcurrently(limited, SPEND_LIMIT_READS_AT_ONCE, async (stored) => {
+    const project = { id: stored.projectId, name: stored.projectName ?? stored.projectId };
     let enforcement: ProjectSpendRecord['enforcement'] = null;
     let limits = stored;
     try {
       const observed: SpendLimitAtOpenAI | null = await withRetries(deps, counter, () => deps.openai.getSpendLimit(project.id));
       enforcement = observed ? observed.status : null;
-      limits = (await reconcileHardCap(deps, project, observed)) ?? stored;
+      limits = (await reconcileHardCap(deps, project, observed, stored)) ?? stored;
     } catch (error) {
       // Unknown this time (after retries): alert on spend alone, and check drift next poll.
       if (error instanceof OpenAIAdminError && error.failure.kind === 'auth') throw error;
     }
     const spend = monthSpendOf(snapshot, project.id);
-    records.push({ spend, enforcement, polledAt: now });
-    holding.push(...evaluate({ spend, limits, enforcement, now }));
-  }
+    return { record: { spend, enforcement, polledAt: now }, alerts: evaluate({ spend, limits, enforcement, now }) };
+  });
+  const records: ProjectSpendRecord[] = perProject.map((p) => p.record);
+  const holding: Alert[] = perProject.flatMap((p) => p.alerts);
 
   const totals = new Map<string, SpendTotal>();
   for (const [projectId, spend] of snapshot.projects) {
@@ -131,17 +130,13 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
 
   // 5. The claim is the record; the job (id = identity) is added again until the alert is delivered, so a crash
   //    between claiming and queueing loses nothing, and BullMQ keeps a queued or finished id from running twice.
-  let claimed = 0;
-  let already = 0;
-  for (const alert of holding) {
-    if (await deps.spend.claimAlert(alert, now)) {
-      claimed += 1;
-      await enqueueAlert(deps, alert);
-    } else {
-      already += 1;
-      if (!(await deps.spend.alertDelivered(alert.identity))) await enqueueAlert(deps, alert);
-    }
-  }
+  const firsts = await deps.spend.claimAlerts(holding, now);
+  const repeats = holding.filter((_, i) => !firsts[i]);
+  const delivered = await deps.spend.alertsDelivered(repeats.map((a) => a.identity));
+  const toQueue = [...holding.filter((_, i) => firsts[i]), ...repeats.filter((_, i) => !delivered[i])];
+  await enqueueAlerts(deps, toQueue);
+  const claimed = firsts.filter(Boolean).length;
+  const already = repeats.length;
 
   return {
     month: snapshot.month,
@@ -154,9 +149,10 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
   };
 }
 
-/** The Slack job of a claimed alert: its id is the alert's identity, so it is queued once however often it is added. */
-export async function enqueueAlert(deps: Pick<SpendDeps, 'queues'>, alert: Alert): Promise<void> {
-  await deps.queues.add('slack', 'post', { kind: 'alert', identity: alert.identity, projectId: alert.projectId }, { jobId: alert.identity });
+/** The Slack jobs of claimed alerts: each job's id is its alert's identity, so it is queued once however often it is added. */
+export async function enqueueAlerts(deps: Pick<SpendDeps, 'queues'>, alerts: readonly Alert[]): Promise<void> {
+  if (alerts.length === 0) return;
+  await deps.queues.addBulk('slack', 'post', alerts.map((alert) => ({ data: { kind: 'alert' as const, identity: alert.identity, projectId: alert.projectId }, jobId: alert.identity })));
 }
 
 /**

@@ -12,6 +12,8 @@ import type { RedisKeys } from './redis.js';
 export interface StoredLimits extends ProjectLimits {
   /** the hard cap keywarden last set at (or adopted from) OpenAI, in cents; null when none */
   readonly hardAtOpenAI: Cents | null;
+  /** the project's name when the limits were last saved, so polls and alerts need not list every project */
+  readonly projectName?: string;
 }
 
 // KEYS[1] limits doc, KEYS[2] index set. ARGV[1] new doc, ARGV[2] expected version, ARGV[3] project id.

@@ -84,6 +84,25 @@ export class SpendStore {
     return raw ? (JSON.parse(raw) as { alert: Alert }).alert : null;
   }
 
+  /** Claims many alerts in one round trip; true where this call was the first claimer. */
+  async claimAlerts(alerts: readonly Alert[], now: number): Promise<boolean[]> {
+    if (alerts.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const alert of alerts) pipeline.set(this.ledger(alert.identity), JSON.stringify({ alert, claimedAt: now }), 'EX', RETENTION_S, 'NX');
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, reply]) => {
+      if (error) throw error;
+      return reply === 'OK';
+    });
+  }
+
+  /** For each identity, whether its reply is in Slack; one round trip. */
+  async alertsDelivered(identities: readonly string[]): Promise<boolean[]> {
+    if (identities.length === 0) return [];
+    const raws = await this.redis.mget(identities.map((identity) => this.marker(`reply.${identity}`)));
+    return raws.map((raw) => raw !== null && raw.startsWith('ts:'));
+  }
+
   /** Whether the alert's reply is in Slack (its status message is then posted too). */
   async alertDelivered(identity: string): Promise<boolean> {
     return (await this.postMarker(`reply.${identity}`)).kind === 'posted';

@@ -18,6 +18,7 @@ const ui = {
   confirmOpen: false,
   timeOpen: false,
   projects: [],
+  burstDefaulted: false,
 };
 
 /** innerHTML only when it changed, so focus, selection and scroll survive refreshes that change nothing. */
@@ -531,6 +532,11 @@ const usd = (n) => `$${Number(n).toLocaleString('en-US', { minimumFractionDigits
 async function loadProjects() {
   const answer = await getJson('/api/projects');
   ui.projects = answer.projects;
+  // The suggested limits assume the default burst; the field starts there once.
+  if (!ui.burstDefaulted) {
+    $('burst-usd').value = String(answer.burstDefaultUsd);
+    ui.burstDefaulted = true;
+  }
   const select = $('spend-project');
   const chosen = select.value;
   setHtml(select, ui.projects.map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)}</option>`).join(''));
@@ -547,6 +553,21 @@ function showProjectFacts() {
     `This month <strong>${usd(project.monthToDateUsd)}</strong> · a typical day <strong>${usd(project.dailyUsd)}</strong> · OpenAI budget <strong>${budget}</strong>`,
   );
   $('spend-day').textContent = `Add a day’s spend (${usd(project.dailyUsd)})`;
+  $('spend-try-command').textContent = project.tryLimits.command;
+  $('spend-try').hidden = false;
+}
+
+/** Acts as the admin in the alert channel, with the suggested limit command typed but not sent. */
+function useTryCommand() {
+  const admin = ui.screen.users.find((u) => u.role === 'admin');
+  const alerts = ui.screen.sidebar.channels.find((c) => c.name === 'openai-spend');
+  if (!admin || !alerts) return;
+  switchUser(admin.id);
+  openChannel(alerts.id);
+  const input = $('composer-input');
+  input.value = $('spend-try-command').textContent;
+  autoGrow(input);
+  input.focus();
 }
 
 function logTime(text, kind = 'info') {
@@ -559,8 +580,7 @@ function logTime(text, kind = 'info') {
 async function addSpend(kind) {
   const projectId = $('spend-project').value;
   const answer = await postJson('/api/spend', { projectId, kind, ...(kind === 'burst' ? { usd: Number($('burst-usd').value) } : {}) });
-  if (answer.ok) logTime(`Added ${usd(answer.usd)} of gpt-4o spend to ${answer.project}.`);
-  else logTime(answer.error, 'error');
+  logTime(answer.ok ? answer.note : answer.error, answer.ok ? 'info' : 'error');
   await loadProjects();
 }
 
@@ -569,7 +589,7 @@ async function pollNow() {
   button.disabled = true;
   try {
     const answer = await postJson('/api/poll', {});
-    logTime(answer.note ?? (answer.ok ? 'Polled.' : 'The poll failed.'), answer.ok ? 'info' : answer.unavailable ? 'note' : 'error');
+    logTime(answer.note ?? answer.error ?? 'The poll failed.', answer.ok ? (answer.report?.alertsClaimed > 0 ? 'note' : 'info') : 'error');
   } finally {
     button.disabled = false;
   }
@@ -674,6 +694,7 @@ function wire() {
     if (target.closest('#spend-day')) return void addSpend('day');
     if (target.closest('#spend-burst')) return void addSpend('burst');
     if (target.closest('#poll-now')) return void pollNow();
+    if (target.closest('#spend-try-use')) return useTryCommand();
   });
 
   document.addEventListener('change', (event) => {

@@ -1,0 +1,131 @@
+/**
+ * One spend poll over 10,000 projects × 31 days of costs (plus a day of hourly usage) from the OpenAI emulator,
+ * against a real Redis. Prints the OpenAI calls made, Redis round trips, wall time and peak RSS.
+ *
+ *   npx tsx bench/poll-spend.ts [projects=10000] [limitedProjects=100]
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
+import { createJobQueues } from '../src/jobs/queues.js';
+import { createOpenAIAdmin, createOpenAIClient } from '../src/openai/admin.js';
+import { pollSpend } from '../src/services/spend.js';
+import { AuditLog } from '../src/store/audit.js';
+import { LimitsStore } from '../src/store/limits.js';
+import { redisKeys } from '../src/store/redis.js';
+import { SpendStore } from '../src/store/spend.js';
+import type { Cents } from '../src/domain/money.js';
+
+const PROJECTS = Number(process.argv[2] ?? 10_000);
+const LIMITED = Number(process.argv[3] ?? 100);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const NOW = Date.UTC(2026, 11, 31, 23, 30); // 31 Dec: a 31-day month, all of it in the past
+const MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'o3-mini'];
+
+/** Counts what a connection sends: single commands are one round trip each, a pipeline is one for all of it. */
+function countRoundTrips(redis: Redis): { commands: number; roundTrips: number } {
+  const tally = { commands: 0, roundTrips: 0 };
+  const send = redis.sendCommand.bind(redis);
+  let inPipeline = 0;
+  redis.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    tally.commands += 1;
+    if (inPipeline === 0) tally.roundTrips += 1;
+    return send(...args);
+  }) as Redis['sendCommand'];
+  const pipeline = redis.pipeline.bind(redis);
+  redis.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
+    const p = pipeline(...args);
+    const exec = p.exec.bind(p);
+    p.exec = (async (...execArgs: Parameters<typeof p.exec>) => {
+      tally.roundTrips += 1;
+      inPipeline += 1;
+      try {
+        return await exec(...execArgs);
+      } finally {
+        inPipeline -= 1;
+      }
+    }) as typeof p.exec;
+    return p;
+  }) as Redis['pipeline'];
+  return tally;
+}
+
+async function main(): Promise<void> {
+  const setupStarted = performance.now();
+  const openai = await startOpenAIEmulator({ now: () => NOW });
+  const ids: string[] = [];
+  for (let i = 0; i < PROJECTS; i += 1) {
+    const id = openai.addProject({ name: `Project ${i}` }).id;
+    ids.push(id);
+    for (let d = 1; d <= 31; d += 1) openai.addCost({ projectId: id, day: Math.floor(Date.UTC(2026, 11, d, 12) / 1000), usd: 0.5 + ((i * 31 + d) % 97) / 10 });
+  }
+  // The last day's usage, hourly, for the limited projects (the estimate and the per-key and per-model tops).
+  for (let i = 0; i < LIMITED; i += 1) {
+    for (let hour = 0; hour < 24; hour += 1) {
+      openai.addUsage({ projectId: ids[i] as string, apiKeyId: `key_bench_${i}`, model: MODELS[(i + hour) % MODELS.length] as string, hour: Math.floor(Date.UTC(2026, 11, 31, hour) / 1000), inputTokens: 20_000, cachedInputTokens: 2_000, outputTokens: 4_000, requests: 10 });
+    }
+  }
+
+  const namespace = `bench${randomBytes(4).toString('hex')}`;
+  const keys = redisKeys(namespace);
+  const redis = new Redis(REDIS_URL, { protocol: 2 });
+  const queueRedis = new Redis(REDIS_URL, { protocol: 2, maxRetriesPerRequest: null });
+  const limits = new LimitsStore(redis, keys);
+  for (let i = 0; i < LIMITED; i += 1) {
+    const projectId = ids[i] as string;
+    const hard = (300_00 + i * 100) as Cents;
+    openai.setSpendLimit(projectId, hard);
+    await limits.save({ projectId, softCents: 150_00 as Cents, hardCents: hard, thresholds: [50, 80, 100], channelId: 'C0SPEND0001', version: 1, updatedAt: NOW, updatedBy: 'bench', hardAtOpenAI: hard }, 0);
+  }
+  const setupMs = performance.now() - setupStarted;
+
+  const client = createOpenAIClient({ adminKey: openai.adminKey, baseURL: openai.baseURL, timeoutMs: 60_000 });
+  const queues = createJobQueues(queueRedis, keys.prefix);
+  const store = countRoundTrips(redis);
+  const queue = countRoundTrips(queueRedis);
+  const callsBefore = openai.calls.length;
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  const report = await pollSpend({
+    openai: createOpenAIAdmin(client),
+    limits,
+    spend: new SpendStore(redis, keys),
+    queues,
+    audit: new AuditLog(redis, keys),
+    clock: () => NOW,
+    settings: { alertChannel: 'C0SPEND0001' },
+  });
+  const wallMs = performance.now() - started;
+  const calls = openai.calls.slice(callsBefore);
+  const byPath = new Map<string, number>();
+  for (const c of calls) {
+    const path = c.path.replace(/proj_[A-Za-z0-9]+/, '{project}');
+    byPath.set(`${c.method} ${path}`, (byPath.get(`${c.method} ${path}`) ?? 0) + 1);
+  }
+
+  console.log(`spend poll: ${PROJECTS.toLocaleString('en')} projects × 31 days of costs, ${LIMITED} with limits, node ${process.version}`);
+  console.log(`  setup (emulator data, not measured)  ${(setupMs / 1000).toFixed(1)} s`);
+  console.log(`  wall time                            ${wallMs.toFixed(0)} ms`);
+  console.log(`  OpenAI calls                         ${calls.length} (poll counted ${report.openaiCalls})`);
+  for (const [path, n] of [...byPath].sort()) console.log(`    ${String(n).padStart(5)}  ${path}`);
+  console.log(`  Redis round trips (store)            ${store.roundTrips} (${store.commands} commands)`);
+  console.log(`  Redis round trips (queue)            ${queue.roundTrips} (${queue.commands} commands)`);
+  console.log(`  peak RSS                             ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (RSS before the poll ${(rssBefore / 2 ** 20).toFixed(0)} MiB)`);
+  console.log(`  projects with spend ${report.projectsWithSpend}, alerts claimed ${report.alertsClaimed}, estimate missing ${report.estimateMissing}`);
+
+  await queues.close();
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length > 0) await redis.del(...found);
+  } while (cursor !== '0');
+  redis.disconnect();
+  queueRedis.disconnect();
+  await openai.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
