@@ -113,15 +113,8 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     },
   };
 
-  // Slack must know the bot token before keywarden reports ready.
-  void webForListeners.auth
-    .test()
-    .then((auth) => readiness.markSlackAuth(true, `team ${auth.team ?? auth.team_id ?? '?'}, bot ${auth.user_id ?? '?'}`))
-    .catch((error: { data?: { error?: string }; message?: string }) => {
-      const detail = error.data?.error ?? error.message ?? 'unknown error';
-      readiness.markSlackAuth(false, `Slack auth.test failed: ${detail}`);
-      log.error({ error: detail }, 'Slack refused the bot token (auth.test); check SLACK_BOT_TOKEN');
-    });
+  // Slack must accept the bot token before keywarden reports ready; a passing failure is retried with backoff.
+  const slackAuth = checkSlackAuth(webForListeners, readiness, log);
 
   let workers: RunningWorkers | null = null;
   let workerRedis: ReturnType<typeof createRedis> | null = null;
@@ -187,6 +180,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   let stopping: Promise<void> | null = null;
   const stopInOrder = async () => {
     // 1. no new Slack requests (open ones finish); 2. running jobs finish; 3. queues and Redis close.
+    slackAuth.stop();
     await Promise.allSettled([http.close(), slack?.stop(), clockTask?.stop()]);
     if (workers) await workers.close();
     await queues.close();
@@ -200,7 +194,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       stopping ??= (async () => {
         const graceMs = config.ops.shutdownSeconds * 1000;
         try {
-          await withDeadline(stopInOrder(), graceMs - 250, 'graceful shutdown');
+          await withDeadline(stopInOrder(), graceMs - 600, 'graceful shutdown');
         } catch (error) {
           log.warn({ error: (error as Error).message }, 'shutdown ran out of time; closing connections now');
           if (workers) await Promise.race([Promise.allSettled(workers.workers.map((w) => w.close(true))), sleep(200)]);
@@ -217,6 +211,34 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** auth.test until it passes: 2 s, 4 s, … up to a minute apart. Readiness says why meanwhile. */
+function checkSlackAuth(web: WebClient, readiness: ReturnType<typeof createReadiness>, log: Logger): { stop(): void } {
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const attempt = async (n: number) => {
+    try {
+      const auth = await web.auth.test();
+      readiness.markSlackAuth(true, `team ${auth.team ?? auth.team_id ?? '?'}, bot ${auth.user_id ?? '?'}`);
+      if (n > 0) log.info('Slack accepted the bot token (auth.test)');
+    } catch (error) {
+      const detail = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message ?? 'unknown error';
+      readiness.markSlackAuth(false, `Slack auth.test failed: ${detail}`);
+      if (n === 0) log.error({ error: detail }, 'Slack refused the bot token (auth.test); check SLACK_BOT_TOKEN. Retrying with backoff.');
+      if (!stopped) {
+        timer = setTimeout(() => void attempt(n + 1), Math.min(2_000 * 2 ** n, 60_000));
+        timer.unref();
+      }
+    }
+  };
+  void attempt(0);
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
 
 /** Says once per outage that Redis is unreachable (ioredis keeps retrying with backoff), and when it is back. */
 function reportRedisHealth(redis: ReturnType<typeof createRedis>, url: string, log: Logger): void {

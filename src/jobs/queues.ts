@@ -28,6 +28,8 @@ export function createJobQueues(connection: Redis, prefix: string): JobQueues {
   const queues = Object.fromEntries(
     Object.values(QUEUE).map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })]),
   ) as Record<QueueName, Queue>;
+  // Without a listener BullMQ prints every failed reconnect to stderr; the Redis health report says it once.
+  for (const queue of Object.values(queues)) queue.on('error', () => undefined);
   return {
     queues,
     async add(queue, name, data, opts) {

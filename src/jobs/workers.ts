@@ -30,7 +30,11 @@ export function startWorkers(connection: Redis, prefix: string, processors: Proc
     worker.on('failed', (job, error) =>
       log.warn({ queue: name, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, error: error.message }, 'job failed'),
     );
-    worker.on('error', (error) => log.error({ queue: name, error: error.message }, 'worker error'));
+    worker.on('error', (error: Error & { code?: string }) => {
+      // Lost connections are reported once by the Redis health report; these would repeat on every reconnect.
+      if (isConnectionError(error)) return;
+      log.error({ queue: name, error: error.message }, 'worker error');
+    });
     return worker;
   });
   return {
@@ -39,4 +43,8 @@ export function startWorkers(connection: Redis, prefix: string, processors: Proc
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+export function isConnectionError(error: Error & { code?: string }): boolean {
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT/i.test(`${error.code ?? ''} ${error.message}`);
 }

@@ -82,7 +82,8 @@ function boltLogger(log: Logger) {
   const child = log.child({ component: 'bolt' });
   let level = LogLevel.INFO;
   return {
-    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(' ')),
+    // Bolt's and the Web API client's debug output carries whole request bodies (a reveal modal holds a key): dropped.
+    debug: () => {},
     info: (...msg: unknown[]) => child.info(msg.map(String).join(' ')),
     warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
     error: (...msg: unknown[]) => child.error(msg.map(String).join(' ')),
