@@ -130,7 +130,7 @@ describe('docker-compose.yml', () => {
     const worker = (parse(`services:\n${block}`) as { services: { worker: Record<string, unknown> } }).services.worker;
     expect(worker.command).toEqual(['node', 'dist/src/main.js', 'worker']);
     expect(worker.environment).toEqual({ REDIS_URL: 'redis://redis:6379' });
-    expect(worker.healthcheck).toEqual({ disable: true });
+    expect(worker.healthcheck).toBeUndefined(); // the worker role serves /healthz too
     expect(worker.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
   });
 });
