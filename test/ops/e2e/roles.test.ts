@@ -59,6 +59,8 @@ describe('two web and two worker processes on one Redis', () => {
         .map((e) => e.outcome);
     expect(await audit('request.approve')).toEqual(expect.arrayContaining(['approved']));
     expect((await audit('request.approve')).filter((o) => o === 'approved')).toHaveLength(1);
+    // the losing clicks are answered after their ack, so their audit entries may still be on the way
+    await waitUntil(async () => (await audit('request.approve')).filter((o) => o === 'refused:already_decided').length >= 5, 15_000, 'five refusals audited');
     expect((await audit('request.approve')).filter((o) => o === 'refused:already_decided')).toHaveLength(5);
     expect(await audit('key.create')).toEqual(['awaiting_reveal']);
 
