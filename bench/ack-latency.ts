@@ -13,6 +13,7 @@ import { createLogger } from '../src/log.js';
 import { startKeywarden } from '../src/main.js';
 import { createSlackDriver, startSlackEmulator, type SlackDriver, type SlackEmulator } from '../src/emulators/slack/index.js';
 import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
+import { deleteNamespace } from './redisNamespace.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIGNING_SECRET = randomBytes(24).toString('hex');
@@ -173,15 +174,6 @@ async function main(): Promise<void> {
   } finally {
     for (const stop of running.reverse()) await stop();
   }
-}
-
-async function deleteNamespace(redis: Redis, namespace: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-    cursor = nextCursor;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
 }
 
 // Exits explicitly once everything is stopped: RunningKeywarden.stop() leaves the workers' own Redis connection open

@@ -14,7 +14,9 @@ import { AuditLog } from '../src/store/audit.js';
 import { LimitsStore } from '../src/store/limits.js';
 import { redisKeys } from '../src/store/redis.js';
 import { SpendStore } from '../src/store/spend.js';
+import { PostMarkers } from '../src/store/postMarkers.js';
 import type { Cents } from '../src/domain/money.js';
+import { deleteNamespace } from './redisNamespace.js';
 
 const PROJECTS = Number(process.argv[2] ?? 10_000);
 const LIMITED = Number(process.argv[3] ?? 100);
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
     openai: createOpenAIAdmin(client),
     limits,
     spend: new SpendStore(redis, keys),
+    markers: new PostMarkers(redis, keys),
     queues,
     audit: new AuditLog(redis, keys),
     clock: () => NOW,
@@ -114,12 +117,7 @@ async function main(): Promise<void> {
   console.log(`  projects with spend ${report.projectsWithSpend}, alerts claimed ${report.alertsClaimed}, estimate missing ${report.estimateMissing}`);
 
   await queues.close();
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteNamespace(redis, namespace);
   redis.disconnect();
   queueRedis.disconnect();
   await openai.close();

@@ -14,6 +14,7 @@ import { createOpenAIProcessor, createSlackProcessor, createSpendProcessor } fro
 import { startClock, type RunningClock } from './jobs/clock.js';
 import { pollSpend, type PollReport, type SpendDeps } from './services/spend.js';
 import { SpendStore } from './store/spend.js';
+import { PostMarkers } from './store/postMarkers.js';
 import { startWorkers, type RunningWorkers } from './jobs/workers.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { opsRoutes } from './http/routes.js';
@@ -89,8 +90,10 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const limitOutbox = new RequestOutbox<LimitChangeEvent>(redis, keys);
   const limitRequests = new LimitRequestStore(redis, keys);
   const spend = new SpendStore(redis, keys);
+  const markers = new PostMarkers(redis, keys);
   const deps: KeyRequestDeps & LimitDeps & SpendDeps = {
     spend,
+    markers,
     requests,
     outbox,
     limits: new LimitsStore(redis, keys),
@@ -139,6 +142,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
           log,
           paceMs: 1_000,
           outbox,
+          markers,
           alerts: {
             spend,
             limits: deps.limits,

@@ -13,6 +13,7 @@ export const LIMIT_REQUEST_STATES = ['pending', 'approved', 'applied', 'denied',
 export type LimitRequestState = (typeof LIMIT_REQUEST_STATES)[number];
 
 export interface LimitChangeRequest {
+  /** `lim_…` */
   readonly id: string;
   readonly kind: 'limit';
   readonly state: LimitRequestState;
@@ -20,18 +21,25 @@ export interface LimitChangeRequest {
   readonly projectId: string;
   readonly projectName: string;
   readonly change: LimitChange;
-  /** the limits when the request was made, to show before → after */
+  /** the limits when the request was made, to show before → after; null when none were set */
   readonly before: ProjectLimits | null;
   readonly reason?: string;
+  /** ms since epoch */
   readonly createdAt: number;
+  /** when a pending request expires undecided (ms) */
   readonly decideBy: number;
   readonly decidedBy?: string;
   readonly decidedAt?: number;
+  /** when the change took effect at OpenAI (ms) */
+  readonly appliedAt?: number;
   readonly denyReason?: string;
+  /** OpenAI's words when it refused the change */
   readonly failure?: string;
   readonly appliedVersion?: number;
   readonly channelId?: string;
   readonly messageTs?: string;
+  /** Slack refused the request message for good (e.g. the bot is not in the approval channel) */
+  readonly messageUnpostable?: boolean;
   readonly version: number;
 }
 

@@ -75,6 +75,12 @@ export interface KeyRequest {
   readonly revokedBy?: string;
   readonly endedReason?: string;
   readonly failure?: string;
+  /** Slack refused the request message for good (e.g. the bot is not in the approval channel) */
+  readonly messageUnpostable?: boolean;
+  /** the provisioning attempt allowed to finish: a second worker on the same job takes over with a new token */
+  readonly provisionToken?: string;
+  /** when the service account was confirmed deleted at OpenAI (ms) */
+  readonly serviceAccountDeletedAt?: number;
   /** bumped by every transition */
   readonly version: number;
 }

@@ -1,6 +1,6 @@
 /**
- * The clock: node-cron fires in every running process (UTC); each tick adds one `poll-spend` job whose id comes
- * from the tick's scheduled time, so however many replicas tick, the queue holds one poll per tick.
+ * The clock: node-cron fires in every running process (UTC); each tick adds one `poll-spend` job and one
+ * `reconcile` job whose ids come from the tick's scheduled time, so however many replicas tick, each runs once.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
@@ -18,6 +18,7 @@ export function startClock(expression: string, queues: Pick<JobQueues, 'add'>, l
       const tickAt = date.getTime();
       try {
         await queues.add('spend', 'poll-spend', { tickAt }, { jobId: pollJobId(tickAt), attempts: 3 });
+        await queues.add('openai', 'reconcile', { tickAt }, { jobId: pollJobId(tickAt).replace(/^poll/, 'reconcile'), attempts: 1 });
       } catch (error) {
         log.warn({ tickAt, error: (error as Error).message }, 'could not queue the spend poll for this tick; the next tick reads month-to-date totals');
       }

@@ -9,6 +9,8 @@ import type { WebClient } from '@slack/web-api';
 import { describeOpenAIFailure } from '../openai/failures.js';
 import {
   deleteServiceAccount,
+  deleteServiceAccountsByName,
+  reconcileRequests,
   expireKey,
   expireRequest,
   expireReveal,
@@ -17,7 +19,7 @@ import {
   reportProvisioningRetry,
   type KeyRequestDeps,
 } from '../services/keyRequests.js';
-import { applyApprovedLimitChange, expireLimitRequest, type LimitDeps } from '../services/limits.js';
+import { applyApprovedLimitChange, expireLimitRequest, failLimitChange, type LimitDeps } from '../services/limits.js';
 import { isLimitRequestId, type LimitChangeRequest } from '../domain/limitRequest.js';
 import type { Cents } from '../domain/money.js';
 import {
@@ -30,14 +32,18 @@ import {
 import { renderDriftNotice, renderOpenAIAuthNotice } from '../slack/render/spend/index.js';
 import { deliverAlert, type AlertDeliveryDeps } from './alertDelivery.js';
 import { pollSpend, reportPollFailure, type SpendDeps } from '../services/spend.js';
-import type { KeyRequest } from '../domain/request.js';
+import { REQUEST_STATES, type KeyRequest } from '../domain/request.js';
+import { LIMIT_REQUEST_STATES } from '../domain/limitRequest.js';
+import type { PostMarkers } from '../store/postMarkers.js';
+import { postOnce } from './postOnce.js';
 import { renderRequestMessage, renderRequesterDm, renderThreadNote } from '../slack/render/index.js';
 import type { RedisKeys } from '../store/redis.js';
 import type { RequestOutbox } from '../store/outbox.js';
 import type { ThreadEvent } from '../slack/render/index.js';
 import type { OpenAIJobs, SlackNote } from './registry.js';
 
-export class RetryLater extends Error {}
+/** The request message is not in Slack yet; the job retries with backoff until it is. */
+export class NotPostedYet extends Error {}
 
 const isFinalAttempt = (job: Job): boolean => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
@@ -51,6 +57,13 @@ export function createOpenAIProcessor(deps: KeyRequestDeps & LimitDeps & { log: 
         case 'revoke':
           await deleteServiceAccount(deps, job.data as OpenAIJobs['revoke']);
           return 'deleted';
+        case 'delete-by-name':
+          return `deleted ${await deleteServiceAccountsByName(deps, job.data as OpenAIJobs['delete-by-name'])}`;
+        case 'reconcile': {
+          const report = await reconcileRequests(deps);
+          if (report.redone > 0) deps.log.info({ jobId: job.id, ...report }, 'reconciled requests');
+          return `redone ${report.redone}, settled ${report.settled} of ${report.checked}`;
+        }
         case 'expire-request':
           return (await expireRequest(deps, (job.data as OpenAIJobs['expire-request']).requestId)) ? 'expired' : 'unchanged';
         case 'expire-reveal':
@@ -74,6 +87,7 @@ export function createOpenAIProcessor(deps: KeyRequestDeps & LimitDeps & { log: 
         if (final) await failProvisioning(deps, requestId, error);
         else await reportProvisioningRetry(deps, requestId, error);
       }
+      if (name === 'apply-limit-change' && final) await failLimitChange(deps, (job.data as OpenAIJobs['apply-limit-change']).requestId, failure.message);
       if (final) throw new UnrecoverableError(failure.message);
       throw new Error(failure.message);
     }
@@ -87,7 +101,8 @@ export interface SlackPostDeps {
   readonly requests: KeyRequestDeps['requests'];
   readonly limitRequests: LimitDeps['limitRequests'];
   readonly limitOutbox: LimitDeps['limitOutbox'];
-  readonly alerts: Omit<AlertDeliveryDeps, 'paced' | 'web' | 'clock'>;
+  readonly alerts: Omit<AlertDeliveryDeps, 'paced' | 'web' | 'clock' | 'markers'>;
+  readonly markers: PostMarkers;
   readonly approvalChannel: string;
   readonly clock: () => number;
   readonly log: Logger;
@@ -134,19 +149,33 @@ export function createSlackProcessor(deps: SlackPostDeps) {
   const renderParent = (r: KeyRequest | LimitChangeRequest, now: number) =>
     r.kind === 'limit' ? renderLimitChangeRequestMessage(r, { now }) : renderRequestMessage(r, { now });
 
+  /** Slack, as postOnce and alert delivery use it: paced per channel, 429s honoured, posts made once by name. */
+  const slackFor = (job: Job, token: string | undefined) => ({
+    web: deps.web,
+    markers: deps.markers,
+    paced: <T>(channel: string, run: () => Promise<T>, post?: boolean) => call(job, token, channel, run, post),
+  });
+
+  /**
+   * Slack will never take the request message (the bot is not in the approval channel, say): the request cannot be
+   * decided, so it ends now, and the requester is told why and what an admin must do, instead of waiting unseen.
+   */
+  const reportUnpostable = async (job: Job, token: string | undefined, request: KeyRequest | LimitChangeRequest, reason: string) => {
+    deps.log.error({ requestId: request.id, channel: deps.approvalChannel, reason }, 'the request message cannot be posted in the approval channel');
+    if (request.kind === 'limit') await deps.limitRequests.transition(request.id, ['pending'], { state: 'expired', messageUnpostable: true });
+    else await deps.requests.transition(request.id, 'expired', { messageUnpostable: true, endedReason: `could not be posted in the approval channel (${reason})` }, { from: ['pending'] });
+    const text =
+      `keywarden could not post your request (${request.id}) in <#${deps.approvalChannel}>, so no approver can see it: ${reason}. ` +
+      'An admin needs to invite keywarden to that channel (`/invite @keywarden`); then please ask again.';
+    const opened = await call(job, token, request.requesterId, () => deps.web.conversations.open({ users: request.requesterId }), false).catch(() => null);
+    const dmChannel = opened?.channel?.id;
+    if (dmChannel) await call(job, token, dmChannel, () => deps.web.chat.postMessage({ channel: dmChannel, text })).catch(() => undefined);
+  };
+
   return async function processSlackJob(job: Job<SlackNote>, token?: string): Promise<string> {
     const note = job.data;
     const now = deps.clock();
     switch (note.kind) {
-      case 'ephemeral':
-        await call(
-          job,
-          token,
-          note.channel,
-          () => deps.web.chat.postEphemeral({ channel: note.channel, user: note.userId, text: note.text, ...(note.threadTs ? { thread_ts: note.threadTs } : {}) }),
-          false,
-        );
-        return 'ephemeral';
       case 'limits-applied': {
         const message = renderLimitChangeApplied({ project: { id: note.projectId, name: note.projectName }, before: note.before, after: note.after, actorId: note.actorId, ...(note.approvedBy ? { approvedBy: note.approvedBy } : {}), now });
         const channel = note.after.channelId ?? deps.approvalChannel;
@@ -163,23 +192,30 @@ export function createSlackProcessor(deps: SlackPostDeps) {
         if (!request) return 'request-gone';
         const message = renderParent(request, now);
         if (note.mode === 'update' || request.messageTs) {
-          if (!request.messageTs || !request.channelId) throw new RetryLater('the request message is not posted yet');
+          if (!request.messageTs || !request.channelId) {
+            if (request.messageUnpostable) return 'no-message';
+            throw new NotPostedYet('the request message is not posted yet');
+          }
           const channel = request.channelId;
           const ts = request.messageTs;
           await call(job, token, channel, () => deps.web.chat.update({ channel, ts, text: message.text, blocks: message.blocks }), false);
           return 'updated';
         }
-        const posted = await call(job, token, deps.approvalChannel, () =>
-          deps.web.chat.postMessage({ channel: deps.approvalChannel, text: message.text, blocks: message.blocks, unfurl_links: false }),
-        );
-        const channel = posted.channel ?? deps.approvalChannel;
-        const ts = posted.ts as string;
+        let posted;
+        try {
+          posted = await postOnce(slackFor(job, token), `request.${request.id}`, { channel: deps.approvalChannel }, message);
+        } catch (error) {
+          if (!(error instanceof UnrecoverableError)) throw error;
+          await reportUnpostable(job, token, request, error.message);
+          return 'unpostable';
+        }
+        const { channel, ts } = posted;
         if (request.kind === 'limit') {
           await deps.limitRequests.bindThread(channel, ts, request.id);
-          await deps.limitRequests.transition(request.id, ['pending', 'approved', 'applied', 'denied', 'expired', 'failed'], { channelId: channel, messageTs: ts });
+          await deps.limitRequests.transition(request.id, LIMIT_REQUEST_STATES, { channelId: channel, messageTs: ts });
         } else {
           await deps.requests.bindThread(channel, ts, request.id);
-          await deps.requests.amend(request.id, ['pending', 'approved', 'provisioning', 'awaiting_reveal', 'active', 'denied', 'expired', 'failed', 'revoked'], { channelId: channel, messageTs: ts });
+          await deps.requests.amend(request.id, REQUEST_STATES, { channelId: channel, messageTs: ts });
         }
         // A decision made before the message existed: bring the message up to date.
         const latest = await requestOf(request.id);
@@ -192,7 +228,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
       case 'outbox':
         return deliverOutbox(job, token, note.requestId);
       case 'alert': {
-        const delivered = await deliverAlert({ ...deps.alerts, web: deps.web, clock: deps.clock, paced: (channel, run, post) => call(job, token, channel, run, post) }, note.identity, job.id ?? note.identity);
+        const delivered = await deliverAlert({ ...deps.alerts, ...slackFor(job, token), clock: deps.clock }, note.identity, job.id ?? note.identity);
         if (delivered === 'busy') {
           await job.moveToDelayed(Date.now() + 300, token);
           throw new DelayedError();
@@ -220,20 +256,28 @@ export function createSlackProcessor(deps: SlackPostDeps) {
       for (let next = await outbox.next(requestId); next; next = await outbox.next(requestId)) {
         const request = await requestOf(requestId);
         if (!request) return 'request-gone';
-        if (next.step === 'thread') {
-          if (!request.messageTs || !request.channelId) throw new RetryLater('the request message is not posted yet');
-          const channel = request.channelId;
-          const thread = request.messageTs;
-          const note = request.kind === 'limit' ? renderLimitChangeThreadNote(next.event as LimitChangeEvent) : renderThreadNote(next.event as ThreadEvent);
-          await call(job, token, channel, () => deps.web.chat.postMessage({ channel, thread_ts: thread, text: note.text, blocks: note.blocks }));
-        } else {
-          const dm = request.kind === 'limit' ? renderLimitRequesterDm(request, next.event as LimitChangeEvent) : renderRequesterDm(request, next.event as ThreadEvent);
-          if (dm) {
-            const opened = await deps.web.conversations.open({ users: request.requesterId });
-            const channel = opened.channel?.id ?? request.requesterId;
-            await call(job, token, channel, () => deps.web.chat.postMessage({ channel, text: dm.text, blocks: dm.blocks }));
-            if (next.event.kind === 'key_created') await deps.outbox.append(requestId, { kind: 'delivered', to: request.requesterId });
+        const name = `outbox.${requestId}.${next.cursor}`;
+        try {
+          if (next.step === 'thread') {
+            if (!request.messageTs || !request.channelId) {
+              if (!request.messageUnpostable) throw new NotPostedYet('the request message is not posted yet');
+            } else {
+              const note = request.kind === 'limit' ? renderLimitChangeThreadNote(next.event as LimitChangeEvent) : renderThreadNote(next.event as ThreadEvent);
+              await postOnce(slackFor(job, token), name, { channel: request.channelId, threadTs: request.messageTs }, note);
+            }
+          } else {
+            const dm = request.kind === 'limit' ? renderLimitRequesterDm(request, next.event as LimitChangeEvent) : renderRequesterDm(request, next.event as ThreadEvent);
+            if (dm) {
+              const opened = await call(job, token, request.requesterId, () => deps.web.conversations.open({ users: request.requesterId }), false);
+              const channel = opened.channel?.id ?? request.requesterId;
+              await postOnce(slackFor(job, token), name, { channel }, dm);
+              if (next.event.kind === 'key_created') await deps.outbox.appendOnce(requestId, { kind: 'delivered', to: request.requesterId }, 'delivered');
+            }
           }
+        } catch (error) {
+          // Slack will never take this step (the user or channel is gone): say so in the log and go on with the rest.
+          if (!(error instanceof UnrecoverableError)) throw error;
+          deps.log.error({ requestId, step: next.step, cursor: next.cursor, reason: error.message }, 'a request notice could not be posted; skipped');
         }
         await outbox.advance(requestId);
         delivered += 1;

@@ -20,6 +20,10 @@ export interface OpenAIJobs {
   'expire-request': { requestId: string };
   'expire-reveal': { requestId: string };
   'expire-key': { requestId: string };
+  /** service accounts named after a request that ended while it may have been provisioning */
+  'delete-by-name': { requestId: string; projectId: string };
+  /** walks unsettled requests and redoes what a crash may have cut short (queued on every clock tick) */
+  reconcile: { tickAt: number };
   'apply-limit-change': { requestId: string };
   'expire-limit-request': { requestId: string };
 }
@@ -29,7 +33,6 @@ export type SlackNote =
   | { kind: 'request-message'; requestId: string; mode: 'post' | 'update' }
   /** delivers what is waiting in the request's outbox: thread notes and DMs, in order */
   | { kind: 'outbox'; requestId: string }
-  | { kind: 'ephemeral'; channel: string; userId: string; text: string; threadTs?: string }
   /** a limits change, announced in the project's alert channel with before and after */
   | {
       kind: 'limits-applied';

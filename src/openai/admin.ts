@@ -41,11 +41,26 @@ export interface BucketPage {
   readonly next_page: string | null;
 }
 
+/** A time window (ms) and the cursor of the page wanted; no cursor: the first page. */
+export interface BucketPageQuery {
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly page?: string;
+}
+
+/** A page's query as OpenAI takes it: the window in whole seconds (rounded outwards), the bucketing, the cursor if any. */
+const bucketQuery = <B extends object>(q: BucketPageQuery, bucketing: B) => ({
+  start_time: Math.floor(q.startTime / 1000),
+  end_time: Math.ceil(q.endTime / 1000),
+  ...bucketing,
+  ...(q.page ? { page: q.page } : {}),
+});
+
 export interface OpenAIAdmin {
   /** costs, daily buckets grouped by project: one page (up to 31 days) */
-  costsPage(q: { startTime: number; endTime: number; page?: string }): Promise<BucketPage>;
+  costsPage(q: BucketPageQuery): Promise<BucketPage>;
   /** completions usage, hourly buckets grouped by project, key and model: one page (up to 168 hours) */
-  completionsUsagePage(q: { startTime: number; endTime: number; page?: string }): Promise<BucketPage>;
+  completionsUsagePage(q: BucketPageQuery): Promise<BucketPage>;
   /** the project's monthly spend limit, or null when none is set */
   getSpendLimit(projectId: string): Promise<SpendLimitAtOpenAI | null>;
   setSpendLimit(projectId: string, cents: number): Promise<SpendLimitAtOpenAI>;
@@ -109,31 +124,11 @@ export function createOpenAIAdmin(client: OpenAI, observe: OpenAICallObserver = 
 
   return {
     costsPage: (q) =>
-      call(async () =>
-        page(
-          await org.usage.costs({
-            start_time: Math.floor(q.startTime / 1000),
-            end_time: Math.ceil(q.endTime / 1000),
-            bucket_width: '1d',
-            group_by: ['project_id'],
-            limit: 31,
-            ...(q.page ? { page: q.page } : {}),
-          }),
-        ),
-      ),
+      call(async () => page(await org.usage.costs(bucketQuery(q, { bucket_width: '1d', group_by: ['project_id'], limit: 31 })))),
 
     completionsUsagePage: (q) =>
       call(async () =>
-        page(
-          await org.usage.completions({
-            start_time: Math.floor(q.startTime / 1000),
-            end_time: Math.ceil(q.endTime / 1000),
-            bucket_width: '1h',
-            group_by: ['project_id', 'api_key_id', 'model'],
-            limit: 168,
-            ...(q.page ? { page: q.page } : {}),
-          }),
-        ),
+        page(await org.usage.completions(bucketQuery(q, { bucket_width: '1h', group_by: ['project_id', 'api_key_id', 'model'], limit: 168 }))),
       ),
 
     getSpendLimit: async (projectId) => {

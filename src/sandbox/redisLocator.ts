@@ -71,7 +71,8 @@ export function answersPing(host: string, port: number, timeoutMs = 500): Promis
   });
 }
 
-async function freePort(): Promise<number> {
+/** A loopback TCP port nothing listened on a moment ago (the OS picked it for a socket that was closed at once). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -193,22 +193,32 @@ export async function decideRequest(
 // ---------------------------------------------------------------------------------------------------------------
 // provision (runs as a job)
 
-export type ProvisionOutcome = 'created' | 'nothing-to-do' | 'revoked-meanwhile';
+export type ProvisionOutcome = 'created' | 'completed' | 'nothing-to-do' | 'revoked-meanwhile' | 'superseded';
 
 /**
- * Creates the service account and seals its key. Safe to run again after a crash at any point: a service account
- * left by an earlier attempt (found by its name) is deleted before a new one is made, so none is orphaned.
+ * Creates the service account and seals its key. Safe to run again after a crash at any point:
+ * - a service account left by an earlier attempt (found by its name) is deleted before a new one is made;
+ * - each run takes a new attempt token, and only the run holding it may store its key, so a second worker on the
+ *   same job (after a lost lock) cannot leave two accounts behind;
+ * - a run that finds the key already stored finishes the follow-ups (notes, DM, deadlines) instead.
  */
 export async function provisionKey(deps: KeyRequestDeps, requestId: string): Promise<ProvisionOutcome> {
-  let request = await deps.requests.get(requestId);
+  const request = await deps.requests.get(requestId);
   if (!request) return 'nothing-to-do';
-  if (request.state === 'approved') {
-    const started = await deps.requests.transition(request.id, 'provisioning', {}, { from: ['approved'] });
-    if (started.kind !== 'ok') return 'nothing-to-do';
-    request = started.request;
-  } else if (request.state !== 'provisioning') {
+  if (request.state === 'awaiting_reveal') {
+    await afterKeyCreated(deps, request);
+    return 'completed';
+  }
+  if (request.state === 'revoked' || request.state === 'failed') {
+    // Ended while a run may have been creating an account: make sure none is left under its name.
+    await queueNameCleanup(deps, request);
     return 'nothing-to-do';
   }
+  if (request.state !== 'approved' && request.state !== 'provisioning') return 'nothing-to-do';
+
+  const token = randomBytes(8).toString('hex');
+  const started = await deps.requests.transition(request.id, 'provisioning', { provisionToken: token }, { from: ['approved', 'provisioning'] });
+  if (started.kind !== 'ok') return 'nothing-to-do';
 
   const name = serviceAccountName(request.id);
   for (const leftover of await deps.openai.findServiceAccounts(request.projectId, name)) {
@@ -231,17 +241,16 @@ export async function provisionKey(deps: KeyRequestDeps, requestId: string): Pro
     },
     {
       from: ['provisioning'],
+      expect: { provisionToken: token },
       secret: { kind: 'set', sealed: sealSecret(deps.settings.secret, created.keyValue, request.id), ttlMs: deps.settings.revealTtlMs },
     },
   );
   if (stored.kind !== 'ok') {
-    // Revoked while we were creating it: the new account must not outlive the request.
+    // Revoked meanwhile, or another run took over: this account must not outlive this run.
     await deps.openai.deleteServiceAccount(request.projectId, created.serviceAccountId);
-    return 'revoked-meanwhile';
+    return stored.kind === 'conflict' && stored.request.state === 'provisioning' ? 'superseded' : 'revoked-meanwhile';
   }
   const r = stored.request;
-  await deps.requests.bindKey(created.keyId, r.id);
-  await deps.requests.addProjectOwner(r.projectId, r.requesterId);
   await deps.audit.append({
     actor: 'keywarden',
     action: 'key.create',
@@ -251,10 +260,32 @@ export async function provisionKey(deps: KeyRequestDeps, requestId: string): Pro
     project: r.projectId,
     detail: `service account ${created.serviceAccountId}, key ${created.keyId} (${r.redactedKey ?? ''})`,
   });
-  await announce(deps, r, { kind: 'key_created', redactedKey: r.redactedKey ?? '', keyExpiresAt });
-  await deps.queues.add('openai', 'expire-reveal', { requestId: r.id }, { jobId: jobId('expire-reveal', r.id), delayMs: revealBy - now });
-  await deps.queues.add('openai', 'expire-key', { requestId: r.id }, { jobId: jobId('expire-key', r.id), delayMs: keyExpiresAt - now });
+  await afterKeyCreated(deps, r);
   return 'created';
+}
+
+/** Everything that follows a stored key; each step may run again (by a retried job or the reconciler). */
+export async function afterKeyCreated(deps: Pick<KeyRequestDeps, 'requests' | 'queues' | 'outbox' | 'clock'>, r: KeyRequest): Promise<void> {
+  if (!r.keyId || r.revealBy === undefined || r.keyExpiresAt === undefined) return;
+  const now = deps.clock();
+  await deps.requests.bindKey(r.keyId, r.id);
+  await deps.requests.addProjectOwner(r.projectId, r.requesterId);
+  await announce(deps, r, { kind: 'key_created', redactedKey: r.redactedKey ?? '', keyExpiresAt: r.keyExpiresAt });
+  await deps.queues.add('openai', 'expire-reveal', { requestId: r.id }, { jobId: jobId('expire-reveal', r.id), delayMs: r.revealBy - now });
+  await deps.queues.add('openai', 'expire-key', { requestId: r.id }, { jobId: jobId('expire-key', r.id), delayMs: r.keyExpiresAt - now });
+}
+
+/** Deletes, by name, any service account a request's provisioning may have left (an hour apart at most). */
+async function queueNameCleanup(deps: Pick<KeyRequestDeps, 'queues' | 'clock'>, request: KeyRequest): Promise<void> {
+  const hour = Math.floor(deps.clock() / 3_600_000);
+  await deps.queues.add('openai', 'delete-by-name', { requestId: request.id, projectId: request.projectId }, { jobId: jobId('delete-by-name', request.id, hour) });
+}
+
+/** The job behind queueNameCleanup. */
+export async function deleteServiceAccountsByName(deps: Pick<KeyRequestDeps, 'openai'>, data: { requestId: string; projectId: string }): Promise<number> {
+  const ids = await deps.openai.findServiceAccounts(data.projectId, serviceAccountName(data.requestId));
+  for (const id of ids) await deps.openai.deleteServiceAccount(data.projectId, id);
+  return ids.length;
 }
 
 /** Called when provisioning will not be tried again. */
@@ -264,6 +295,8 @@ export async function failProvisioning(deps: Pick<KeyRequestDeps, 'requests' | '
   if (failed.kind !== 'ok') return;
   await deps.audit.append({ actor: 'keywarden', action: 'key.create', target: requestId, outcome: 'failed', at: deps.clock(), project: failed.request.projectId, detail: reason });
   await announce(deps, failed.request, { kind: 'failed', reason, willRetry: false });
+  // A create that OpenAI carried out but whose answer never arrived may have left an account.
+  await queueNameCleanup(deps, failed.request);
 }
 
 /** Says once per kind of failure that a retryable failure happened and that keywarden keeps trying. */
@@ -315,8 +348,10 @@ export async function revealKey(
 
   const keyValue = openSecret(deps.settings.secret, taken.sealedSecret ?? '', request.id);
   if (keyValue === null) {
-    // Sealed under another KEYWARDEN_SECRET (rotated?): the key cannot be recovered, so it must be revoked.
-    return err({ kind: 'reveal_expired', request: taken.request });
+    // Sealed under another KEYWARDEN_SECRET (it was changed): nobody can ever read this key, so it is revoked.
+    const revoked = await deps.requests.transition(request.id, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'its sealed copy could not be opened (KEYWARDEN_SECRET changed)' }, { from: ['active'] });
+    if (revoked.kind === 'ok') await finishRevocation(deps, revoked.request, { kind: 'reveal_expired' }, 'keywarden');
+    return err({ kind: 'reveal_expired', request: revoked.kind === 'missing' ? taken.request : revoked.request });
   }
   const r = taken.request;
   const sealed = taken.sealedSecret ?? '';
@@ -324,13 +359,17 @@ export async function revealKey(
     request: r,
     keyValue,
     undo: async () => {
-      const back = await deps.requests.transition(r.id, 'awaiting_reveal', {}, { from: ['active'] });
-      if (back.kind === 'ok') await deps.requests.restoreSecret(r.id, sealed, (r.revealBy ?? 0) - deps.clock());
+      const back = await deps.requests.transition(r.id, 'awaiting_reveal', { revealedAt: null as unknown as number }, { from: ['active'] });
+      if (back.kind !== 'ok') return;
+      const left = (r.revealBy ?? 0) - deps.clock();
+      if (left > 0) await deps.requests.restoreSecret(r.id, sealed, left);
+      // The reveal deadline passed while the modal was failing: the deadline's job found the key "active".
+      else await expireReveal(deps, r.id);
     },
   });
 }
 
-/** After the modal showed the key: audit and tell the thread. */
+/** After the modal showed the key: audit and tell the thread (failures here must not hide the shown key). */
 export async function recordReveal(deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'outbox'>, request: KeyRequest): Promise<void> {
   await deps.audit.append({ actor: request.requesterId, action: 'key.reveal', target: request.id, outcome: 'active', at: deps.clock(), project: request.projectId });
   await announce(deps, request, { kind: 'revealed', by: request.requesterId });
@@ -402,20 +441,114 @@ async function finishRevocation(
   actor: string,
 ): Promise<void> {
   await deps.audit.append({ actor, action: 'key.revoke', target: request.id, outcome: request.state, at: deps.clock(), project: request.projectId, detail: request.endedReason ?? '' });
-  if (request.serviceAccountId) {
-    await deps.queues.add(
-      'openai',
-      'revoke',
-      { requestId: request.id, serviceAccountId: request.serviceAccountId, projectId: request.projectId },
-      { jobId: jobId('revoke', request.id) },
-    );
-  }
+  await queueDeletion(deps, request);
   await announce(deps, request, event);
 }
 
-/** Deletes the service account at OpenAI (a job; an already deleted one is fine). */
-export async function deleteServiceAccount(deps: Pick<KeyRequestDeps, 'openai'>, data: { projectId: string; serviceAccountId: string }): Promise<void> {
+/**
+ * Queues the deletion of an ended request's service account: by id when it is known, else by name (a run may have
+ * been creating one). The reconciler queues it again, an hour apart, until the deletion is confirmed.
+ */
+async function queueDeletion(deps: Pick<KeyRequestDeps, 'queues' | 'clock'>, request: KeyRequest): Promise<void> {
+  if (!request.serviceAccountId) {
+    await queueNameCleanup(deps, request);
+    return;
+  }
+  const hour = Math.floor(deps.clock() / 3_600_000);
+  await deps.queues.add(
+    'openai',
+    'revoke',
+    { requestId: request.id, serviceAccountId: request.serviceAccountId, projectId: request.projectId },
+    { jobId: jobId('revoke', request.id, hour) },
+  );
+}
+
+/** Deletes the service account at OpenAI (a job; an already deleted one is fine), then records that it is gone. */
+export async function deleteServiceAccount(
+  deps: Pick<KeyRequestDeps, 'openai' | 'requests' | 'clock'>,
+  data: { requestId: string; projectId: string; serviceAccountId: string },
+): Promise<void> {
   await deps.openai.deleteServiceAccount(data.projectId, data.serviceAccountId);
+  await deps.requests.amend(data.requestId, ['revoked', 'expired', 'failed'], { serviceAccountDeletedAt: deps.clock() });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// reconcile: what a crash can cut short between two steps, redone on every clock tick
+
+const GRACE_MS = 60_000;
+
+export interface ReconcileReport {
+  readonly checked: number;
+  readonly redone: number;
+  readonly settled: number;
+}
+
+/**
+ * Walks the unsettled requests and redoes, idempotently, whatever a crash between two steps left undone: a request
+ * message never queued, an expiry past due, a provisioning job never queued, the follow-ups of a stored key, a
+ * deletion at OpenAI not yet confirmed. Settled requests leave the set.
+ */
+export async function reconcileRequests(deps: KeyRequestDeps): Promise<ReconcileReport> {
+  const now = deps.clock();
+  let redone = 0;
+  let settled = 0;
+  const ids = await deps.requests.unsettled();
+  for (const id of ids) {
+    const r = await deps.requests.get(id);
+    if (!r) {
+      await deps.requests.settle(id);
+      settled += 1;
+      continue;
+    }
+    const quiet = now - (r.decidedAt ?? r.createdAt) > GRACE_MS;
+    switch (r.state) {
+      case 'pending':
+        if (now >= r.decideBy) {
+          if (await expireRequest(deps, r.id)) redone += 1;
+        } else if (!r.messageTs && quiet) {
+          await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: r.id, mode: 'post' }, { jobId: jobId('msg', r.id) });
+          await deps.queues.add('openai', 'expire-request', { requestId: r.id }, { jobId: jobId('expire-request', r.id), delayMs: r.decideBy - now });
+          redone += 1;
+        }
+        break;
+      case 'approved':
+        if (quiet) {
+          await deps.queues.add('openai', 'provision', { requestId: r.id }, { jobId: jobId('provision', r.id) });
+          redone += 1;
+        }
+        break;
+      case 'awaiting_reveal':
+        if (now >= (r.revealBy ?? 0)) {
+          if (await expireReveal(deps, r.id)) redone += 1;
+        } else if (now - (r.keyCreatedAt ?? now) > GRACE_MS) {
+          await afterKeyCreated(deps, r);
+        }
+        break;
+      case 'active':
+        if (now >= (r.keyExpiresAt ?? Number.POSITIVE_INFINITY) && (await expireKey(deps, r.id))) redone += 1;
+        break;
+      case 'revoked':
+      case 'expired':
+      case 'failed':
+        if (r.serviceAccountId && !r.serviceAccountDeletedAt) {
+          await queueDeletion(deps, r);
+          redone += 1;
+          break;
+        }
+        // Ended with no known account after approval: one sweep by name in case a create's answer was lost.
+        if (!r.serviceAccountId && r.decidedBy && r.state !== 'expired') await queueNameCleanup(deps, r);
+        await deps.requests.settle(r.id);
+        settled += 1;
+        break;
+      case 'provisioning':
+        break; // its job is in the queue (a stalled one is taken over by another worker)
+      case 'denied':
+        await deps.requests.settle(r.id);
+        settled += 1;
+        break;
+    }
+  }
+  return { checked: ids.length, redone, settled };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -428,15 +561,20 @@ export async function listRequests(deps: Pick<KeyRequestDeps, 'requests'>, userI
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Update the request message, then note the event in its thread and tell the requester, in order. */
+/**
+ * Update the request message, then note the event in its thread and tell the requester, in order. Each kind of
+ * event is told once per request, however often a retried job or the reconciler announces it.
+ */
 async function announce(deps: Pick<KeyRequestDeps, 'queues' | 'outbox'>, request: KeyRequest, event: ThreadEvent): Promise<void> {
   await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'update' }, { jobId: jobId('upd', request.id, request.version) });
-  await flushOutbox(deps, request.id, await deps.outbox.append(request.id, event));
+  const position = await deps.outbox.appendOnce(request.id, event, event.kind);
+  if (position !== null) await flushOutbox(deps, request.id, position);
 }
 
 /** Queues a flush for the event at `position`; a flush delivers everything waiting, in order. */
 async function flushOutbox(deps: Pick<KeyRequestDeps, 'queues'>, requestId: string, position: number): Promise<void> {
-  await deps.queues.add('slack', 'post', { kind: 'outbox', requestId }, { jobId: jobId('outbox', requestId, position) });
+  // Retried for about an hour while the request message waits to be posted (Slack rate limits, an outage).
+  await deps.queues.add('slack', 'post', { kind: 'outbox', requestId }, { jobId: jobId('outbox', requestId, position), attempts: 13 });
 }
 
 function base32(bytes: Buffer): string {

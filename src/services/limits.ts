@@ -140,9 +140,25 @@ const describeChange = (before: ProjectLimits | null, after: ProjectLimits): str
 export async function applyProjectLimits(
   deps: Pick<LimitDeps, 'limits' | 'openai' | 'audit' | 'queues' | 'clock' | 'settings'>,
   input: { readonly project: ProjectRef; readonly change: LimitChange; readonly actorId: string; readonly approvedBy?: string },
-): Promise<Result<{ before: ProjectLimits | null; after: ProjectLimits }, UserFacingError>> {
+): Promise<Result<{ before: ProjectLimits | null; after: ProjectLimits }, UserFacingError & { readonly retryable?: boolean }>> {
+  const original = await deps.limits.get(input.project.id);
+  let setAtOpenAI: { readonly cents: number | null } | null = null;
+  const undoAtOpenAI = async (reason: string) => {
+    // The cap went to OpenAI but could not be recorded: put OpenAI back, so what keywarden says stays true.
+    if (!setAtOpenAI) return;
+    const previous = original?.hardAtOpenAI ?? null;
+    try {
+      if (previous === null) await deps.openai.deleteSpendLimit(input.project.id);
+      else await deps.openai.setSpendLimit(input.project.id, previous);
+      await deps.limits.forgetIntendedCap(input.project.id);
+    } catch {
+      // OpenAI keeps the new cap; the intent record makes the next poll adopt it quietly rather than call it drift.
+    }
+    await deps.audit.append({ actor: input.actorId, action: 'limits.change', target: input.project.id, outcome: 'rolled-back', at: deps.clock(), project: input.project.id, detail: reason });
+  };
+
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const stored = await deps.limits.get(input.project.id);
+    const stored = attempt === 0 ? original : await deps.limits.get(input.project.id);
     const before = withoutBookkeeping(stored);
     const next = applyChangeToLimits(before, input.change, {
       projectId: input.project.id,
@@ -150,25 +166,41 @@ export async function applyProjectLimits(
       actor: input.actorId,
       defaultChannel: deps.settings.alertChannel,
     });
-    if (!next.ok) return err({ what: next.error.message });
+    if (!next.ok) {
+      await undoAtOpenAI(next.error.message);
+      return err({ what: next.error.message });
+    }
 
-    let hardAtOpenAI = stored?.hardAtOpenAI ?? null;
     const wanted = input.change.hard;
-    const capChanges = wanted !== undefined && (wanted === 'off' ? hardAtOpenAI !== null : hardAtOpenAI !== wanted);
-    if (capChanges) {
+    const wantedCents = wanted === undefined ? undefined : wanted === 'off' ? null : wanted;
+    const atOpenAI: number | null = setAtOpenAI ? setAtOpenAI.cents : (stored?.hardAtOpenAI ?? null);
+    if (wantedCents !== undefined && wantedCents !== atOpenAI) {
+      // Recorded first, so a poll that reads OpenAI before the limits are saved knows this cap is keywarden's own.
+      await deps.limits.recordIntendedCap(input.project.id, wantedCents);
       try {
-        if (wanted === 'off') await deps.openai.deleteSpendLimit(input.project.id);
-        else await deps.openai.setSpendLimit(input.project.id, wanted);
+        if (wantedCents === null) await deps.openai.deleteSpendLimit(input.project.id);
+        else await deps.openai.setSpendLimit(input.project.id, wantedCents);
       } catch (error) {
         const failure = describeOpenAIFailure(error);
+        await deps.limits.forgetIntendedCap(input.project.id);
+        await undoAtOpenAI(failure.message);
         await deps.audit.append({ actor: input.actorId, action: 'limits.change', target: input.project.id, outcome: `refused:openai:${failure.kind}`, at: deps.clock(), project: input.project.id, detail: failure.message });
-        return err({ what: `OpenAI did not accept the hard cap, so nothing was changed. ${failure.message}` });
+        return err({ what: `OpenAI did not accept the hard cap, so nothing was changed. ${failure.message}`, retryable: failure.retryable });
       }
-      hardAtOpenAI = wanted === 'off' ? null : wanted;
+      setAtOpenAI = { cents: wantedCents };
       await deps.limits.clearDrift(input.project.id);
     }
+    const hardAtOpenAI = (setAtOpenAI ? setAtOpenAI.cents : (stored?.hardAtOpenAI ?? null)) as Cents | null;
     const after: StoredLimits = { ...next.value, hardAtOpenAI, projectName: input.project.name };
-    if (!(await deps.limits.save(after, stored?.version ?? 0))) continue; // someone changed it meanwhile: redo on theirs
+    let saved: boolean;
+    try {
+      saved = await deps.limits.save(after, stored?.version ?? 0);
+    } catch (error) {
+      await undoAtOpenAI(`the limits could not be saved: ${(error as Error).message}`);
+      throw error;
+    }
+    if (!saved) continue; // someone changed the limits meanwhile: redo on theirs
+    await deps.limits.forgetIntendedCap(input.project.id);
 
     const limits = withoutBookkeeping(after) as ProjectLimits;
     await deps.audit.append({
@@ -188,7 +220,8 @@ export async function applyProjectLimits(
     );
     return ok({ before, after: limits });
   }
-  return err({ what: 'The limits kept changing under keywarden while it applied yours; please try again.' });
+  await undoAtOpenAI('the limits kept changing while this change was applied');
+  return err({ what: 'The limits kept changing under keywarden while it applied yours, so nothing was changed; please try again.', retryable: true });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -249,16 +282,22 @@ export async function applyApprovedLimitChange(deps: LimitDeps, requestId: strin
     ...(request.decidedBy ? { approvedBy: request.decidedBy } : {}),
   });
   if (!applied.ok) {
-    const failure = applied.error.what;
-    const failed = await deps.limitRequests.transition(request.id, ['approved'], { state: 'failed', failure });
-    if (failed.kind === 'ok') await announceLimitEvent(deps, failed.doc, { kind: 'failed', reason: failure });
+    // OpenAI busy or rate limiting: the job retries; on its last attempt the processor calls failLimitChange.
+    if (applied.error.retryable) throw new Error(applied.error.what);
+    await failLimitChange(deps, request.id, applied.error.what);
     return 'failed';
   }
-  const done = await deps.limitRequests.transition(request.id, ['approved'], { state: 'applied', appliedVersion: applied.value.after.version });
+  const done = await deps.limitRequests.transition(request.id, ['approved'], { state: 'applied', appliedVersion: applied.value.after.version, appliedAt: deps.clock() });
   if (done.kind === 'ok') {
     await announceLimitEvent(deps, done.doc, { kind: 'applied', before: applied.value.before, after: applied.value.after, ...(applied.value.after.channelId ? { announcedIn: applied.value.after.channelId } : {}) });
   }
   return 'applied';
+}
+
+/** An approved change that will not be applied: the request fails, and its thread and requester are told why. */
+export async function failLimitChange(deps: Pick<LimitDeps, 'limitRequests' | 'queues' | 'limitOutbox'>, requestId: string, reason: string): Promise<void> {
+  const failed = await deps.limitRequests.transition(requestId, ['approved'], { state: 'failed', failure: reason });
+  if (failed.kind === 'ok') await announceLimitEvent(deps, failed.doc, { kind: 'failed', reason });
 }
 
 export async function expireLimitRequest(deps: Pick<LimitDeps, 'limitRequests' | 'audit' | 'queues' | 'clock' | 'limitOutbox'>, requestId: string): Promise<boolean> {
@@ -303,6 +342,9 @@ export async function reconcileHardCap(
   const observedCents = observed ? observed.cents : null;
   if (!stored && observedCents === null) return null;
   if (stored && stored.hardAtOpenAI === observedCents) return stored;
+  // A cap keywarden itself is setting right now (or set and could not record): not drift.
+  const intended = await deps.limits.intendedCap(project.id);
+  if (intended !== undefined && intended === observedCents) return stored;
   if (!(await deps.limits.firstSightingOfDrift(project.id, observedCents))) return stored;
 
   const base = withoutBookkeeping(stored);

@@ -14,6 +14,7 @@ import { describeOpenAIFailure, OpenAIAdminError } from '../openai/failures.js';
 import type { LimitsStore } from '../store/limits.js';
 import type { ProjectSpendRecord, SpendStore, SpendTotal } from '../store/spend.js';
 import type { AuditLog } from '../store/audit.js';
+import type { PostMarkers } from '../store/postMarkers.js';
 import { reconcileHardCap } from './limits.js';
 import { mapConcurrently } from './concurrency.js';
 
@@ -21,7 +22,8 @@ export interface SpendDeps {
   readonly openai: Pick<OpenAIAdmin, 'costsPage' | 'completionsUsagePage' | 'getSpendLimit'>;
   readonly limits: LimitsStore;
   readonly spend: SpendStore;
-    readonly queues: Pick<JobQueues, 'add' | 'addBulk'>;
+  readonly markers: Pick<PostMarkers, 'posted'>;
+  readonly queues: Pick<JobQueues, 'add' | 'addBulk'>;
   readonly audit: Pick<AuditLog, 'append' | 'recent'>;
   readonly clock: () => number;
   readonly settings: { readonly alertChannel: string };
@@ -132,7 +134,7 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
   //    between claiming and queueing loses nothing, and BullMQ keeps a queued or finished id from running twice.
   const firsts = await deps.spend.claimAlerts(holding, now);
   const repeats = holding.filter((_, i) => !firsts[i]);
-  const delivered = await deps.spend.alertsDelivered(repeats.map((a) => a.identity));
+  const delivered = await deps.markers.posted(repeats.map((a) => `reply.${a.identity}`));
   const toQueue = [...holding.filter((_, i) => firsts[i]), ...repeats.filter((_, i) => !delivered[i])];
   await enqueueAlerts(deps, toQueue);
   const claimed = firsts.filter(Boolean).length;

@@ -1,17 +1,7 @@
 /** The audit log: a Redis Stream of who did what to which target, when, and how it ended. */
 import type { Redis } from 'ioredis';
+import type { AuditEntry } from '../domain/audit.js';
 import type { RedisKeys } from './redis.js';
-
-export interface AuditEntry {
-  readonly actor: string;
-  readonly action: string;
-  readonly target: string;
-  readonly outcome: string;
-  /** ms since epoch */
-  readonly at: number;
-  readonly detail?: string;
-  readonly project?: string;
-}
 
 export interface StoredAuditEntry extends AuditEntry {
   readonly id: string;

@@ -14,7 +14,8 @@ export type CasOutcome<T> =
   | { readonly kind: 'no_secret'; readonly doc: T };
 
 // KEYS[1] document, KEYS[2] secret. ARGV[1] allowed from-states (JSON), ARGV[2] patch (JSON), ARGV[3] secret op,
-// ARGV[4] sealed secret, ARGV[5] secret TTL (ms).
+// ARGV[4] sealed secret, ARGV[5] secret TTL (ms), ARGV[6] fields that must hold these values (JSON object).
+// A patch field set to null removes that field.
 const CAS_SCRIPT = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'missing'} end
@@ -23,6 +24,9 @@ local allowed = cjson.decode(ARGV[1])
 local permitted = false
 for _, s in ipairs(allowed) do if s == doc.state then permitted = true end end
 if not permitted then return {'conflict', raw} end
+for field, value in pairs(cjson.decode(ARGV[6])) do
+  if doc[field] ~= value then return {'conflict', raw} end
+end
 local sealed = ''
 if ARGV[3] == 'take' then
   sealed = redis.call('GET', KEYS[2])
@@ -30,7 +34,9 @@ if ARGV[3] == 'take' then
   redis.call('DEL', KEYS[2])
 end
 local patch = cjson.decode(ARGV[2])
-for k, v in pairs(patch) do doc[k] = v end
+for k, v in pairs(patch) do
+  if v == cjson.null then doc[k] = nil else doc[k] = v end
+end
 doc.version = (doc.version or 0) + 1
 local out = cjson.encode(doc)
 redis.call('SET', KEYS[1], out)
@@ -44,6 +50,8 @@ export async function compareAndSet<T>(
   from: readonly string[],
   patch: object,
   secret?: SecretOp,
+  /** fields that must still hold these values (e.g. the token of the attempt that may finish) */
+  expect: Readonly<Record<string, string | number | boolean>> = {},
 ): Promise<CasOutcome<T>> {
   const reply = (await redis.eval(
     CAS_SCRIPT,
@@ -55,6 +63,8 @@ export async function compareAndSet<T>(
     secret?.kind ?? '',
     secret?.kind === 'set' ? secret.sealed : '',
     secret?.kind === 'set' ? String(Math.max(1, Math.round(secret.ttlMs))) : '0',
+    // an empty Lua table encodes as {} either way, so an empty object is safe here
+    JSON.stringify(expect),
   )) as [string, string?, string?];
   const [status, json, sealed] = reply;
   if (status === 'missing') return { kind: 'missing' };

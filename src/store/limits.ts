@@ -62,6 +62,21 @@ export class LimitsStore {
     return previous !== value;
   }
 
+  /** The cap keywarden is about to set at OpenAI (null: removing it); kept a day in case it is never recorded. */
+  async recordIntendedCap(projectId: string, cents: number | null): Promise<void> {
+    await this.redis.set(this.keys.custom('limits', projectId, 'intent'), cents === null ? 'none' : String(cents), 'EX', 86_400);
+  }
+
+  async forgetIntendedCap(projectId: string): Promise<void> {
+    await this.redis.del(this.keys.custom('limits', projectId, 'intent'));
+  }
+
+  /** undefined: no cap is being set; null: keywarden is removing the cap */
+  async intendedCap(projectId: string): Promise<number | null | undefined> {
+    const raw = await this.redis.get(this.keys.custom('limits', projectId, 'intent'));
+    return raw === null ? undefined : raw === 'none' ? null : Number(raw);
+  }
+
   async clearDrift(projectId: string): Promise<void> {
     await this.redis.del(this.keys.custom('limits', projectId, 'drift'));
   }

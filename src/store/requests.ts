@@ -25,10 +25,11 @@ export class RequestStore {
   async create(request: KeyRequest): Promise<boolean> {
     // One script, so a crash cannot leave a request missing from its requester's list.
     const created = await this.redis.eval(
-      "if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) return 1 else return 0 end",
-      2,
+      "if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) redis.call('SADD', KEYS[3], ARGV[3]) return 1 else return 0 end",
+      3,
       this.keys.request(request.id),
       this.keys.userRequests(request.requesterId),
+      this.unsettledKey(),
       JSON.stringify(request),
       String(request.createdAt),
       request.id,
@@ -49,10 +50,10 @@ export class RequestStore {
     id: string,
     to: RequestState,
     patch: Partial<Omit<KeyRequest, 'id' | 'state' | 'version'>> = {},
-    opts: { from?: readonly RequestState[]; secret?: SecretOp } = {},
+    opts: { from?: readonly RequestState[]; secret?: SecretOp; expect?: Readonly<Record<string, string>> } = {},
   ): Promise<TransitionOutcome> {
     const from = opts.from ?? statesLeadingTo(to);
-    return this.runScript(id, from, { ...patch, state: to }, opts.secret);
+    return this.runScript(id, from, { ...patch, state: to }, opts.secret, opts.expect);
   }
 
   /** Changes fields without a state change, only while the state is one of `whileIn`. */
@@ -69,11 +70,26 @@ export class RequestStore {
     from: readonly RequestState[],
     patch: object,
     secret: SecretOp | undefined,
+    expect: Readonly<Record<string, string>> = {},
   ): Promise<TransitionOutcome> {
-    const out = await compareAndSet<KeyRequest>(this.redis, { doc: this.keys.request(id), secret: this.keys.secret(id) }, from, patch, secret);
+    const out = await compareAndSet<KeyRequest>(this.redis, { doc: this.keys.request(id), secret: this.keys.secret(id) }, from, patch, secret, expect);
     if (out.kind === 'missing') return out;
     if (out.kind === 'ok') return out.sealedSecret ? { kind: 'ok', request: out.doc, sealedSecret: out.sealedSecret } : { kind: 'ok', request: out.doc };
     return { kind: out.kind, request: out.doc };
+  }
+
+  private unsettledKey = () => this.keys.custom('requests', 'unsettled');
+
+  /**
+   * Requests that may still need work from keywarden: not yet decided, provisioned, revealed or expired, or ended
+   * with a service account that is not yet known to be deleted. The reconciler walks these.
+   */
+  async unsettled(): Promise<string[]> {
+    return this.redis.smembers(this.unsettledKey());
+  }
+
+  async settle(id: string): Promise<void> {
+    await this.redis.srem(this.unsettledKey(), id);
   }
 
   /** Puts a taken secret back (the reveal modal could not be shown), keeping its original deadline. */

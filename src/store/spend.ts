@@ -1,7 +1,6 @@
 /**
  * What the spend poll leaves in Redis: each limited project's month so far (for status messages), every project's
- * month-to-date total (for `/openai-key limits`), the alert ledger, and the markers that make each Slack post of an
- * alert happen once.
+ * month-to-date total (for `/openai-key limits`), and the alert ledger with each project's claims in order.
  */
 import type { Redis } from 'ioredis';
 import type { MonthSpend } from '../domain/spend/aggregate.js';
@@ -22,10 +21,15 @@ export interface SpendTotal {
   readonly polledAt: number;
 }
 
-/** A post is either not tried, tried with an unknown outcome (a crash or a timeout), or done at a known ts. */
-export type PostMarker = { readonly kind: 'none' } | { readonly kind: 'attempted' } | { readonly kind: 'posted'; readonly ts: string };
-
 const RETENTION_S = 45 * 86_400;
+
+// KEYS[1] ledger entry, KEYS[2] the project's claim order. ARGV: entry, TTL (s), order score, identity.
+const CLAIM_SCRIPT = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 1
+`;
 
 export const REENTRANT_LOCK = `
 if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
@@ -42,7 +46,7 @@ export class SpendStore {
   private project = (projectId: string) => this.keys.custom('spend', projectId);
   private totalsKey = (month: string) => this.keys.custom('spend', 'totals', month);
   private ledger = (identity: string) => this.keys.custom('ledger', identity);
-  private marker = (name: string) => this.keys.custom('posted', name);
+  private order = (projectId: string, month: string) => this.keys.custom('ledger', 'order', projectId, month);
 
   /** Saves one poll's results in a single round trip. */
   async savePoll(month: string, limited: readonly ProjectSpendRecord[], totals: ReadonlyMap<string, SpendTotal>): Promise<void> {
@@ -73,10 +77,21 @@ export class SpendStore {
     return out;
   }
 
-  /** Claims an alert in the ledger: true only for the first claimer of this identity, ever (per retention). */
-  async claimAlert(alert: Alert, now: number): Promise<boolean> {
-    const claimed = await this.redis.set(this.ledger(alert.identity), JSON.stringify({ alert, claimedAt: now }), 'EX', RETENTION_S, 'NX');
-    return claimed === 'OK';
+  /**
+   * Claims many alerts in one round trip; true where this call was the first claimer. Each project's claims are
+   * also kept in claim order, so its alerts can be told in that order.
+   */
+  async claimAlerts(alerts: readonly Alert[], now: number): Promise<boolean[]> {
+    if (alerts.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    alerts.forEach((alert, i) => {
+      pipeline.eval(CLAIM_SCRIPT, 2, this.ledger(alert.identity), this.order(alert.projectId, alert.month), JSON.stringify({ alert, claimedAt: now }), String(RETENTION_S), String(now * 1_000 + i), alert.identity);
+    });
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, reply]) => {
+      if (error) throw error;
+      return Number(reply) === 1;
+    });
   }
 
   async claimedAlert(identity: string): Promise<Alert | null> {
@@ -84,49 +99,14 @@ export class SpendStore {
     return raw ? (JSON.parse(raw) as { alert: Alert }).alert : null;
   }
 
-  /** Claims many alerts in one round trip; true where this call was the first claimer. */
-  async claimAlerts(alerts: readonly Alert[], now: number): Promise<boolean[]> {
-    if (alerts.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const alert of alerts) pipeline.set(this.ledger(alert.identity), JSON.stringify({ alert, claimedAt: now }), 'EX', RETENTION_S, 'NX');
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, reply]) => {
-      if (error) throw error;
-      return reply === 'OK';
-    });
-  }
-
-  /** For each identity, whether its reply is in Slack; one round trip. */
-  async alertsDelivered(identities: readonly string[]): Promise<boolean[]> {
+  /** A project's alerts of a month, in the order they were claimed. */
+  async claimedAlertsOf(projectId: string, month: string): Promise<Alert[]> {
+    const identities = await this.redis.zrange(this.order(projectId, month), '0', '-1');
     if (identities.length === 0) return [];
-    const raws = await this.redis.mget(identities.map((identity) => this.marker(`reply.${identity}`)));
-    return raws.map((raw) => raw !== null && raw.startsWith('ts:'));
+    const raws = await this.redis.mget(identities.map((id) => this.ledger(id)));
+    return raws.flatMap((raw) => (raw ? [(JSON.parse(raw) as { alert: Alert }).alert] : []));
   }
 
-  /** Whether the alert's reply is in Slack (its status message is then posted too). */
-  async alertDelivered(identity: string): Promise<boolean> {
-    return (await this.postMarker(`reply.${identity}`)).kind === 'posted';
-  }
-
-  async postMarker(name: string): Promise<PostMarker> {
-    const raw = await this.redis.get(this.marker(name));
-    if (raw === null) return { kind: 'none' };
-    if (raw === 'attempted') return { kind: 'attempted' };
-    return { kind: 'posted', ts: raw.slice('ts:'.length) };
-  }
-
-  async markAttempted(name: string): Promise<void> {
-    await this.redis.set(this.marker(name), 'attempted', 'EX', RETENTION_S);
-  }
-
-  async markPosted(name: string, ts: string): Promise<void> {
-    await this.redis.set(this.marker(name), `ts:${ts}`, 'EX', RETENTION_S);
-  }
-
-  /**
-   * Takes the lock, or renews it when `owner` holds it already: owners are job ids, and a job that a crashed worker
-   * held comes back under the same id, so it must not wait for its own lock to expire.
-   */
   async lock(name: string, owner: string, ttlMs: number): Promise<boolean> {
     return Number(await this.redis.eval(REENTRANT_LOCK, 1, this.keys.custom('lock', name), owner, String(ttlMs))) === 1;
   }

@@ -1,13 +1,14 @@
 /**
  * The sandbox page in headless Chromium, driven by clicks and typing only: the page sends what a Slack user does
  * to keywarden through the sandbox, and shows what keywarden answers. Skipped when /usr/bin/chromium is absent.
+ * Screenshots go to test-results/screenshots/ (not committed); docs/screenshots/ holds a curated set.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { DEMO_CHANNELS } from '../../src/sandbox/demoWorkspace.js';
 
@@ -15,9 +16,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) console.warn(`test/browser: skipped, ${CHROMIUM} is absent (install Debian's chromium package to run these tests)`);
 
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const OVERVIEW = fileURLToPath(new URL('../../docs/sandbox.png', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const FLOW_TIMEOUT_MS = 60_000;
+const VIEWPORT = { width: 1360, height: 820 };
 /** keywarden paces its Slack posts at one per second per channel, so a flow's steps take a few seconds. */
 const STEP_TIMEOUT_MS = 15_000;
 const eventually = <T>(probe: () => Promise<T> | T) => expect.poll(probe, { timeout: STEP_TIMEOUT_MS, interval: 50 });
@@ -30,6 +31,7 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
   const keywardenLog: string[] = [];
 
   beforeAll(async () => {
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
     mkdirSync(SCREENSHOTS, { recursive: true });
     sandbox = await startSandbox({
       port: 0,
@@ -47,7 +49,7 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
+    page = await browser.newPage({ viewport: VIEWPORT });
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
@@ -61,6 +63,10 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     if (keywardenLog.length > 0) console.log(`keywarden logged:\n${keywardenLog.join('')}`);
     await browser?.close();
     await sandbox?.stop();
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await page?.screenshot({ path: `${SCREENSHOTS}failed-${task.name.replace(/\W+/g, '-')}.png` }).catch(() => undefined);
   });
 
   /** A screenshot with the pointer parked on the top bar, so hover-only controls do not show. */
@@ -125,7 +131,6 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     await thread.getByText('Sent', { exact: false }).waitFor();
     await eventually(() => thread.textContent()).toMatch(/Approved by @Avery Quinn.*created.*Sent @Riley Park a DM/s);
     await shot('4-approved-thread');
-    copyFileSync(`${SCREENSHOTS}4-approved-thread.png`, OVERVIEW);
 
     await actAs('Riley Park');
     await page.locator('#app-list .badge').waitFor();
@@ -208,7 +213,7 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     await page.fill('#thread-input', 'approve');
     await page.press('#thread-input', 'Enter');
     const thread = page.locator('#thread-messages');
-    await thread.locator('.msg', { hasText: 'Avery Quinn' }).filter({ hasText: 'approve' }).waitFor();
+    await thread.locator('.msg-body', { hasText: /^approve$/ }).waitFor();
     await thread.getByText('Approved by', { exact: false }).waitFor();
     await request.locator('.bk-section', { hasText: 'Approved by' }).waitFor();
     await page.click('#thread-close');
@@ -239,19 +244,95 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     expect(await page.title()).not.toBe('owned');
   }, FLOW_TIMEOUT_MS);
 
-  it('adds spend and answers "run a poll now" from the time panel', async () => {
+  it('tells the spend story: limits set, a soft-limit warning, the hard cap, and a higher cap asked for', async () => {
+    const errorsBefore = consoleErrors.length;
+    await actAs('Adrian Silva');
+    await openChannel(DEMO_CHANNELS.general.id);
+
+    // the time panel suggests limits just above this month's spend; the admin types them
     await page.click('#time-toggle');
-    await page.locator('#spend-facts', { hasText: 'This month' }).waitFor();
     await page.selectOption('#spend-project', { label: 'Support Bot' });
-    const before = await page.locator('#spend-facts strong').first().textContent();
-    await page.fill('#burst-usd', '300');
+    const suggestion = page.locator('#spend-try-command');
+    await eventually(() => suggestion.textContent()).toMatch(/^\/openai-key limit "Support Bot" soft \d+ hard \d+$/);
+    const command = (await suggestion.textContent())!;
+    const hardUsd = Number(/hard (\d+)/.exec(command)![1]);
+    await page.click('#time-toggle');
+    await type(command);
+    await page.locator('#messages .msg--ephemeral', { hasText: 'The spend limits of Support Bot' }).waitFor();
+    // announced in the alert channel
+    await page.locator(`.sidebar-item--unread[data-channel-id="${DEMO_CHANNELS.spend.id}"]`).waitFor();
+    await openChannel(DEMO_CHANNELS.spend.id);
+    const announcement = page.locator('#messages .msg:not(.msg--ephemeral)', { hasText: 'were changed by @Adrian Silva' });
+    await announcement.waitFor();
+    expect(await announcement.textContent()).toMatch(new RegExp(`Hard limit: none → \\$${hardUsd}\\.00`));
+    await shot('11-limit-set');
+
+    // one burst and a poll: the soft limit is reached
+    const log = page.locator('.time-log-entry');
+    await page.click('#time-toggle');
     await page.click('#spend-burst');
-    await page.locator('.time-log-entry', { hasText: 'Added $300.00 of gpt-4o spend to Support Bot' }).waitFor();
-    await eventually(() => page.locator('#spend-facts strong').first().textContent()).not.toBe(before);
+    await log.filter({ hasText: new RegExp(`Added \\$250\\.00 of gpt-4o spend to Support Bot: \\$[\\d,.]+ this month of its \\$${hardUsd.toLocaleString('en-US')}\\.00 OpenAI budget`) }).waitFor();
     await page.click('#poll-now');
-    const pollAnswer = page.locator('.time-log-entry').first();
-    await eventually(() => pollAnswer.textContent()).toMatch(sandbox.polling ? /polled spend/ : /isn’t available in this build/);
-    await shot('10-time-panel');
+    await eventually(() => log.first().textContent()).toMatch(/keywarden polled spend for \d{4}-\d\d: \d+ projects with spend, 1 with limits; (\d+ new alerts? claimed, on the way to #openai-spend|no new alerts)/);
+    // every alert that holds has its reply (a clock tick may have claimed some before "run a poll now")
+    const found = (await log.first().textContent())!;
+    const replies = Number(/(\d+) new alerts? claimed/.exec(found)?.[1] ?? 0) + Number(/(\d+) told at earlier polls/.exec(found)?.[1] ?? 0);
+    await page.click('#time-toggle');
+    const status = page.locator('#messages .msg').filter({ has: page.locator('.msg-replies') }).filter({ hasText: 'OpenAI spend: Support Bot' });
+    await status.waitFor();
+    await eventually(() => status.textContent()).toMatch(/OpenAI spend: Support Bot.*Soft limit \$[\d,]+\.00\D+\d+%/s);
+    await status.locator('.msg-replies').click();
+    const thread = page.locator('#thread-messages');
+    await thread.locator('.msg', { hasText: 'has reached 100% of its soft limit' }).waitFor();
+    await eventually(() => thread.locator('.msg:not(.msg--parent)').count()).toBe(replies);
+    for (const threshold of [50, 80]) expect(await thread.textContent()).toContain(`has reached ${threshold}% of its soft limit`);
+    await shot('12-soft-warning');
+
+    // another burst and a poll: OpenAI refuses, and the notice is broadcast to the channel
+    await page.click('#time-toggle');
+    await page.click('#spend-burst');
+    await log.filter({ hasText: 'OpenAI now refuses its requests' }).waitFor();
+    await page.click('#poll-now');
+    await eventually(() => log.first().textContent()).toMatch(/keywarden polled spend/);
+    await shot('13-time-panel');
+    await page.click('#time-toggle');
+    const notice = page.locator('#messages .msg', { hasText: 'OpenAI is now refusing' });
+    await notice.waitFor();
+    expect(await notice.locator('.msg-broadcast').textContent()).toBe('replied to a thread');
+    await thread.locator('.msg', { hasText: 'OpenAI is now refusing' }).waitFor();
+    // the one status message lives on, updated in place
+    await eventually(() => status.textContent()).toContain('OpenAI is refusing');
+    expect(await status.count()).toBe(1);
+    expect(await status.locator('.msg-edited').count()).toBe(1);
+    await shot('14-hard-cap');
+    // the overview for docs/sandbox.png: the alert channel and the status message's thread, on a taller window
+    await page.setViewportSize({ width: 1440, height: 1100 });
+    await shot('0-overview');
+    await page.setViewportSize(VIEWPORT);
+
+    await notice.getByRole('button', { name: 'Request a higher cap' }).click();
+    const form = page.locator('.modal[data-view-id]');
+    await form.getByRole('heading', { name: 'Change spend limits' }).waitFor();
+    expect(await form.textContent()).toMatch(/filled in with a suggested \$[\d,.]+, up from \$[\d,]+\.00/);
+    await shot('15-higher-cap-form');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await eventually(() => page.locator('.modal[data-view-id]').count()).toBe(0);
+    await page.click('#thread-close');
+    expect(consoleErrors.slice(errorsBefore)).toEqual([]);
+  }, 2 * FLOW_TIMEOUT_MS);
+
+  it('puts the suggested limits in the admin’s composer in the alert channel with "Use"', async () => {
+    await actAs('Riley Park');
+    await openChannel(DEMO_CHANNELS.general.id);
+    await page.click('#time-toggle');
+    await page.selectOption('#spend-project', { label: 'Data Pipeline' });
+    const suggestion = page.locator('#spend-try-command');
+    await eventually(() => suggestion.textContent()).toMatch(/^\/openai-key limit "Data Pipeline" soft \d+ hard \d+$/);
+    await page.click('#spend-try-use');
+    await eventually(() => page.locator('#user-name').textContent()).toContain('Adrian Silva');
+    await page.locator(`.sidebar-item--active[data-channel-id="${DEMO_CHANNELS.spend.id}"]`).waitFor();
+    expect(await page.inputValue('#composer-input')).toBe(await suggestion.textContent());
+    await page.fill('#composer-input', '');
     await page.click('#time-toggle');
   }, FLOW_TIMEOUT_MS);
 

@@ -6,10 +6,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { DEMO_CHANNELS } from '../../src/sandbox/demoWorkspace.js';
-import { POLL_UNAVAILABLE_NOTE, createPageApi, describePoll } from '../../src/sandbox/pageApi.js';
+import { createPageApi, describeAddedSpend, describePoll } from '../../src/sandbox/pageApi.js';
 import { ScreenStates } from '../../src/sandbox/screenState.js';
 import { createSlackDriver } from '../../src/emulators/slack/index.js';
 import { ACTION } from '../../src/slack/ids.js';
+import type { PollReport } from '../../src/services/spend.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RILEY = 'U0RILEY';
@@ -159,7 +160,7 @@ describe('the page and its API', () => {
     expect((await state({ user: AVERY })).modal).toBeNull();
   });
 
-  it('adds spend to a project as costs OpenAI reports, and says when polling is not in this build', async () => {
+  it('adds spend to a project as costs OpenAI reports, and says what it added', async () => {
     const monthToDate = async (name: string) => {
       const answer = (await (await fetch(`${base}/api/projects`)).json()) as { projects: { id: string; name: string; monthToDateUsd: number; dailyUsd: number }[] };
       return answer.projects.find((p) => p.name === name)!;
@@ -170,6 +171,8 @@ describe('the page and its API', () => {
     expect(burst.json.inputTokens).toBeGreaterThan(0);
     const afterBurst = await monthToDate('Marketing Copy');
     expect(afterBurst.monthToDateUsd).toBeCloseTo(before.monthToDateUsd + 123.45, 2);
+    expect(burst.json.monthToDateUsd).toBe(afterBurst.monthToDateUsd);
+    expect(burst.json.note).toMatch(/^Added \$123\.45 of gpt-4o spend to Marketing Copy: \$[\d,]+\.\d\d this month\. keywarden sees it at its next poll\.$/);
     const day = await post('/api/spend', { projectId: before.id, kind: 'day' });
     expect(day.json.usd).toBe(afterBurst.dailyUsd);
     expect((await monthToDate('Marketing Copy')).monthToDateUsd).toBeCloseTo(afterBurst.monthToDateUsd + afterBurst.dailyUsd, 2);
@@ -178,13 +181,52 @@ describe('the page and its API', () => {
     expect((await post('/api/spend', { projectId: archived.id, kind: 'burst' })).status).toBe(400);
 
     const poll = await post('/api/poll', {});
-    if (sandbox.polling) expect(poll.json).toMatchObject({ ok: true, note: expect.stringMatching(/^keywarden polled spend/) });
-    else expect(poll.json).toEqual({ ok: false, unavailable: true, note: POLL_UNAVAILABLE_NOTE });
+    expect(poll.json).toMatchObject({ ok: true, report: { alertsClaimed: 0 }, note: expect.stringMatching(/^keywarden polled spend for \d{4}-\d\d: \d+ projects with spend, 0 with limits; no new alerts\.$/) });
   });
 });
 
+describe('the alert story the time panel suggests', () => {
+  const SUPPORT = 'Support Bot';
+  const ADRIAN = 'U0ADRIAN';
+  const nameOf = (m: { metadata?: unknown }) => (m.metadata as { event_payload?: { name?: string } } | undefined)?.event_payload?.name ?? '';
+
+  it('goes from the suggested limits to a soft-limit warning after one burst and the hard cap after two', async () => {
+    const projects = async () =>
+      ((await (await fetch(`${base}/api/projects`)).json()) as { projects: { id: string; name: string; monthToDateUsd: number; tryLimits: { softUsd: number; hardUsd: number; command: string } }[] }).projects;
+    const support = (await projects()).find((p) => p.name === SUPPORT)!;
+    const { softUsd, hardUsd, command } = support.tryLimits;
+    expect(command).toBe(`/openai-key limit "${SUPPORT}" soft ${softUsd} hard ${hardUsd}`);
+    expect(softUsd).toBeGreaterThan(support.monthToDateUsd);
+
+    expect((await post('/api/command', { user: ADRIAN, channel: DEMO_CHANNELS.spend.id, text: command })).json).toMatchObject({ ok: true });
+    await until(async () => sandbox.slack.messages(DEMO_CHANNELS.spend.id).find((m) => m.text.includes(`Spend limits of ${SUPPORT} changed`)));
+    await until(async () => (sandbox.openai.spendLimit(support.id)?.threshold_amount === hardUsd * 100 ? true : undefined));
+    const status = () => sandbox.slack.messages(DEMO_CHANNELS.spend.id).find((m) => nameOf(m) === `status.${support.id}.${new Date().toISOString().slice(0, 7)}`);
+    const replies = () => (status() ? sandbox.slack.thread(DEMO_CHANNELS.spend.id, status()!.ts).map(nameOf) : []);
+
+    const first = await post('/api/spend', { projectId: support.id, kind: 'burst' });
+    expect(first.json.monthToDateUsd).toBeGreaterThanOrEqual(softUsd);
+    expect(first.json.monthToDateUsd).toBeLessThan(hardUsd);
+    const soft = await post('/api/poll', {});
+    expect(soft.json.report.alertsClaimed).toBeGreaterThanOrEqual(1);
+    expect(soft.json.note).toMatch(/new alerts? claimed, on the way to #openai-spend/);
+    await until(async () => replies().some((n) => n.endsWith('.soft.100')), 15_000);
+    expect(replies().some((n) => n.endsWith('.hard.100'))).toBe(false);
+
+    const second = await post('/api/spend', { projectId: support.id, kind: 'burst' });
+    expect(second.json.monthToDateUsd).toBeGreaterThanOrEqual(hardUsd);
+    expect(second.json.note).toContain('OpenAI now refuses its requests');
+    await post('/api/poll', {});
+    await until(async () => replies().some((n) => n.endsWith('.hard.100')), 15_000);
+    const hard = sandbox.slack.messages(DEMO_CHANNELS.spend.id).find((m) => nameOf(m).endsWith('.hard.100'));
+    expect(hard?.subtype).toBe('thread_broadcast');
+    expect(JSON.stringify(hard?.blocks)).toContain(ACTION.requestHigherCap);
+    expect(sandbox.slack.messages(DEMO_CHANNELS.spend.id).filter((m) => nameOf(m).startsWith('status.'))).toHaveLength(1);
+  }, 45_000);
+});
+
 describe('"run a poll now"', () => {
-  const apiWith = (pollSpendNow: (() => Promise<unknown>) | null) =>
+  const apiWith = (pollSpendNow: () => Promise<PollReport>) =>
     createPageApi({
       slack: sandbox.slack,
       openai: sandbox.openai,
@@ -194,23 +236,32 @@ describe('"run a poll now"', () => {
       now: Date.now,
       announce: () => undefined,
     });
+  const report: PollReport = { month: '2026-05', projectsWithSpend: 4, limitedProjects: 1, alertsClaimed: 2, alertsAlreadyClaimed: 1, openaiCalls: 3, estimateMissing: false };
 
-  it('says polling is not in this build when the app has no pollSpendNow', async () => {
-    expect((await apiWith(null).poll()).body).toEqual({ ok: false, unavailable: true, note: POLL_UNAVAILABLE_NOTE });
-  });
-
-  it('describes the poll’s report, and a failed poll', async () => {
-    const report = { month: '2026-05', projectsWithSpend: 4, alertsClaimed: 2, alertsAlreadyClaimed: 1 };
+  it('says what the poll found, and when it failed', async () => {
     expect((await apiWith(async () => report).poll()).body).toEqual({
       ok: true,
-      note: 'keywarden polled spend for 2026-05: 4 projects with spend, 2 new alerts, posted to #openai-spend, 1 already sent before.',
+      report,
+      note: 'keywarden polled spend for 2026-05: 4 projects with spend, 1 with limits; 2 new alerts claimed, on the way to #openai-spend (or the project’s own alert channel); 1 told at earlier polls.',
     });
-    expect(describePoll(undefined)).toBe('keywarden polled spend.');
-    expect(describePoll({ projectsWithSpend: 1, alertsClaimed: 0 })).toBe('keywarden polled spend: 1 project with spend, no new alerts.');
+    expect(describePoll({ ...report, projectsWithSpend: 1, alertsClaimed: 0, alertsAlreadyClaimed: 0, estimateMissing: true })).toBe(
+      'keywarden polled spend for 2026-05: 1 project with spend, 1 with limits; no new alerts. Usage could not be read, so spend OpenAI has not billed yet is left out.',
+    );
+    expect(describePoll({ ...report, alertsClaimed: 1, alertsAlreadyClaimed: 0 })).toContain('; 1 new alert claimed, on the way');
     const failed = await apiWith(async () => {
       throw new Error('OpenAI answered 503');
     }).poll();
     expect(failed.body).toEqual({ ok: false, note: 'The poll failed: OpenAI answered 503' });
+  });
+
+  it('says what adding spend did to the month and the OpenAI budget', () => {
+    const added = { project: 'Support Bot', usd: 250, monthToDateUsd: 1018.94, spendLimitUsd: 800, spendLimitEnforcing: true };
+    expect(describeAddedSpend(added)).toBe(
+      'Added $250.00 of gpt-4o spend to Support Bot: $1,018.94 this month, past its OpenAI budget of $800.00: OpenAI now refuses its requests. keywarden sees it at its next poll.',
+    );
+    expect(describeAddedSpend({ ...added, monthToDateUsd: 768.94, spendLimitEnforcing: false })).toBe(
+      'Added $250.00 of gpt-4o spend to Support Bot: $768.94 this month of its $800.00 OpenAI budget. keywarden sees it at its next poll.',
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 /** AuditLog against the real Redis, in a namespace of its own. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog, type AuditEntry } from '../../src/store/audit.js';
+import type { AuditEntry } from '../../src/domain/audit.js';
+import { AuditLog } from '../../src/store/audit.js';
 import { keysOutsideLayout, openTestNamespace, type TestNamespace } from './testNamespace.js';
 
 let ns: TestNamespace;

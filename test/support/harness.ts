@@ -8,28 +8,22 @@ import { Redis } from 'ioredis';
 import { readConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/log.js';
 import { startKeywarden, type RunningKeywarden, type Role } from '../../src/main.js';
-import { createSlackDriver, startSlackEmulator, type SlackDriver, type SlackEmulator, type SlackMessage } from '../../src/emulators/slack/index.js';
-import { startOpenAIEmulator, type OpenAIEmulator } from '../../src/emulators/openai/index.js';
+import { createSlackDriver, type SlackDriver, type SlackEmulator, type SlackMessage } from '../../src/emulators/slack/index.js';
+import type { OpenAIEmulator } from '../../src/emulators/openai/index.js';
 import { ACTION } from '../../src/slack/ids.js';
 import type { KeyRequest } from '../../src/domain/request.js';
+import { APPROVAL_CHANNEL, REDIS_URL, SIGNING_SECRET, deleteNamespaceKeys, startEmulatedWorkspace } from './workspace.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
-
-export const USERS = {
-  requester: 'U0REQUESTER',
-  approver: 'U0APPROVER1',
-  /** an approver through the S0APPROVERS user group */
-  groupApprover: 'U0APPROVER2',
-  admin: 'U0ADMIN0001',
-  outsider: 'U0OUTSIDER1',
-} as const;
-export const APPROVAL_CHANNEL = 'C0APPROVALS';
-export const GENERAL_CHANNEL = 'C0GENERAL01';
-export const SPEND_CHANNEL = 'C0SPEND0001';
-/** a channel keywarden's bot has not been invited to */
-export const PRIVATE_CHANNEL = 'C0NOBOT0001';
-export const APPROVER_GROUP = 'S0APPROVERS';
+export {
+  APPROVAL_CHANNEL,
+  APPROVER_GROUP,
+  GENERAL_CHANNEL,
+  PRIVATE_CHANNEL,
+  REDIS_URL,
+  SIGNING_SECRET,
+  SPEND_CHANNEL,
+  USERS,
+} from './workspace.js';
 
 export interface Harness {
   readonly slack: SlackEmulator;
@@ -60,43 +54,13 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const slack = await startSlackEmulator({
-    users: [
-      { id: USERS.requester, name: 'riley', realName: 'Riley Requester' },
-      { id: USERS.approver, name: 'avery', realName: 'Avery Approver' },
-      { id: USERS.groupApprover, name: 'blake', realName: 'Blake Approver' },
-      { id: USERS.admin, name: 'adrian', realName: 'Adrian Admin' },
-      { id: USERS.outsider, name: 'oscar', realName: 'Oscar Outsider' },
-    ],
-    usergroups: [{ id: APPROVER_GROUP, handle: 'key-approvers', users: [USERS.groupApprover] }],
-    channels: [
-      { id: APPROVAL_CHANNEL, name: 'keywarden-approvals' },
-      { id: GENERAL_CHANNEL, name: 'general' },
-      { id: SPEND_CHANNEL, name: 'openai-spend' },
-      { id: PRIVATE_CHANNEL, name: 'finance', botIsMember: false },
-    ],
-  });
-  const openai = await startOpenAIEmulator(opts.now ? { now: opts.now } : {});
-  const support = openai.addProject({ name: 'Support Bot' }).id;
-  const research = openai.addProject({ name: 'Research Assistant' }).id;
-  const archived = openai.addProject({ name: 'Legacy Prototype', status: 'archived' }).id;
-
   const namespace = `t${randomBytes(5).toString('hex')}`;
+  const workspace = await startEmulatedWorkspace({ namespace, ...(opts.now ? { openai: { now: opts.now } } : {}) });
+  const { slack, openai, projects } = workspace;
   const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    OPENAI_ADMIN_KEY: openai.adminKey,
-    OPENAI_BASE_URL: openai.baseURL,
+    ...workspace.env,
     OPENAI_TIMEOUT_MS: '3000',
-    REDIS_URL,
-    KEYWARDEN_NAMESPACE: namespace,
     PORT: '0',
-    KEYWARDEN_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
-    KEYWARDEN_ALERT_CHANNEL: SPEND_CHANNEL,
-    KEYWARDEN_APPROVERS: `${USERS.approver},${APPROVER_GROUP}`,
-    KEYWARDEN_ADMINS: USERS.admin,
-    KEYWARDEN_SECRET: randomBytes(32).toString('base64'),
     KEYWARDEN_REQUEST_TTL: '72h',
     KEYWARDEN_REVEAL_TTL: '24h',
     KEYWARDEN_KEY_DAYS: '30,90',
@@ -137,7 +101,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     namespace,
     env,
     logLines,
-    projects: { support, research, archived },
+    projects,
     waitFor: (probe, timeoutMs = 15_000) => slack.waitFor(probe, timeoutMs),
     latestRequestMessage: () => slack.messages(APPROVAL_CHANNEL).at(-1),
     requestIdOf: (message) => {
@@ -154,12 +118,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async stop() {
       await app.stop();
       await Promise.all([slack.close(), openai.close()]);
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (found.length > 0) await redis.del(...found);
-      } while (cursor !== '0');
+      await deleteNamespaceKeys(redis, namespace);
       redis.disconnect();
     },
   };

@@ -5,47 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { answersPing, freePort } from '../../src/sandbox/redisLocator.js';
 
 export type KeywardenRole = 'all' | 'web' | 'worker';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-/** A TCP port nothing listened on a moment ago (the OS picked it for a socket that was closed at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** True when something on host:port answers `PING` with `+PONG` within timeoutMs. */
-export function answersPing(port: number, timeoutMs = 300, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    let answer = '';
-    const socket = createConnection({ host, port });
-    const finish = (ok: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk: Buffer) => {
-      answer += chunk.toString('utf8');
-      if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
-    });
-    socket.on('error', () => finish(false));
-  });
-}
 
 export interface ProcessExit {
   readonly code: number | null;
@@ -133,7 +100,7 @@ export class SpawnedProcesses {
         child = started;
         exit = new Promise((resolve) => started.once('exit', () => resolve()));
         const deadline = Date.now() + 10_000;
-        while (!(await answersPing(port))) {
+        while (!(await answersPing('127.0.0.1', port, 300))) {
           if (!running()) throw new Error(`redis-server on ${port} exited at start:\n${output.join('')}`);
           if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not answer PING within 10 s`);
           await sleep(20);

@@ -214,10 +214,25 @@ function itemsHtml(items, options) {
   return items.map((item, i) => messageHtml(item, items[i - 1], options)).join('');
 }
 
+/**
+ * Whether each scrolling list follows its newest message: true until the reader scrolls up, true again once they
+ * scroll back down. Kept from scroll events, not measured at render time, because the list also changes size when
+ * the thread opens or a message above grows.
+ */
+const followsBottom = new WeakMap();
+
+function followBottom(element) {
+  followsBottom.set(element, true);
+  element.addEventListener('scroll', () => followsBottom.set(element, element.scrollHeight - element.scrollTop - element.clientHeight < 80));
+  new ResizeObserver(() => {
+    if (followsBottom.get(element)) element.scrollTop = element.scrollHeight;
+  }).observe(element);
+}
+
 /** Re-renders a scrolling list, staying at the bottom when the reader was there (or when told to). */
 function renderScrolling(element, html, toBottom) {
-  const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
-  if (setHtml(element, html) && (atBottom || toBottom)) element.scrollTop = element.scrollHeight;
+  if (toBottom) followsBottom.set(element, true);
+  if (setHtml(element, html) && followsBottom.get(element)) element.scrollTop = element.scrollHeight;
 }
 
 let lastPaneChannel = null;
@@ -245,6 +260,7 @@ function renderPane(screen) {
   $('composer-input').placeholder = isApp ? 'Message keywarden' : `Message #${channel.name}`;
 }
 
+let lastThread = null;
 function renderThread(screen) {
   const open = ui.thread !== null && screen.thread !== null && screen.thread.parent !== null;
   $('thread').hidden = !open;
@@ -253,12 +269,15 @@ function renderThread(screen) {
   const thread = screen.thread;
   const name = screen.directory.channels[thread.channelId] ?? '';
   $('thread-channel').textContent = screen.channel?.kind === 'app' ? name : `#${name}`;
+  $('thread-help').hidden = name !== 'keywarden-approvals';
   const count = thread.items.filter((i) => i.kind === 'message').length;
   const divider = `<div class="thread-divider"><span>${count} ${count === 1 ? 'reply' : 'replies'}</span></div>`;
+  const switched = lastThread !== `${thread.channelId}/${thread.ts}`;
+  lastThread = `${thread.channelId}/${thread.ts}`;
   renderScrolling(
     $('thread-messages'),
     messageHtml(thread.parent, undefined, { channelId: thread.channelId, parent: true, inThread: true }) + divider + itemsHtml(thread.items, { channelId: thread.channelId, inThread: true }),
-    false,
+    switched,
   );
 }
 
@@ -634,6 +653,8 @@ function switchUser(userId) {
 }
 
 function wire() {
+  followBottom($('messages'));
+  followBottom($('thread-messages'));
   document.addEventListener('click', (event) => {
     const target = event.target;
     if (!(target instanceof Element)) return;

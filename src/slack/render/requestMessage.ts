@@ -1,18 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { KeyRequest } from '../../domain/request.js';
 import { ACTION } from '../ids.js';
-import {
-  actionsBlock,
-  buttonElement,
-  composeMessage,
-  contextBlock,
-  fieldsBlock,
-  headerBlock,
-  plainText,
-  sectionBlock,
-  type RenderedMessage,
-} from './blocks.js';
-import { BLOCK_KIT_LIMITS } from './limits.js';
+import { composeMessage, decisionBlocks, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from './blocks.js';
 import { codeSpan, fitUserText, mentionUser, pluralDays, quoteUserText, slackDate } from './mrkdwn.js';
 import { renderStateInWords } from './stateWords.js';
 
@@ -126,26 +115,15 @@ export const renderRequestMessage = (req: KeyRequest, opts: { now: number }): Re
   ];
   if (open) {
     blocks.push(
-      actionsBlock([
-        buttonElement({
-          text: 'Approve',
-          actionId: ACTION.approveRequest,
-          value: req.id,
-          style: 'primary',
-          confirm: {
-            title: plainText('Approve this key?', BLOCK_KIT_LIMITS.confirmTitle),
-            text: plainText(
-              `Create an OpenAI key for project ${req.projectName} for ${pluralDays(req.lifetimeDays)}. ` +
-                'The requester can reveal it once.',
-              BLOCK_KIT_LIMITS.confirmText,
-            ),
-            confirm: plainText('Approve', BLOCK_KIT_LIMITS.confirmButton),
-            deny: plainText('Cancel', BLOCK_KIT_LIMITS.confirmButton),
-          },
-        }),
-        buttonElement({ text: 'Deny', actionId: ACTION.denyRequest, value: req.id, style: 'danger' }),
-      ]),
-      contextBlock('Approvers: click a button, or reply in this thread with `approve` or `deny &lt;reason&gt;`'),
+      ...decisionBlocks({
+        requestId: req.id,
+        approveActionId: ACTION.approveRequest,
+        denyActionId: ACTION.denyRequest,
+        confirmTitle: 'Approve this key?',
+        confirmText:
+          `Create an OpenAI key for project ${req.projectName} for ${pluralDays(req.lifetimeDays)}. ` +
+          'The requester can reveal it once.',
+      }),
     );
   } else {
     const lines = outcomeLines(req, opts.now);

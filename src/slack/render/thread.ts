@@ -1,5 +1,6 @@
 import { REQUEST_STATES, type DecisionRefusal, type RequestState } from '../../domain/request.js';
 import { composeMessage, sectionBlock, type RenderedMessage } from './blocks.js';
+import { decisionRefusalInWords } from './decisionRefusal.js';
 import { codeSpan, mentionUser, quoteUserText, slackDate } from './mrkdwn.js';
 import { renderStateInWords } from './stateWords.js';
 
@@ -22,28 +23,12 @@ const REASON_MAX = 1000;
 const reasonSuffix = (reason: string | undefined): string =>
   reason === undefined || reason.trim() === '' ? '' : `\n${quoteUserText(reason, REASON_MAX)}`;
 
-/** Why a decision was refused, addressed to the person who tried. */
-export const refusalInWords = (by: string, refusal: DecisionRefusal<string>): string => {
-  const who = mentionUser(by);
-  switch (refusal.kind) {
-    case 'not_approver':
-      return `${who}, only approvers can decide this request.`;
-    case 'self_decision':
-      return `${who}, you can't decide your own request; another approver has to.`;
-    case 'already_decided':
-      return (
-        `${who}, this request is already decided (${stateWords(refusal.state)}` +
-        (refusal.decidedBy === undefined ? ').' : `, by ${mentionUser(refusal.decidedBy)}).`)
-      );
-    case 'expired':
-      return `${who}, this request expired before anyone decided it. The requester can ask again with \`/openai-key request\`.`;
-    case 'reason_required':
-      return `${who}, a denial needs a reason: reply \`deny &lt;reason&gt;\` or use the Deny button.`;
-  }
-};
-
 const stateWords = (state: string): string =>
   (REQUEST_STATES as readonly string[]).includes(state) ? renderStateInWords(state as RequestState) : state.replaceAll('_', ' ');
+
+/** Why a decision on a key request was refused, addressed to the person who tried. */
+export const refusalInWords = (by: string, refusal: DecisionRefusal<string>): string =>
+  decisionRefusalInWords(by, refusal, { stateInWords: stateWords, askAgainCommand: '`/openai-key request`' });
 
 const threadNoteText = (event: ThreadEvent): string => {
   switch (event.kind) {

@@ -1,13 +1,22 @@
 /**
- * What keywarden processes under test talk to: the Slack and OpenAI emulators in this test process (seeded like
- * test/support/harness.ts), one Redis namespace, and the environment a keywarden child needs to reach them.
+ * What keywarden processes under test talk to: the Slack and OpenAI emulators in this test process (the workspace of
+ * test/support/workspace.ts), one Redis namespace, and the environment a keywarden child needs to reach them.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createSlackDriver, startSlackEmulator, type SlackDriver, type SlackEmulator, type SlackMessage } from '../../../src/emulators/slack/index.js';
-import { startOpenAIEmulator, type OpenAIEmulator } from '../../../src/emulators/openai/index.js';
+import { createSlackDriver, type SlackDriver, type SlackEmulator, type SlackMessage } from '../../../src/emulators/slack/index.js';
+import type { OpenAIEmulator } from '../../../src/emulators/openai/index.js';
 import type { KeyRequest } from '../../../src/domain/request.js';
-import { APPROVAL_CHANNEL, APPROVER_GROUP, GENERAL_CHANNEL, REDIS_URL, SIGNING_SECRET, SPEND_CHANNEL, USERS, waitUntil } from '../../support/harness.js';
+import { waitUntil } from '../../support/harness.js';
+import {
+  APPROVAL_CHANNEL,
+  GENERAL_CHANNEL,
+  REDIS_URL,
+  SIGNING_SECRET,
+  USERS,
+  deleteNamespaceKeys,
+  startEmulatedWorkspace,
+} from '../../support/workspace.js';
 import type { KeywardenProcess } from '../../support/processes.js';
 
 export interface World {
@@ -43,43 +52,19 @@ export interface WorldOptions {
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
-  const slack = await startSlackEmulator({
-    users: [
-      { id: USERS.requester, name: 'riley', realName: 'Riley Requester' },
-      { id: USERS.approver, name: 'avery', realName: 'Avery Approver' },
-      { id: USERS.groupApprover, name: 'blake', realName: 'Blake Approver' },
-      { id: USERS.admin, name: 'adrian', realName: 'Adrian Admin' },
-      { id: USERS.outsider, name: 'oscar', realName: 'Oscar Outsider' },
-    ],
-    usergroups: [{ id: APPROVER_GROUP, handle: 'key-approvers', users: [USERS.groupApprover] }],
-    channels: [
-      { id: APPROVAL_CHANNEL, name: 'keywarden-approvals' },
-      { id: GENERAL_CHANNEL, name: 'general' },
-      { id: SPEND_CHANNEL, name: 'openai-spend' },
-    ],
-  });
-  // A distinct admin key per world, so a test can look for this exact value in the logs.
-  const openai = await startOpenAIEmulator({ adminKey: `sk-admin-${randomBytes(12).toString('hex')}` });
-  const support = openai.addProject({ name: 'Support Bot' }).id;
-  const research = openai.addProject({ name: 'Research Assistant' }).id;
-
   const namespace = `ops${randomBytes(5).toString('hex')}`;
   const redisUrl = opts.redisUrl ?? REDIS_URL;
   const sharedRedis = opts.redisUrl === undefined;
+  const workspace = await startEmulatedWorkspace({
+    namespace,
+    redisUrl,
+    // A distinct admin key per world, so a test can look for this exact value in the logs.
+    openai: { adminKey: `sk-admin-${randomBytes(12).toString('hex')}` },
+  });
+  const { slack, openai, projects } = workspace;
   const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    OPENAI_ADMIN_KEY: openai.adminKey,
-    OPENAI_BASE_URL: openai.baseURL,
+    ...workspace.env,
     OPENAI_TIMEOUT_MS: '5000',
-    REDIS_URL: redisUrl,
-    KEYWARDEN_NAMESPACE: namespace,
-    KEYWARDEN_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
-    KEYWARDEN_ALERT_CHANNEL: SPEND_CHANNEL,
-    KEYWARDEN_APPROVERS: `${USERS.approver},${APPROVER_GROUP}`,
-    KEYWARDEN_ADMINS: USERS.admin,
-    KEYWARDEN_SECRET: randomBytes(32).toString('base64'),
     KEYWARDEN_JOB_LOCK_MS: '2000',
     LOG_LEVEL: 'info',
     ...opts.env,
@@ -110,7 +95,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     namespace,
     redisUrl,
     env,
-    projects: { support, research },
+    projects,
     driverFor: (process) => createSlackDriver({ emulator: slack, appUrl: process.url('/slack/events'), signingSecret: SIGNING_SECRET }),
     redis,
     key,
@@ -140,13 +125,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     async close() {
       // Only the shared Redis outlives the test; a private redis-server is thrown away with its data.
       if (sharedRedis) {
-        const c = redis();
-        let cursor = '0';
-        do {
-          const [next, found] = await c.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (found.length > 0) await c.del(...found);
-        } while (cursor !== '0');
+        await deleteNamespaceKeys(redis(), namespace);
       }
       connection?.disconnect();
       await Promise.all([slack.close(), openai.close()]);

@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
+import type { AuditEntry } from '../../../domain/audit.js';
 import { composeMessage, contextBlock, headerBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { BLOCK_KIT_LIMITS } from '../limits.js';
 import { codeSpan, fitUserText, mentionUser, pluralDays, slackDate, utcDateText } from '../mrkdwn.js';
 import { commandCode, packLines, plural, sectionsOf } from './format.js';
-import type { AuditRow } from './types.js';
 
 /** The most entries one audit reply lists; past this it says how many older ones there are. */
 export const AUDIT_LOG_MAX_ENTRIES = 100;
@@ -21,7 +21,7 @@ const OUTCOME_MARKS: Readonly<Record<string, string>> = {
   expired: ':hourglass:',
 };
 
-const auditLine = (entry: AuditRow, showProject: boolean): string => {
+const auditLine = (entry: AuditEntry, showProject: boolean): string => {
   const mark = OUTCOME_MARKS[entry.outcome.trim().toLowerCase()];
   const project =
     showProject && entry.project !== undefined && entry.project !== '' && entry.project !== entry.target
@@ -37,7 +37,7 @@ const auditLine = (entry: AuditRow, showProject: boolean): string => {
 
 /** The `/openai-key audit` reply: newest first, one compact line per entry. */
 export const renderAuditLog = (
-  entries: readonly AuditRow[],
+  entries: readonly AuditEntry[],
   opts: { readonly project?: string; readonly days: number; readonly now: number },
 ): RenderedMessage => {
   const scope = `the last ${pluralDays(opts.days)}${opts.project === undefined ? '' : ` for ${codeSpan(opts.project, 100)}`}`;

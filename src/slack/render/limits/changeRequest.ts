@@ -1,26 +1,16 @@
 import type { KnownBlock } from '@slack/types';
+import { LIMIT_REQUEST_STATES, type LimitRequestState } from '../../../domain/limitRequest.js';
 import { applyLimitChange, DEFAULT_THRESHOLDS, describeLimitChange } from '../../../domain/limits.js';
 import { formatCents } from '../../../domain/money.js';
 import { ACTION } from '../../ids.js';
-import {
-  actionsBlock,
-  buttonElement,
-  composeMessage,
-  contextBlock,
-  fieldsBlock,
-  headerBlock,
-  plainText,
-  sectionBlock,
-  type RenderedMessage,
-} from '../blocks.js';
-import { BLOCK_KIT_LIMITS } from '../limits.js';
+import { composeMessage, decisionBlocks, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { codeSpan, escapeMrkdwn, fitUserText, mentionChannel, mentionUser, quoteUserText, slackDate } from '../mrkdwn.js';
 import { channelText, domainLine, formatLimit, formatThresholds, projectLabel, projectName } from './format.js';
-import { LIMIT_CHANGE_STATES, type LimitChangeRequest, type LimitChangeState } from './types.js';
+import type { LimitChangeRequestView } from './types.js';
 
 const REASON_MAX = 1000;
 
-const STATE_WORDS: Readonly<Record<LimitChangeState, string>> = {
+const STATE_WORDS: Readonly<Record<LimitRequestState, string>> = {
   pending: 'waiting for an approver',
   approved: 'approved, being applied',
   applied: 'applied',
@@ -31,10 +21,10 @@ const STATE_WORDS: Readonly<Record<LimitChangeState, string>> = {
 
 /** A limit-change request's state as a person would say it; any other state name is shown as given, escaped. */
 export const limitChangeStateInWords = (state: string): string =>
-  (LIMIT_CHANGE_STATES as readonly string[]).includes(state) ? STATE_WORDS[state as LimitChangeState] : fitUserText(state, 60);
+  (LIMIT_REQUEST_STATES as readonly string[]).includes(state) ? STATE_WORDS[state as LimitRequestState] : fitUserText(state, 60);
 
 /** The change as it was asked for, field by field, when the domain cannot work out the result (see below). */
-const askedChangeLines = (req: Pick<LimitChangeRequest, 'before' | 'change'>): string[] => {
+const askedChangeLines = (req: Pick<LimitChangeRequestView, 'before' | 'change'>): string[] => {
   const { before, change } = req;
   const lines: string[] = [];
   if (change.soft !== undefined) lines.push(`Soft limit: ${formatLimit(before?.softCents ?? null)} → ${formatCents(change.soft)}`);
@@ -59,7 +49,7 @@ const askedChangeLines = (req: Pick<LimitChangeRequest, 'before' | 'change'>): s
  * says why it would not apply as it stands.
  */
 export const requestedChangeLines = (
-  req: Pick<LimitChangeRequest, 'projectId' | 'before' | 'change' | 'createdAt' | 'requesterId'>,
+  req: Pick<LimitChangeRequestView, 'projectId' | 'before' | 'change' | 'createdAt' | 'requesterId'>,
 ): { readonly lines: string[]; readonly note?: string } => {
   const applied = applyLimitChange(req.before, req.change, {
     projectId: req.before?.projectId ?? req.projectId,
@@ -80,11 +70,11 @@ const at = (ms: number | undefined): string => (ms === undefined ? '' : ` ${slac
 const reasonQuote = (reason: string | undefined, fallback: string): string =>
   quoteUserText(reason === undefined || reason.trim() === '' ? fallback : reason, REASON_MAX);
 
-const approvalLine = (req: LimitChangeRequest): string[] =>
+const approvalLine = (req: LimitChangeRequestView): string[] =>
   req.decidedBy === undefined ? [] : [`:white_check_mark: Approved by ${mentionUser(req.decidedBy)}${at(req.decidedAt)}.`];
 
 /** What happened to the request, one line per step; empty while it is pending and open. */
-const outcomeLines = (req: LimitChangeRequest, now: number): string[] => {
+const outcomeLines = (req: LimitChangeRequestView, now: number): string[] => {
   switch (req.state) {
     case 'pending':
       return now >= req.decideBy ? [`:hourglass: No approver decided by ${slackDate(req.decideBy)}; this request is expiring.`] : [];
@@ -109,7 +99,7 @@ const outcomeLines = (req: LimitChangeRequest, now: number): string[] => {
 };
 
 /** The limit-change request's message in the approval channel; re-rendered on every transition. */
-export const renderLimitChangeRequestMessage = (req: LimitChangeRequest, opts: { readonly now: number }): RenderedMessage => {
+export const renderLimitChangeRequestMessage = (req: LimitChangeRequestView, opts: { readonly now: number }): RenderedMessage => {
   const project = { id: req.projectId, name: req.projectName };
   const open = req.state === 'pending' && opts.now < req.decideBy;
   const { lines, note } = requestedChangeLines(req);
@@ -131,26 +121,15 @@ export const renderLimitChangeRequestMessage = (req: LimitChangeRequest, opts: {
   ];
   if (open) {
     blocks.push(
-      actionsBlock([
-        buttonElement({
-          text: 'Approve',
-          actionId: ACTION.approveLimitChange,
-          value: req.id,
-          style: 'primary',
-          confirm: {
-            title: plainText('Apply this change?', BLOCK_KIT_LIMITS.confirmTitle),
-            text: plainText(
-              `Change the spend limits of ${req.projectName.trim() === '' ? req.projectId : req.projectName} as requested. ` +
-                'A new hard cap is set at OpenAI at once.',
-              BLOCK_KIT_LIMITS.confirmText,
-            ),
-            confirm: plainText('Approve', BLOCK_KIT_LIMITS.confirmButton),
-            deny: plainText('Cancel', BLOCK_KIT_LIMITS.confirmButton),
-          },
-        }),
-        buttonElement({ text: 'Deny', actionId: ACTION.denyLimitChange, value: req.id, style: 'danger' }),
-      ]),
-      contextBlock('Approvers: click a button, or reply in this thread with `approve` or `deny &lt;reason&gt;`'),
+      ...decisionBlocks({
+        requestId: req.id,
+        approveActionId: ACTION.approveLimitChange,
+        denyActionId: ACTION.denyLimitChange,
+        confirmTitle: 'Apply this change?',
+        confirmText:
+          `Change the spend limits of ${req.projectName.trim() === '' ? req.projectId : req.projectName} as requested. ` +
+          'A new hard cap is set at OpenAI at once.',
+      }),
     );
   } else {
     const outcome = outcomeLines(req, opts.now);

@@ -1,15 +1,12 @@
 export type {
-  AuditRow,
   HardCapEnforcement,
   LimitChangeEvent,
-  LimitChangeRequest,
-  LimitChangeState,
+  LimitChangeRequestView,
   LimitsProject,
   LimitsRow,
   LimitsRowProject,
   RateLimitRow,
 } from './types.js';
-export { LIMIT_CHANGE_STATES } from './types.js';
 export {
   LIMITS_OVERVIEW_DEFAULT_PAGE_SIZE,
   LIMITS_OVERVIEW_MAX_PAGE_SIZE,

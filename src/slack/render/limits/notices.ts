@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { describeLimitChange, type ProjectLimits } from '../../../domain/limits.js';
 import type { DecisionRefusal } from '../../../domain/request.js';
 import { composeMessage, contextBlock, fieldsBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
+import { decisionRefusalInWords } from '../decisionRefusal.js';
 import { codeSpan, mentionChannel, mentionUser, quoteUserText, slackDate } from '../mrkdwn.js';
 import { limitChangeStateInWords } from './changeRequest.js';
 import {
@@ -14,7 +15,7 @@ import {
   projectLabel,
   projectName,
 } from './format.js';
-import type { LimitChangeEvent, LimitChangeRequest, LimitsProject } from './types.js';
+import type { LimitChangeEvent, LimitChangeRequestView, LimitsProject } from './types.js';
 
 const REASON_MAX = 1000;
 
@@ -62,24 +63,8 @@ export const renderLimitChangeApplied = (opts: {
 };
 
 /** Why a decision on a limit-change request was refused, addressed to the person who tried. */
-export const limitRefusalInWords = (by: string, refusal: DecisionRefusal<string>): string => {
-  const who = mentionUser(by);
-  switch (refusal.kind) {
-    case 'not_approver':
-      return `${who}, only approvers can decide this request.`;
-    case 'self_decision':
-      return `${who}, you can't decide your own request; another approver has to.`;
-    case 'already_decided':
-      return (
-        `${who}, this request is already decided (${limitChangeStateInWords(refusal.state)}` +
-        (refusal.decidedBy === undefined ? ').' : `, by ${mentionUser(refusal.decidedBy)}).`)
-      );
-    case 'expired':
-      return `${who}, this request expired before anyone decided it. The requester can ask again with ${commandCode('limit')}.`;
-    case 'reason_required':
-      return `${who}, a denial needs a reason: reply \`deny &lt;reason&gt;\` or use the Deny button.`;
-  }
-};
+export const limitRefusalInWords = (by: string, refusal: DecisionRefusal<string>): string =>
+  decisionRefusalInWords(by, refusal, { stateInWords: limitChangeStateInWords, askAgainCommand: commandCode('limit') });
 
 const threadNoteText = (event: LimitChangeEvent): string => {
   switch (event.kind) {
@@ -108,7 +93,7 @@ export const renderLimitChangeThreadNote = (event: LimitChangeEvent): RenderedMe
  * What the requester is told by DM about `event`; `null` for `refused` (an approver's attempt, answered in the
  * thread).
  */
-export const renderLimitRequesterDm = (req: LimitChangeRequest, event: LimitChangeEvent): RenderedMessage | null => {
+export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: LimitChangeEvent): RenderedMessage | null => {
   const project = { id: req.projectId, name: req.projectName };
   const label = projectLabel(project);
   const askAgain = `You can ask again with ${commandCode(`limit ${projectArgument(project)} …`)}.`;

@@ -1,5 +1,6 @@
 /** The data the limits renderers take; the services that read the store and OpenAI build these. */
-import type { LimitChange, ProjectLimits } from '../../../domain/limits.js';
+import type { ProjectLimits } from '../../../domain/limits.js';
+import type { LimitChangeRequest } from '../../../domain/limitRequest.js';
 import type { Cents } from '../../../domain/money.js';
 import type { DecisionRefusal } from '../../../domain/request.js';
 
@@ -41,32 +42,11 @@ export interface RateLimitRow {
   readonly batch1DayMaxInputTokens?: number;
 }
 
-export const LIMIT_CHANGE_STATES = ['pending', 'approved', 'applied', 'denied', 'expired', 'failed'] as const;
-export type LimitChangeState = (typeof LIMIT_CHANGE_STATES)[number];
-
-/** A non-admin's request to change a project's limits, decided in the approval channel like a key request. */
-export interface LimitChangeRequest {
-  /** `lim_…` */
-  readonly id: string;
-  readonly state: LimitChangeState;
-  readonly requesterId: string;
-  readonly projectId: string;
-  readonly projectName: string;
-  readonly change: LimitChange;
-  /** the limits when the request was made; null when none were set */
-  readonly before: ProjectLimits | null;
-  readonly reason?: string;
-  /** ms since epoch */
-  readonly createdAt: number;
-  /** when a pending request expires undecided (ms) */
-  readonly decideBy: number;
-  readonly decidedBy?: string;
-  readonly decidedAt?: number;
-  readonly appliedAt?: number;
-  readonly denyReason?: string;
-  /** OpenAI's words when it refused the change */
-  readonly failure?: string;
-}
+/**
+ * What the limit-change renderers read of a request: the domain's request without the kind tag and the document
+ * version, which only the store needs.
+ */
+export type LimitChangeRequestView = Omit<LimitChangeRequest, 'kind' | 'version'>;
 
 /** Something that happened to a limit-change request, told in its thread and (most kinds) to the requester. */
 export type LimitChangeEvent =
@@ -84,15 +64,3 @@ export type LimitChangeEvent =
   | { readonly kind: 'failed'; readonly reason: string }
   /** someone tried to decide (by button or thread reply) and the domain said no */
   | { readonly kind: 'refused'; readonly by: string; readonly refusal: DecisionRefusal };
-
-/** One audit log entry; the store's `AuditEntry` fits as is. */
-export interface AuditRow {
-  readonly actor: string;
-  readonly action: string;
-  readonly target: string;
-  readonly outcome: string;
-  /** ms since epoch */
-  readonly at: number;
-  readonly detail?: string;
-  readonly project?: string;
-}

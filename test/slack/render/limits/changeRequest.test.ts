@@ -1,12 +1,9 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { LIMIT_REQUEST_STATES as LIMIT_CHANGE_STATES } from '../../../../src/domain/limitRequest.js';
 import { cents } from '../../../../src/domain/money.js';
 import { ACTION } from '../../../../src/slack/ids.js';
-import {
-  LIMIT_CHANGE_STATES,
-  renderLimitChangeRequestMessage,
-  requestedChangeLines,
-} from '../../../../src/slack/render/limits/index.js';
+import { renderLimitChangeRequestMessage, requestedChangeLines } from '../../../../src/slack/render/limits/index.js';
 import { liveMarkup, messageViolations, mrkdwnStrings } from '../blockKitLimits.js';
 import { HOSTILE, NOW, limitRequestIn, limits } from './fixtures.js';
 

@@ -1,9 +1,9 @@
+import type { AuditEntry as AuditRow } from '../../../../src/domain/audit.js';
+import type { LimitRequestState as LimitChangeState } from '../../../../src/domain/limitRequest.js';
 import type { ProjectLimits } from '../../../../src/domain/limits.js';
 import { cents } from '../../../../src/domain/money.js';
 import type {
-  AuditRow,
-  LimitChangeRequest,
-  LimitChangeState,
+  LimitChangeRequestView as LimitChangeRequest,
   LimitsRow,
   RateLimitRow,
 } from '../../../../src/slack/render/limits/index.js';
