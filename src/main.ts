@@ -24,7 +24,7 @@ import { attachWorkerMetrics, createMetrics, slackRequestTimer } from './ops/met
 import { createReadiness } from './ops/readiness.js';
 import { withDeadline } from './ops/deadline.js';
 import { createProjectDirectory } from './services/projectDirectory.js';
-import type { KeyRequestDeps } from './services/keyRequests.js';
+import { reconcileRequests, type KeyRequestDeps, type ReconcileReport } from './services/keyRequests.js';
 import type { LimitDeps } from './services/limits.js';
 import { createSlackApp, webClientOptions, type SlackApp } from './slack/app.js';
 import { createChannelCheck } from './slack/channels.js';
@@ -57,6 +57,8 @@ export interface RunningKeywarden {
   readonly config: Config;
   /** runs one spend poll now, in this process (the sandbox's "run a poll now"); alerts still go through the ledger */
   pollSpendNow(): Promise<PollReport>;
+  /** runs the reconciler now, as every clock tick does */
+  reconcileNow(): Promise<ReconcileReport>;
   /** stops taking Slack requests, lets running jobs finish, closes queues and Redis; bounded by KEYWARDEN_SHUTDOWN_S */
   stop(): Promise<void>;
 }
@@ -194,6 +196,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     role,
     config,
     pollSpendNow: () => pollSpend(deps),
+    reconcileNow: () => reconcileRequests(deps),
     stop() {
       stopping ??= (async () => {
         const graceMs = config.ops.shutdownSeconds * 1000;

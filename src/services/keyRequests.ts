@@ -128,6 +128,8 @@ export async function decideRequest(
 ): Promise<Result<KeyRequest, DecideRefusal>> {
   const now = deps.clock();
   const refuse = async (refusal: DecideRefusal, project?: string): Promise<Result<KeyRequest, DecideRefusal>> => {
+    // "A reason is needed" is the Deny button asking whether to show the reason form, not a refusal.
+    if (refusal.kind === 'reason_required') return err(refusal);
     await deps.audit.append({
       actor: input.actorId,
       action: `request.${input.decision.kind}`,
@@ -501,12 +503,15 @@ export async function reconcileRequests(deps: KeyRequestDeps): Promise<Reconcile
       continue;
     }
     const quiet = now - (r.decidedAt ?? r.createdAt) > GRACE_MS;
+    // A request whose message was never posted (the job was lost): post it, whatever its state now.
+    if (!r.messageTs && !r.messageUnpostable && quiet && r.state !== 'expired' && r.state !== 'denied') {
+      await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: r.id, mode: 'post' }, { jobId: jobId('msg', r.id) });
+    }
     switch (r.state) {
       case 'pending':
         if (now >= r.decideBy) {
           if (await expireRequest(deps, r.id)) redone += 1;
         } else if (!r.messageTs && quiet) {
-          await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: r.id, mode: 'post' }, { jobId: jobId('msg', r.id) });
           await deps.queues.add('openai', 'expire-request', { requestId: r.id }, { jobId: jobId('expire-request', r.id), delayMs: r.decideBy - now });
           redone += 1;
         }

@@ -170,3 +170,11 @@ export const renderAlreadyRevealedModal = (req: KeyRequest): ModalView => render
 export const renderRevealWindowPassedModal = (req: KeyRequest): ModalView =>
   renderRevealRefusalModal('reveal_window_passed', req);
 export const renderNotYourKeyModal = (req: KeyRequest): ModalView => renderRevealRefusalModal('not_yours', req);
+
+/** A modal that only tells something (no submit): a refusal, or "loading" while a form is prepared. */
+export const renderNoticeModal = (title: string, mrkdwn: string): ModalView => ({
+  type: 'modal',
+  title: plainText(title, BLOCK_KIT_LIMITS.modalTitle),
+  close: plainText('Close', BLOCK_KIT_LIMITS.buttonText),
+  blocks: [sectionBlock(mrkdwn)],
+});

@@ -5,6 +5,7 @@ import { decideLimitChange } from '../../../services/limits.js';
 import { isAdmin } from '../../../domain/request.js';
 import { suggestHigherCap } from '../../../domain/limits.js';
 import { limitRefusalInWords, renderLimitChangeModal } from '../../render/limits/index.js';
+import { renderNoticeModal } from '../../render/modals.js';
 import { ACTION } from '../../ids.js';
 import {
   refusalInWords,
@@ -46,19 +47,18 @@ async function approveFromButton(deps: SlackListenerDeps, { action, body, respon
   }
 }
 
-async function denyFromButton(deps: SlackListenerDeps, { action, body, respond, client }: ButtonArgs): Promise<void> {
+/**
+ * The reason form opens at once (its trigger lasts 3 s); then the policy is asked with an empty reason, and a person
+ * who may not deny sees the form turn into the explanation.
+ */
+async function denyFromButton(deps: SlackListenerDeps, { action, body, client }: ButtonArgs): Promise<void> {
   const requestId = action.value ?? '';
-  // Ask the policy first with an empty reason: only a request this person may deny gets the reason form.
+  const opened = await client.views.open({ trigger_id: body.trigger_id, view: renderDenyReasonModal(requestId) });
   const probe = await decideRequest(deps, { requestId, actorId: body.user.id, decision: { kind: 'deny', reason: '' }, via: 'button' });
-  if (!probe.ok && probe.error.kind === 'reason_required') {
-    await client.views.open({ trigger_id: body.trigger_id, view: renderDenyReasonModal(requestId) });
-    return;
-  }
-  if (!probe.ok) {
-    const refusal = probe.error;
-    const text = refusal.kind === 'not_found' ? 'That request no longer exists.' : refusalInWords(body.user.id, refusal);
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
-  }
+  if (probe.ok || probe.error.kind === 'reason_required') return;
+  const refusal = probe.error;
+  const text = refusal.kind === 'not_found' ? 'That request no longer exists.' : refusalInWords(body.user.id, refusal);
+  await client.views.update({ view_id: opened.view?.id ?? '', view: renderNoticeModal('Cannot deny', text) });
 }
 
 async function revealFromButton(deps: SlackListenerDeps, { action, body, client }: ButtonArgs): Promise<void> {
@@ -66,15 +66,15 @@ async function revealFromButton(deps: SlackListenerDeps, { action, body, client 
   if (!revealed.ok) {
     const refusal = revealed.error;
     if (refusal.kind === 'not_found') {
-      await client.views.open({ trigger_id: body.trigger_id, view: noticeModal('Key not found', 'keywarden has no such request any more.') });
+      await client.views.open({ trigger_id: body.trigger_id, view: renderNoticeModal('Key not found', 'keywarden has no such request any more.') });
       return;
     }
     if (refusal.kind === 'not_owner') {
-      await client.views.open({ trigger_id: body.trigger_id, view: noticeModal('Not your key', 'Only the person who requested this key can reveal it.') });
+      await client.views.open({ trigger_id: body.trigger_id, view: renderNoticeModal('Not your key', 'Only the person who requested this key can reveal it.') });
       return;
     }
     if (refusal.kind === 'not_ready') {
-      await client.views.open({ trigger_id: body.trigger_id, view: noticeModal('Not ready yet', 'This key is not ready to reveal yet. Try again in a moment.') });
+      await client.views.open({ trigger_id: body.trigger_id, view: renderNoticeModal('Not ready yet', 'This key is not ready to reveal yet. Try again in a moment.') });
       return;
     }
     const kind = refusal.kind === 'already_revealed' ? 'already_revealed' : 'reveal_window_passed';
@@ -85,20 +85,28 @@ async function revealFromButton(deps: SlackListenerDeps, { action, body, client 
     await client.views.open({ trigger_id: body.trigger_id, view: renderRevealedKeyModal(revealed.value.request, revealed.value.keyValue) });
   } catch (error) {
     // The modal did not open (Slack refused or was unreachable): put the key back so the button works again.
-    await revealed.value.undo();
-    throw new Error(`the reveal window could not be opened (${(error as { data?: { error?: string } }).data?.error ?? 'Slack error'}); the key is kept, click Reveal key again`);
+    const slackSaid = (error as { data?: { error?: string } }).data?.error ?? 'Slack did not answer';
+    try {
+      await revealed.value.undo();
+    } catch (undoError) {
+      deps.log.error({ requestId: revealed.value.request.id, error: (undoError as Error).message }, 'a key could not be put back after its reveal window failed to open');
+      throw userFacing(`The reveal window could not be opened (${slackSaid}), and the key could not be kept for another try. Ask for a new key with \`/openai-key request\`; this one will be revoked.`);
+    }
+    throw userFacing(`The reveal window could not be opened (${slackSaid}). Your key is kept: click Reveal key again.`);
   }
-  await recordReveal(deps, revealed.value.request);
+  try {
+    await recordReveal(deps, revealed.value.request);
+  } catch (error) {
+    // The key was shown; only the note in the thread is late. The reconciler does not need it.
+    deps.log.warn({ requestId: revealed.value.request.id, error: (error as Error).message }, 'the reveal was shown but could not be recorded in the thread');
+  }
 }
 
-function noticeModal(title: string, text: string) {
-  return {
-    type: 'modal' as const,
-    title: { type: 'plain_text' as const, text: title.slice(0, 24) },
-    close: { type: 'plain_text' as const, text: 'Close' },
-    blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],
-  };
+/** An error whose message is meant for the person who clicked (describeListenerFailure shows it as is). */
+function userFacing(message: string): Error {
+  return Object.assign(new Error(message), { failure: { message } });
 }
+
 
 async function approveLimitFromButton(deps: SlackListenerDeps, { action, body, respond }: ButtonArgs): Promise<void> {
   const decided = await decideLimitChange(deps, { requestId: action.value ?? '', actorId: body.user.id, decision: { kind: 'approve' }, via: 'button' });
@@ -109,32 +117,29 @@ async function approveLimitFromButton(deps: SlackListenerDeps, { action, body, r
   }
 }
 
-async function denyLimitFromButton(deps: SlackListenerDeps, { action, body, respond, client }: ButtonArgs): Promise<void> {
+async function denyLimitFromButton(deps: SlackListenerDeps, { action, body, client }: ButtonArgs): Promise<void> {
   const requestId = action.value ?? '';
+  const opened = await client.views.open({ trigger_id: body.trigger_id, view: renderDenyReasonModal(requestId) });
   const probe = await decideLimitChange(deps, { requestId, actorId: body.user.id, decision: { kind: 'deny', reason: '' }, via: 'button' });
-  if (!probe.ok && probe.error.kind === 'reason_required') {
-    await client.views.open({ trigger_id: body.trigger_id, view: renderDenyReasonModal(requestId) });
-    return;
-  }
-  if (!probe.ok) {
-    const refusal = probe.error;
-    const text = refusal.kind === 'not_found' ? 'That limit-change request no longer exists.' : limitRefusalInWords(body.user.id, refusal);
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
-  }
+  if (probe.ok || probe.error.kind === 'reason_required') return;
+  const refusal = probe.error;
+  const text = refusal.kind === 'not_found' ? 'That limit-change request no longer exists.' : limitRefusalInWords(body.user.id, refusal);
+  await client.views.update({ view_id: opened.view?.id ?? '', view: renderNoticeModal('Cannot deny', text) });
 }
 
 /** From a hard-cap notice: the limit form, with a higher cap filled in. */
 async function openHigherCapForm(deps: SlackListenerDeps, { action, body, client }: ButtonArgs): Promise<void> {
   const projectId = action.value ?? '';
-  const project = (await deps.projects.list()).find((p) => p.id === projectId);
+  // Open now (the trigger lasts 3 s), fill in once the limits and the person's rights are read.
+  const opened = await client.views.open({ trigger_id: body.trigger_id, view: renderNoticeModal('Spend limits', ':hourglass_flowing_sand: Reading the project’s limits…') });
   const current = await deps.limits.get(projectId);
   const asAdmin = isAdmin(body.user.id, await deps.groupsOf(body.user.id), deps.settings.policy);
   const currentHard = current?.hardCents ?? null;
-  await client.views.open({
-    trigger_id: body.trigger_id,
+  await client.views.update({
+    view_id: opened.view?.id ?? '',
     view: renderLimitChangeModal({
       projectId,
-      projectName: project?.name ?? projectId,
+      projectName: current?.projectName ?? projectId,
       current,
       ...(currentHard !== null ? { prefillHardCents: suggestHigherCap(currentHard) } : {}),
       asAdmin,

@@ -5,10 +5,10 @@ import { changeLimits, decideLimitChange } from '../../../services/limits.js';
 import { isLimitRequestId } from '../../../domain/limitRequest.js';
 import { parseThresholds } from '../../../domain/limits.js';
 import { parseAmount, type Cents } from '../../../domain/money.js';
-import { isAdmin } from '../../../domain/request.js';
 import { limitRefusalInWords } from '../../render/limits/index.js';
 import { INPUT, VIEW } from '../../ids.js';
-import { refusalInWords, renderRequestSent } from '../../render/index.js';
+import { refusalInWords, renderErrorNotice, renderRequestSent } from '../../render/index.js';
+import { parseLifetimeDays, validatePurpose } from '../../../domain/projects.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -38,35 +38,36 @@ function metadata(raw: string): Record<string, string> {
 async function submitKeyRequest(deps: SlackListenerDeps, { ack, view, body, client }: ViewArgs): Promise<void> {
   const values = view.state.values;
   const project = inputValue(values, INPUT.project);
-  if (!project) {
-    await ack({ response_action: 'errors', errors: { [INPUT.project.block]: 'Pick a project.' } });
-    return;
-  }
-  let opened;
-  try {
-    opened = await openRequest(deps, {
-      requesterId: body.user.id,
-      project,
-      purpose: inputValue(values, INPUT.purpose),
-      lifetimeDays: inputValue(values, INPUT.lifetime),
-    });
-  } catch (error) {
-    deps.log.warn({ user: body.user.id, error: (error as Error).message }, 'request modal failed');
-    await ack({ response_action: 'errors', errors: { [INPUT.purpose.block]: describeListenerFailure(error) } });
-    return;
-  }
-  if (!opened.ok) {
-    const block = /purpose|characters/i.test(opened.error.what) ? INPUT.purpose.block : /day/i.test(opened.error.what) ? INPUT.lifetime.block : INPUT.project.block;
-    await ack({ response_action: 'errors', errors: { [block]: [opened.error.what, opened.error.hint].filter(Boolean).join(' ') } });
+  // What can be checked without I/O is answered in the form itself; the rest after the ack (Slack allows 3 s).
+  const errors: Record<string, string> = {};
+  if (!project) errors[INPUT.project.block] = 'Pick a project.';
+  const purpose = validatePurpose(inputValue(values, INPUT.purpose));
+  if (!purpose.ok) errors[INPUT.purpose.block] = purpose.error.message;
+  const lifetime = parseLifetimeDays(inputValue(values, INPUT.lifetime), { defaultDays: deps.settings.keyDays.default, maxDays: deps.settings.keyDays.max });
+  if (!lifetime.ok) errors[INPUT.lifetime.block] = lifetime.error.message;
+  if (Object.keys(errors).length > 0 || !purpose.ok || !lifetime.ok) {
+    await ack({ response_action: 'errors', errors });
     return;
   }
   await ack();
   const channel = metadata(view.private_metadata).channelId;
-  const notice = renderRequestSent(opened.value, deps.approvalChannel);
+  const tell = async (message: { text: string; blocks: unknown[] }) => {
+    try {
+      if (channel) {
+        await client.chat.postEphemeral({ channel, user: body.user.id, text: message.text, blocks: message.blocks as never });
+        return;
+      }
+    } catch {
+      // The command's channel may not admit the bot (a DM with someone else): tell them by DM instead.
+    }
+    await client.chat.postMessage({ channel: body.user.id, text: message.text, blocks: message.blocks as never }).catch(() => undefined);
+  };
   try {
-    if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: notice.text, blocks: notice.blocks });
-  } catch {
-    // The command's channel may not admit the bot (a DM with someone else): the DM on decision still reaches them.
+    const opened = await openRequest(deps, { requesterId: body.user.id, project, purpose: purpose.value, lifetimeDays: lifetime.value });
+    await tell(opened.ok ? renderRequestSent(opened.value, deps.approvalChannel) : renderErrorNotice(opened.error));
+  } catch (error) {
+    deps.log.warn({ user: body.user.id, error: (error as Error).message }, 'request form failed');
+    await tell(renderErrorNotice({ what: `Your request was not sent: ${describeListenerFailure(error)}` }));
   }
 }
 
@@ -107,7 +108,6 @@ async function submitLimitChange(deps: SlackListenerDeps, { ack, view, body, cli
   const hard = inputValue(values, INPUT.limitHard);
   const at = inputValue(values, INPUT.limitThresholds);
   const reason = inputValue(values, INPUT.limitReason);
-  const current = await deps.limits.get(projectId);
   if (soft) {
     const parsed = parseAmount(soft);
     if (parsed.ok) change.soft = parsed.value;
@@ -126,31 +126,34 @@ async function submitLimitChange(deps: SlackListenerDeps, { ack, view, body, cli
     if (parsed.ok) change.thresholds = parsed.value;
     else errors[INPUT.limitThresholds.block] = parsed.error.message;
   }
-  // Unchanged prefilled values are not changes.
-  if (change.soft !== undefined && current?.softCents === change.soft) delete change.soft;
-  if (change.hard !== undefined && current?.hardCents === change.hard) delete change.hard;
-  if (change.thresholds && current && change.thresholds.join(',') === current.thresholds.join(',')) delete change.thresholds;
-  const admin = isAdmin(body.user.id, await deps.groupsOf(body.user.id), deps.settings.policy);
-  if (!admin && !reason) errors[INPUT.limitReason.block] = 'Say why the change is needed; approvers read it before they decide.';
+  // The form was drawn for an admin (note optional) or for a request (reason required): it says which.
+  const reasonBlock = (view.blocks as { block_id?: string; optional?: boolean }[]).find((b) => b.block_id === INPUT.limitReason.block);
+  if (!reason && reasonBlock && !reasonBlock.optional) errors[INPUT.limitReason.block] = 'Say why the change is needed; approvers read it before they decide.';
   if (Object.keys(errors).length > 0) {
     await ack({ response_action: 'errors', errors });
     return;
   }
-  let changed;
-  try {
-    changed = await changeLimits(deps, { actorId: body.user.id, project: projectId, change, ...(reason ? { reason } : {}) });
-  } catch (error) {
-    await ack({ response_action: 'errors', errors: { [INPUT.limitHard.block]: describeListenerFailure(error) } });
-    return;
-  }
-  if (!changed.ok) {
-    await ack({ response_action: 'errors', errors: { [INPUT.limitHard.block]: [changed.error.what, changed.error.hint].filter(Boolean).join(' ') } });
-    return;
-  }
+  // Slack allows 3 s for the answer to a submission: what needs Redis, Slack or OpenAI happens after it.
   await ack();
-  const text =
-    changed.value.kind === 'applied'
-      ? `Applied: the limits for ${changed.value.project.name} are changed and announced in the alert channel.`
-      : `Your limit change for ${changed.value.request.projectName} is waiting for an approver (${changed.value.request.id}). You will get a DM when it is decided.`;
-  await client.chat.postMessage({ channel: body.user.id, text: text.replace(/[<>&]/g, '') }).catch(() => undefined);
+  const tell = (text: string) => client.chat.postMessage({ channel: body.user.id, text: text.replace(/[<>&]/g, '') }).catch(() => undefined);
+  try {
+    const current = await deps.limits.get(projectId);
+    // Prefilled values left as they were are not changes.
+    if (change.soft !== undefined && current?.softCents === change.soft) delete change.soft;
+    if (change.hard !== undefined && current?.hardCents === change.hard) delete change.hard;
+    if (change.thresholds && current && change.thresholds.join(',') === current.thresholds.join(',')) delete change.thresholds;
+    const changed = await changeLimits(deps, { actorId: body.user.id, project: projectId, change, ...(reason ? { reason } : {}) });
+    if (!changed.ok) {
+      await tell(`Your limit change was not made: ${[changed.error.what, changed.error.hint].filter(Boolean).join(' ')}`);
+      return;
+    }
+    await tell(
+      changed.value.kind === 'applied'
+        ? `Applied: the limits for ${changed.value.project.name} are changed and announced in the alert channel.`
+        : `Your limit change for ${changed.value.request.projectName} is waiting for an approver (${changed.value.request.id}). You will get a DM when it is decided.`,
+    );
+  } catch (error) {
+    deps.log.warn({ user: body.user.id, error: (error as Error).message }, 'limit form failed');
+    await tell(`Your limit change was not made: ${describeListenerFailure(error)}`);
+  }
 }
