@@ -30,8 +30,7 @@ import { createSlackApp, webClientOptions, type SlackApp } from './slack/app.js'
 import { createChannelCheck } from './slack/channels.js';
 import { createGroupMembership } from './slack/membership.js';
 import { logSlackRequests } from './slack/requestLog.js';
-import type { ThreadEvent } from './slack/render/index.js';
-import type { LimitChangeEvent } from './slack/render/limits/index.js';
+import type { LimitChangeEvent, ThreadEvent } from './domain/requestEvents.js';
 import { AuditLog } from './store/audit.js';
 import { LimitRequestStore, LimitsStore } from './store/limits.js';
 import { RequestOutbox } from './store/outbox.js';

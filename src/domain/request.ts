@@ -21,7 +21,13 @@ export const REQUEST_STATES = [
 ] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
-/** Which states may follow which. Every store transition is a compare-and-set against this table. */
+/**
+ * Which states may follow which. A store transition is a compare-and-set whose allowed `from` states default to
+ * the ones this table lets reach the target; a caller that passes its own `from` is checked against that list
+ * instead. Two callers deliberately step outside the table that way:
+ * - provisioning → provisioning: another run of the provisioning job takes over the attempt with a new token;
+ * - active → awaiting_reveal: a reveal whose modal could not be shown is undone, so the key can be revealed again.
+ */
 export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
   pending: ['approved', 'denied', 'expired'],
   approved: ['provisioning', 'failed', 'revoked'],

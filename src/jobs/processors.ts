@@ -27,7 +27,6 @@ import {
   renderLimitChangeRequestMessage,
   renderLimitChangeThreadNote,
   renderLimitRequesterDm,
-  type LimitChangeEvent,
 } from '../slack/render/limits/index.js';
 import { renderDriftNotice, renderOpenAIAuthNotice } from '../slack/render/spend/index.js';
 import { deliverAlert, type AlertDeliveryDeps } from './alertDelivery.js';
@@ -39,7 +38,7 @@ import { postOnce } from './postOnce.js';
 import { renderRequestMessage, renderRequesterDm, renderThreadNote } from '../slack/render/index.js';
 import type { RedisKeys } from '../store/redis.js';
 import type { RequestOutbox } from '../store/outbox.js';
-import type { ThreadEvent } from '../slack/render/index.js';
+import type { LimitChangeEvent, ThreadEvent } from '../domain/requestEvents.js';
 import type { OpenAIJobs, SlackNote } from './registry.js';
 
 /** The request message is not in Slack yet; the job retries with backoff until it is. */

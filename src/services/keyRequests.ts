@@ -21,7 +21,7 @@ import type { OpenAIAdmin } from '../openai/admin.js';
 import { describeOpenAIFailure } from '../openai/failures.js';
 import { jobId } from '../jobs/registry.js';
 import type { JobQueues } from '../jobs/queues.js';
-import type { ThreadEvent } from '../slack/render/index.js';
+import type { ThreadEvent } from '../domain/requestEvents.js';
 import { openSecret, sealSecret } from '../store/crypto.js';
 import type { AuditLog } from '../store/audit.js';
 import type { RequestStore } from '../store/requests.js';
@@ -431,13 +431,13 @@ export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' 
     await finishRevocation(deps, expired.request, { kind: 'revoked', by: 'system', reason: 'its lifetime ended' }, 'keywarden');
     return true;
   }
-  // Never revealed: the reveal deadline handles it.
+  // Its lifetime ended before it was ever revealed: revoke it now as unrevealed, as the reveal deadline's job would.
   if (expired.kind === 'conflict' && expired.request.state === 'awaiting_reveal') return expireReveal(deps, requestId);
   return false;
 }
 
 async function finishRevocation(
-  deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'outbox'>,
+  deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'outbox' | 'requests'>,
   request: KeyRequest,
   event: ThreadEvent,
   actor: string,
@@ -445,6 +445,11 @@ async function finishRevocation(
   await deps.audit.append({ actor, action: 'key.revoke', target: request.id, outcome: request.state, at: deps.clock(), project: request.projectId, detail: request.endedReason ?? '' });
   await queueDeletion(deps, request);
   await announce(deps, request, event);
+  // Someone who no longer holds a key to the project is no longer told when its cap is reached.
+  const others = await deps.requests.listByUser(request.requesterId, 100);
+  if (!others.some((r) => r.id !== request.id && r.projectId === request.projectId && holdsKey(r.state))) {
+    await deps.requests.removeProjectOwner(request.projectId, request.requesterId);
+  }
 }
 
 /**

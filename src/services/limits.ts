@@ -16,7 +16,7 @@ import { jobId } from '../jobs/registry.js';
 import type { JobQueues } from '../jobs/queues.js';
 import type { OpenAIAdmin, RateLimitAtOpenAI, SpendLimitAtOpenAI } from '../openai/admin.js';
 import { describeOpenAIFailure, OpenAIAdminError } from '../openai/failures.js';
-import type { LimitChangeEvent } from '../slack/render/limits/index.js';
+import type { LimitChangeEvent } from '../domain/requestEvents.js';
 import type { AuditLog } from '../store/audit.js';
 import type { LimitRequestStore, LimitsStore, StoredLimits } from '../store/limits.js';
 import type { RequestOutbox } from '../store/outbox.js';

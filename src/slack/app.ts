@@ -11,7 +11,6 @@ import * as actions from './listeners/actions/index.js';
 import * as commands from './listeners/commands/index.js';
 import * as events from './listeners/events/index.js';
 import * as views from './listeners/views/index.js';
-import type { CommandRoutes } from './listeners/commands/index.js';
 
 export type BoltApp = App;
 
@@ -36,7 +35,7 @@ export function createSlackApp(
   config: Config,
   deps: SlackListenerDeps,
   log: Logger,
-  opts: { routes?: CommandRoutes; middleware?: Middleware<AnyMiddlewareArgs>[] } = {},
+  opts: { middleware?: Middleware<AnyMiddlewareArgs>[] } = {},
 ): SlackApp {
   const logger = boltLogger(log);
   const clientOptions = webClientOptions(config, 1);
@@ -61,7 +60,7 @@ export function createSlackApp(
     log.error({ error: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');
   });
   for (const m of opts.middleware ?? []) app.use(m);
-  commands.register(app, deps, opts.routes ?? {});
+  commands.register(app, deps);
   actions.register(app, deps);
   views.register(app, deps);
   events.register(app, deps);

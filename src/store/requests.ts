@@ -98,10 +98,6 @@ export class RequestStore {
     await this.redis.set(this.keys.secret(id), sealed, 'PX', Math.round(ttlMs), 'NX');
   }
 
-  async hasSecret(id: string): Promise<boolean> {
-    return (await this.redis.exists(this.keys.secret(id))) === 1;
-  }
-
   async listByUser(userId: string, limit = 50): Promise<KeyRequest[]> {
     const ids = await this.redis.zrevrange(this.keys.userRequests(userId), 0, limit - 1);
     if (ids.length === 0) return [];
@@ -120,6 +116,10 @@ export class RequestStore {
   /** The people who hold keys to a project (its "owners"), told when its hard cap is reached. */
   async addProjectOwner(projectId: string, userId: string): Promise<void> {
     await this.redis.sadd(this.keys.custom('project', projectId, 'owners'), userId);
+  }
+
+  async removeProjectOwner(projectId: string, userId: string): Promise<void> {
+    await this.redis.srem(this.keys.custom('project', projectId, 'owners'), userId);
   }
 
   async projectOwners(projectId: string): Promise<string[]> {

@@ -190,10 +190,28 @@ describe('list and revoke', () => {
     const refused = await waitUntil(() => h.slack.ephemerals(USERS.outsider).find((e) => /owner or an admin/.test(JSON.stringify(e))));
     expect(refused).toBeTruthy();
 
+    const before = h.slack.ephemerals(USERS.requester).length;
     await h.driver.slashCommand({ userId: USERS.requester, text: `revoke ${r.keyId}` });
     await h.waitForState(requestId, 'revoked');
+    const answer = await waitUntil(() => h.slack.ephemerals(USERS.requester).slice(before).find((e) => /Revoking the key/.test(e.text ?? '')));
+    expect(answer.text).toContain('Its service account is being deleted at OpenAI');
     await waitUntil(() => !h.openai.serviceAccounts(h.projects.support).some((sa) => sa.id === r.serviceAccountId));
     await h.waitFor(() => h.slack.thread(APPROVAL_CHANNEL, message.ts).find((m) => /revoked/i.test(m.text)));
     await h.waitFor(() => dmTo(USERS.requester).find((m) => /revoked/i.test(m.text)));
+  });
+
+  it('says no key was created when revoked while the key is still being created, and leaves no service account', async () => {
+    h.openai.inject({ method: 'POST', path: /service_accounts$/, status: 200, delayMs: 1_500, times: 1 });
+    const { message, requestId } = await requestByCommand('request Support Bot summarise weekly status reports');
+    await h.driver.clickButton({ userId: USERS.approver, actionId: APPROVE, value: requestId, channel: APPROVAL_CHANNEL, messageTs: message.ts });
+    await h.waitForState(requestId, 'provisioning');
+
+    const before = h.slack.ephemerals(USERS.requester).length;
+    await h.driver.slashCommand({ userId: USERS.requester, text: `revoke ${requestId}` });
+    const answer = await waitUntil(() => h.slack.ephemerals(USERS.requester).slice(before).find((e) => e.text?.includes(requestId)));
+    expect(answer.text).toContain('before its key was created');
+    expect(answer.text).not.toContain('service account is being deleted');
+    expect((await h.request(requestId))?.state).toBe('revoked');
+    await waitUntil(() => !h.openai.serviceAccounts(h.projects.support).some((sa) => sa.name === `keywarden-${requestId}`));
   });
 });

@@ -92,6 +92,32 @@ describe('bad limit input, each answered clearly', () => {
   }
 });
 
+describe('help for limit', () => {
+  const helpText = async (text: string): Promise<string> => {
+    const res = await h.driver.slashCommand({ userId: USERS.requester, text, channelId: GENERAL_CHANNEL });
+    expect(res.status).toBe(200);
+    const reply = JSON.parse(res.body) as { response_type: string; blocks: { text?: { text: string } }[] };
+    expect(reply.response_type).toBe('ephemeral');
+    return reply.blocks.map((b) => b.text?.text ?? '').join('\n');
+  };
+
+  it('puts the limit entry first, under an intro naming it, and still lists the rest', async () => {
+    const text = await helpText('help limit');
+    expect(text).toContain('Help for `limit`:');
+    const limitAt = text.indexOf('`limit &lt;project&gt;');
+    expect(limitAt).toBeGreaterThan(text.indexOf('Help for `limit`:'));
+    for (const other of ['`help [command]`', '`request`', '`limits [project', '`audit [project]']) {
+      expect(text.indexOf(other)).toBeGreaterThan(limitAt);
+    }
+  });
+
+  it('keeps the usual order without a topic', async () => {
+    const text = await helpText('help');
+    expect(text).not.toContain('Help for');
+    expect(text.indexOf('`help [command]`')).toBeLessThan(text.indexOf('`limit &lt;project&gt;'));
+  });
+});
+
 describe('a member asking for a change', () => {
   async function requestChange(text: string, userId: string = USERS.requester) {
     const before = h.slack.messages(APPROVAL_CHANNEL).length;

@@ -179,14 +179,14 @@ describe('the sealed secret', () => {
     );
     expect(stored.kind).toBe('ok');
     expect(stored.kind === 'ok' && stored.sealedSecret).toBeFalsy();
-    expect(await store.hasSecret(request.id)).toBe(true);
+    expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(1);
     const ttl = await ns.redis.pttl(ns.keys.secret(request.id));
     expect(ttl).toBeGreaterThan(55_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
 
     const taken = await store.transition(request.id, 'active', { revealedAt: NOW + HOUR }, { secret: { kind: 'take' } });
     expect(taken).toMatchObject({ kind: 'ok', sealedSecret: 'v1.sealed-blob', request: { state: 'active', revealedAt: NOW + HOUR } });
-    expect(await store.hasSecret(request.id)).toBe(false);
+    expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(0);
 
     const again = await store.transition(request.id, 'active', {}, { from: ['active'], secret: { kind: 'take' } });
     expect(again.kind).toBe('no_secret');
@@ -197,7 +197,7 @@ describe('the sealed secret', () => {
     const request = await created();
     const outcome = await store.transition(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.x', ttlMs: 60_000 } });
     expect(outcome.kind).toBe('conflict');
-    expect(await store.hasSecret(request.id)).toBe(false);
+    expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(0);
   });
 
   it('is not taken when the transition conflicts', async () => {
@@ -225,7 +225,7 @@ describe('the sealed secret', () => {
     expect(taken.kind === 'ok' && taken.sealedSecret).toBe('v1.blob');
 
     await store.restoreSecret(request.id, 'v1.blob', 10_000);
-    expect(await store.hasSecret(request.id)).toBe(true);
+    expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(1);
     const ttl = await ns.redis.pttl(ns.keys.secret(request.id));
     expect(ttl).toBeGreaterThan(5_000);
     expect(ttl).toBeLessThanOrEqual(10_000);
@@ -238,7 +238,7 @@ describe('the sealed secret', () => {
     const request = await created();
     await store.restoreSecret(request.id, 'v1.late', 0);
     await store.restoreSecret(request.id, 'v1.late', -5);
-    expect(await store.hasSecret(request.id)).toBe(false);
+    expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { KeyRequest } from '../../domain/request.js';
+import type { ThreadEvent } from '../../domain/requestEvents.js';
 import { ACTION } from '../ids.js';
 import {
   actionsBlock,
@@ -11,7 +12,6 @@ import {
 } from './blocks.js';
 import { codeSpan, fitUserText, mentionUser, quoteUserText, slackDate } from './mrkdwn.js';
 import { projectLabel } from './requestMessage.js';
-import type { ThreadEvent } from './thread.js';
 
 const REASON_MAX = 1000;
 const ASK_AGAIN = 'You can ask again with `/openai-key request`.';
@@ -39,10 +39,7 @@ const keyReadyMessage = (req: KeyRequest, event: Extract<ThreadEvent, { kind: 'k
   );
 };
 
-/**
- * What the requester is told by DM about `event`. `null` for events that are not news to them: `delivered` (this
- * DM is the delivery) and `refused` (an approver's attempt, answered in the thread).
- */
+/** What the requester is told by DM about `event`. `null` for `delivered`: that DM is the delivery itself. */
 export const renderRequesterDm = (req: KeyRequest, event: ThreadEvent): RenderedMessage | null => {
   const project = projectLabel(req);
   switch (event.kind) {
@@ -91,7 +88,6 @@ export const renderRequesterDm = (req: KeyRequest, event: ThreadEvent): Rendered
             'Ask an approver, or try again with `/openai-key request`.',
       );
     case 'delivered':
-    case 'refused':
       return null;
   }
 };

@@ -14,7 +14,7 @@ export {
 } from './mrkdwn.js';
 export { renderStateInWords } from './stateWords.js';
 export { renderRequestMessage } from './requestMessage.js';
-export { refusalInWords, renderThreadNote, type ThreadEvent } from './thread.js';
+export { refusalInWords, renderThreadNote } from './thread.js';
 export { renderRequesterDm } from './dm.js';
 export type { RevealRefusal } from './revealRefusal.js';
 export {

@@ -66,6 +66,11 @@ export const mentionUser = (userId: string): string => {
   return USER_ID.test(userId) ? `<@${userId}>` : fitUserText(userId, 80);
 };
 
+const USER_GROUP_ID = /^S[A-Z0-9]{2,30}$/;
+
+/** A person (`<@U…>`) or a user group (`<!subteam^S…>`), with the same protection as `mentionUser`. */
+export const mentionUserOrGroup = (id: string): string => (USER_GROUP_ID.test(id) ? `<!subteam^${id}>` : mentionUser(id));
+
 /** `<#C123>`, with the same protection as `mentionUser`. */
 export const mentionChannel = (channelId: string): string =>
   CHANNEL_ID.test(channelId) ? `<#${channelId}>` : fitUserText(channelId, 80);

@@ -1,22 +1,9 @@
 import { REQUEST_STATES, type DecisionRefusal, type RequestState } from '../../domain/request.js';
+import type { ThreadEvent } from '../../domain/requestEvents.js';
 import { composeMessage, sectionBlock, type RenderedMessage } from './blocks.js';
 import { decisionRefusalInWords } from './decisionRefusal.js';
 import { codeSpan, mentionUser, quoteUserText, slackDate } from './mrkdwn.js';
 import { renderStateInWords } from './stateWords.js';
-
-/** Something that happened to a request, told in its thread (and, for most kinds, to the requester by DM). */
-export type ThreadEvent =
-  | { readonly kind: 'approved'; readonly by: string }
-  | { readonly kind: 'denied'; readonly by: string; readonly reason: string }
-  | { readonly kind: 'expired' }
-  | { readonly kind: 'key_created'; readonly redactedKey: string; readonly keyExpiresAt?: number }
-  | { readonly kind: 'delivered'; readonly to: string }
-  | { readonly kind: 'revealed'; readonly by: string }
-  | { readonly kind: 'reveal_expired' }
-  | { readonly kind: 'revoked'; readonly by: string; readonly reason?: string }
-  | { readonly kind: 'failed'; readonly reason: string; readonly willRetry: boolean }
-  /** someone tried to decide (by button or thread reply) and the domain said no */
-  | { readonly kind: 'refused'; readonly by: string; readonly refusal: DecisionRefusal };
 
 const REASON_MAX = 1000;
 
@@ -55,8 +42,6 @@ const threadNoteText = (event: ThreadEvent): string => {
       return event.willRetry
         ? `:warning: Creating the key failed; keywarden will retry.${reasonSuffix(event.reason)}`
         : `:x: Creating the key failed, and keywarden will not retry.${reasonSuffix(event.reason)}`;
-    case 'refused':
-      return `:raised_hand: ${refusalInWords(event.by, event.refusal)}`;
   }
 };
 

@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { renderRequesterDm } from '../../../src/slack/render/dm.js';
-import type { ThreadEvent } from '../../../src/slack/render/thread.js';
+import type { ThreadEvent } from '../../../src/domain/requestEvents.js';
 import { ACTION } from '../../../src/slack/ids.js';
 import { HOSTILE, NOW, requestIn } from './fixtures.js';
 import { liveMarkup, messageViolations, mrkdwnStrings } from './blockKitLimits.js';
@@ -62,10 +62,9 @@ describe('renderRequesterDm', () => {
     expect(said({ kind: 'failed', reason: 'x', willRetry: false })).toContain('could not create your key');
   });
 
-  it('has nothing to tell for delivered and refused', () => {
+  it('has nothing to tell for delivered', () => {
     const req = requestIn('pending');
     expect(renderRequesterDm(req, { kind: 'delivered', to: 'U0REQUESTER' })).toBeNull();
-    expect(renderRequesterDm(req, { kind: 'refused', by: 'U0X', refusal: { kind: 'not_approver' } })).toBeNull();
   });
 
   it('is valid, escaped and within limits with hostile, huge input', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as render from '../../../src/slack/render/index.js';
-import type { ThreadEvent } from '../../../src/slack/render/index.js';
+import type { ThreadEvent } from '../../../src/domain/requestEvents.js';
 import { ALL_STATES, NOW, SAMPLE_KEY, fullRequest } from './fixtures.js';
 
 const events: ThreadEvent[] = [
@@ -13,7 +13,6 @@ const events: ThreadEvent[] = [
   { kind: 'reveal_expired' },
   { kind: 'revoked', by: 'U0ADMIN', reason: 'done' },
   { kind: 'failed', reason: 'boom', willRetry: false },
-  { kind: 'refused', by: 'U0X', refusal: { kind: 'already_decided', state: 'active', decidedBy: 'U0APPROVER' } },
 ];
 
 /** Every renderer except the reveal modal, fed requests whose every field is set. */

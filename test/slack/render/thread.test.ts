@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderThreadNote, type ThreadEvent } from '../../../src/slack/render/thread.js';
+import type { DecisionRefusal } from '../../../src/domain/request.js';
+import type { ThreadEvent } from '../../../src/domain/requestEvents.js';
+import { refusalInWords, renderThreadNote } from '../../../src/slack/render/thread.js';
 import { HOSTILE, NOW } from './fixtures.js';
 import { liveMarkup, messageViolations, mrkdwnStrings } from './blockKitLimits.js';
 
@@ -16,12 +18,15 @@ const events: ThreadEvent[] = [
   { kind: 'revoked', by: 'system' },
   { kind: 'failed', reason: 'rate limited', willRetry: true },
   { kind: 'failed', reason: 'project archived', willRetry: false },
-  { kind: 'refused', by: 'U0X', refusal: { kind: 'not_approver' } },
-  { kind: 'refused', by: 'U0X', refusal: { kind: 'self_decision' } },
-  { kind: 'refused', by: 'U0X', refusal: { kind: 'already_decided', state: 'denied', decidedBy: 'U0APPROVER' } },
-  { kind: 'refused', by: 'U0X', refusal: { kind: 'already_decided', state: 'approved' } },
-  { kind: 'refused', by: 'U0X', refusal: { kind: 'expired' } },
-  { kind: 'refused', by: 'U0X', refusal: { kind: 'reason_required' } },
+];
+
+const refusals: DecisionRefusal[] = [
+  { kind: 'not_approver' },
+  { kind: 'self_decision' },
+  { kind: 'already_decided', state: 'denied', decidedBy: 'U0APPROVER' },
+  { kind: 'already_decided', state: 'approved' },
+  { kind: 'expired' },
+  { kind: 'reason_required' },
 ];
 
 const expected: [ThreadEvent, string][] = [
@@ -35,13 +40,23 @@ const expected: [ThreadEvent, string][] = [
   [{ kind: 'revoked', by: 'system' }, 'Key revoked by keywarden (automatically)'],
   [{ kind: 'failed', reason: 'rate limited', willRetry: true }, 'keywarden will retry.\n> rate limited'],
   [{ kind: 'failed', reason: 'archived', willRetry: false }, 'will not retry.\n> archived'],
-  [{ kind: 'refused', by: 'U0X', refusal: { kind: 'self_decision' } }, "<@U0X>, you can't decide your own request"],
-  [
-    { kind: 'refused', by: 'U0X', refusal: { kind: 'already_decided', state: 'denied', decidedBy: 'U0APPROVER' } },
-    'already decided (denied, by <@U0APPROVER>)',
-  ],
-  [{ kind: 'refused', by: 'U0X', refusal: { kind: 'reason_required' } }, '`deny &lt;reason&gt;`'],
 ];
+
+const expectedRefusals: [DecisionRefusal, string][] = [
+  [{ kind: 'self_decision' }, "<@U0X>, you can't decide your own request"],
+  [{ kind: 'already_decided', state: 'denied', decidedBy: 'U0APPROVER' }, 'already decided (denied, by <@U0APPROVER>)'],
+  [{ kind: 'reason_required' }, '`deny &lt;reason&gt;`'],
+];
+
+describe('refusalInWords', () => {
+  it('says why a decision was refused, to the person who tried', () => {
+    for (const [refusal, text] of expectedRefusals) expect(refusalInWords('U0X', refusal)).toContain(text);
+  });
+
+  it('is mrkdwn with no live markup for every refusal', () => {
+    for (const refusal of refusals) expect(liveMarkup([refusalInWords('U0X', refusal)])).toEqual([]);
+  });
+});
 
 describe('renderThreadNote', () => {
   it('says what happened, for each kind of event', () => {

@@ -3,11 +3,10 @@
  * command's response_url (ephemeral: only the caller sees it).
  */
 import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
-import { HELP_ENTRIES, parseCommand, type Command } from '../../../domain/command.js';
+import { HELP_ENTRIES, parseCommand, type Command, type HelpEntry, type Subcommand } from '../../../domain/command.js';
 import { listRequests, openRequest, revokeKey } from '../../../services/keyRequests.js';
 import { SLASH_COMMAND } from '../../ids.js';
 import { renderErrorNotice, renderHelp, renderNotice, renderRequestList, renderRequestModal, renderRequestSent } from '../../render/index.js';
-import type { RenderedMessage } from '../../render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
 import { ephemeral } from './ephemeral.js';
 import { runLimitsCommand } from './limits.js';
@@ -16,12 +15,13 @@ export { ephemeral } from './ephemeral.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-export interface CommandRoutes {
-  /** subcommands added by later flows (limits, audit…): return true when handled */
-  readonly extra?: (command: Command, args: CommandArgs) => Promise<boolean>;
-}
+/** Every help entry, those of `topic` first; the rest stay in their order so the whole list is still at hand. */
+const helpEntriesFor = (topic: Subcommand): HelpEntry[] => {
+  const isTopic = (entry: HelpEntry): boolean => entry.usage.split(' ')[0] === topic;
+  return [...HELP_ENTRIES.filter(isTopic), ...HELP_ENTRIES.filter((entry) => !isTopic(entry))];
+};
 
-export function register(app: App, deps: SlackListenerDeps, routes: CommandRoutes = {}): void {
+export function register(app: App, deps: SlackListenerDeps): void {
   app.command(SLASH_COMMAND, async (args) => {
     const { command, ack, respond } = args;
     const parsed = parseCommand(command.text ?? '');
@@ -33,12 +33,13 @@ export function register(app: App, deps: SlackListenerDeps, routes: CommandRoute
     }
     const cmd = parsed.value;
     if (cmd.kind === 'help') {
-      await ack(ephemeral(renderHelp(HELP_ENTRIES)));
+      const help = cmd.topic === null ? renderHelp(HELP_ENTRIES) : renderHelp(helpEntriesFor(cmd.topic), { intro: `Help for \`${cmd.topic}\`:` });
+      await ack(ephemeral(help));
       return;
     }
     await ack();
     try {
-      await runCommand(cmd, args, deps, routes);
+      await runCommand(cmd, args, deps);
     } catch (error) {
       deps.log.warn({ command: cmd.kind, user: command.user_id, error: (error as Error).message }, 'command failed');
       await respond(ephemeral(renderErrorNotice({ what: describeListenerFailure(error) }))).catch(() => undefined);
@@ -46,7 +47,7 @@ export function register(app: App, deps: SlackListenerDeps, routes: CommandRoute
   });
 }
 
-async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDeps, routes: CommandRoutes): Promise<void> {
+async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDeps): Promise<void> {
   const { command, respond, client } = args;
   const userId = command.user_id;
   switch (cmd.kind) {
@@ -92,7 +93,16 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
     case 'revoke': {
       const revoked = await revokeKey(deps, { target: cmd.id, actorId: userId });
       if (revoked.ok) {
-        await respond(ephemeral(renderNotice(`Revoking the key for ${revoked.value.projectName} (${revoked.value.id}). Its service account is being deleted at OpenAI; the request’s thread has been told.`)));
+        const r = revoked.value;
+        await respond(
+          ephemeral(
+            renderNotice(
+              r.serviceAccountId === undefined
+                ? `Stopped ${r.id} for ${r.projectName} before its key was created, so no key will be handed out; anything its provisioning started at OpenAI is being cleaned up. The request’s thread has been told.`
+                : `Revoking the key for ${r.projectName} (${r.id}). Its service account is being deleted at OpenAI; the request’s thread has been told.`,
+            ),
+          ),
+        );
         return;
       }
       const e = revoked.error;
@@ -107,7 +117,6 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
     }
     default: {
       if (await runLimitsCommand(cmd, args, deps)) return;
-      if (routes.extra && (await routes.extra(cmd, args))) return;
       const help = renderHelp(HELP_ENTRIES);
       await respond(ephemeral({ text: help.text, blocks: help.blocks }));
     }

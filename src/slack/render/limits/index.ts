@@ -1,6 +1,5 @@
 export type {
   HardCapEnforcement,
-  LimitChangeEvent,
   LimitChangeRequestView,
   LimitsProject,
   LimitsRow,

@@ -103,7 +103,7 @@ export const renderLimitChangeModal = (opts: LimitChangeModalOptions): ModalView
     }),
     textInput({
       ids: INPUT.limitReason,
-      label: asAdmin ? 'Note (optional)' : 'Why',
+      label: asAdmin ? 'Note' : 'Why',
       hint: asAdmin
         ? 'Kept in the audit log.'
         : 'Approvers read this before they decide, e.g. what the extra spend is for and for how long.',

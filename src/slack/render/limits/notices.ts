@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { describeLimitChange, type ProjectLimits } from '../../../domain/limits.js';
 import type { DecisionRefusal } from '../../../domain/request.js';
+import type { LimitChangeEvent } from '../../../domain/requestEvents.js';
 import { composeMessage, contextBlock, fieldsBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { decisionRefusalInWords } from '../decisionRefusal.js';
 import { codeSpan, mentionChannel, mentionUser, quoteUserText, slackDate } from '../mrkdwn.js';
@@ -15,7 +16,7 @@ import {
   projectLabel,
   projectName,
 } from './format.js';
-import type { LimitChangeEvent, LimitChangeRequestView, LimitsProject } from './types.js';
+import type { LimitChangeRequestView, LimitsProject } from './types.js';
 
 const REASON_MAX = 1000;
 
@@ -81,19 +82,14 @@ const threadNoteText = (event: LimitChangeEvent): string => {
       return ':hourglass: No approver decided in time, so the request expired.';
     case 'failed':
       return `:x: OpenAI refused the change, so the limits stay as they were. OpenAI said:\n${quotedReason(event.reason, 'OpenAI gave no reason.')}`;
-    case 'refused':
-      return `:raised_hand: ${limitRefusalInWords(event.by, event.refusal)}`;
   }
 };
 
 /** A short reply in the limit-change request's thread. */
 export const renderLimitChangeThreadNote = (event: LimitChangeEvent): RenderedMessage => plainMessage(threadNoteText(event));
 
-/**
- * What the requester is told by DM about `event`; `null` for `refused` (an approver's attempt, answered in the
- * thread).
- */
-export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: LimitChangeEvent): RenderedMessage | null => {
+/** What the requester is told by DM about `event`. */
+export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: LimitChangeEvent): RenderedMessage => {
   const project = { id: req.projectId, name: req.projectName };
   const label = projectLabel(project);
   const askAgain = `You can ask again with ${commandCode(`limit ${projectArgument(project)} …`)}.`;
@@ -124,8 +120,6 @@ export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: Limit
           `${quotedReason(event.reason, 'OpenAI gave no reason.')}\nAsk a keywarden admin, or ask again with different limits ` +
           `(request ${codeSpan(req.id, 60)}).`,
       );
-    case 'refused':
-      return null;
   }
 };
 

@@ -2,7 +2,6 @@
 import type { ProjectLimits } from '../../../domain/limits.js';
 import type { LimitChangeRequest } from '../../../domain/limitRequest.js';
 import type { Cents } from '../../../domain/money.js';
-import type { DecisionRefusal } from '../../../domain/request.js';
 
 export interface LimitsProject {
   readonly id: string;
@@ -47,20 +46,3 @@ export interface RateLimitRow {
  * version, which only the store needs.
  */
 export type LimitChangeRequestView = Omit<LimitChangeRequest, 'kind' | 'version'>;
-
-/** Something that happened to a limit-change request, told in its thread and (most kinds) to the requester. */
-export type LimitChangeEvent =
-  | { readonly kind: 'approved'; readonly by: string }
-  | {
-      readonly kind: 'applied';
-      readonly before: ProjectLimits | null;
-      readonly after: ProjectLimits;
-      /** the alert channel the change was announced in, if it was */
-      readonly announcedIn?: string;
-    }
-  | { readonly kind: 'denied'; readonly by: string; readonly reason: string }
-  | { readonly kind: 'expired' }
-  /** OpenAI refused the change; `reason` is its words */
-  | { readonly kind: 'failed'; readonly reason: string }
-  /** someone tried to decide (by button or thread reply) and the domain said no */
-  | { readonly kind: 'refused'; readonly by: string; readonly refusal: DecisionRefusal };

@@ -7,13 +7,14 @@ import { formatCents } from '../../../domain/money.js';
 import type { Alert, ForecastAlert, HardAlert, SoftAlert } from '../../../domain/spend/alerts.js';
 import { ACTION } from '../../ids.js';
 import { actionsBlock, buttonElement, composeMessage, contextBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
-import { mentionUser } from '../mrkdwn.js';
+import { mentionUserOrGroup } from '../mrkdwn.js';
 import { dayMonthText, projectName, type SpendProject } from './figures.js';
 
 export interface AlertReplyContext {
   readonly project: SpendProject;
   /** Slack user ids of the people who requested the project's keys */
   readonly ownerIds: readonly string[];
+  /** user ids and user-group ids (S…) */
   readonly approverIds: readonly string[];
 }
 
@@ -58,7 +59,7 @@ const forecastText = (alert: ForecastAlert, name: string): string => {
 };
 
 const mentionList = (ids: readonly string[]): string => {
-  const shown = ids.slice(0, MENTIONS_SHOWN).map(mentionUser).join(', ');
+  const shown = ids.slice(0, MENTIONS_SHOWN).map(mentionUserOrGroup).join(', ');
   return ids.length > MENTIONS_SHOWN ? `${shown} and ${ids.length - MENTIONS_SHOWN} more` : shown;
 };
 

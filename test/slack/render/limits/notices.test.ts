@@ -1,12 +1,13 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { cents } from '../../../../src/domain/money.js';
+import type { LimitChangeEvent } from '../../../../src/domain/requestEvents.js';
 import {
+  limitRefusalInWords,
   renderChannelNotReachable,
   renderLimitChangeApplied,
   renderLimitChangeThreadNote,
   renderLimitRequesterDm,
-  type LimitChangeEvent,
 } from '../../../../src/slack/render/limits/index.js';
 import { liveMarkup, messageViolations, mrkdwnStrings } from '../blockKitLimits.js';
 import { HOSTILE, NOW, limitRequestIn, limits } from './fixtures.js';
@@ -26,7 +27,6 @@ const events: Record<LimitChangeEvent['kind'], LimitChangeEvent> = {
   denied: { kind: 'denied', by: 'U0APPROVER', reason: 'Wait for the budget review.' },
   expired: { kind: 'expired' },
   failed: { kind: 'failed', reason: 'threshold_amount exceeds the organization limit' },
-  refused: { kind: 'refused', by: 'U0REQUESTER', refusal: { kind: 'self_decision' } },
 };
 
 describe('renderLimitChangeApplied', () => {
@@ -78,6 +78,18 @@ describe('renderLimitChangeApplied', () => {
   });
 });
 
+describe('limitRefusalInWords', () => {
+  it('tells the requester they cannot decide their own request', () => {
+    expect(limitRefusalInWords('U0REQUESTER', { kind: 'self_decision' })).toContain("<@U0REQUESTER>, you can't decide your own request");
+  });
+
+  it('words an already-decided refusal with the limit request’s own states', () => {
+    expect(limitRefusalInWords('U0OTHER', { kind: 'already_decided', state: 'denied', decidedBy: 'U0APPROVER' })).toContain(
+      '<@U0OTHER>, this request is already decided (denied, by <@U0APPROVER>).',
+    );
+  });
+});
+
 describe('renderLimitChangeThreadNote', () => {
   const expected: Record<LimitChangeEvent['kind'], string[]> = {
     approved: ['Approved by <@U0APPROVER>', 'Applying the change at OpenAI'],
@@ -85,7 +97,6 @@ describe('renderLimitChangeThreadNote', () => {
     denied: ['Denied by <@U0APPROVER>', '> Wait for the budget review.'],
     expired: ['expired'],
     failed: ['OpenAI refused the change', 'stay as they were', '> threshold_amount exceeds the organization limit'],
-    refused: ["<@U0REQUESTER>, you can't decide your own request"],
   };
   for (const [kind, event] of Object.entries(events)) {
     it(`${kind}: says what happened, with a fallback`, () => {
@@ -97,15 +108,6 @@ describe('renderLimitChangeThreadNote', () => {
       wellFormed(message);
     });
   }
-
-  it('words an already-decided refusal with the limit request’s own states', () => {
-    const message = renderLimitChangeThreadNote({
-      kind: 'refused',
-      by: 'U0OTHER',
-      refusal: { kind: 'already_decided', state: 'denied', decidedBy: 'U0APPROVER' },
-    });
-    expect(message.text).toContain('<@U0OTHER>, this request is already decided (denied, by <@U0APPROVER>).');
-  });
 
   it('escapes a hostile deny reason and OpenAI words', () => {
     for (const event of [
@@ -121,7 +123,7 @@ describe('renderLimitChangeThreadNote', () => {
 
 describe('renderLimitRequesterDm', () => {
   const req = limitRequestIn('pending');
-  const expected: Record<Exclude<LimitChangeEvent['kind'], 'refused'>, string[]> = {
+  const expected: Record<LimitChangeEvent['kind'], string[]> = {
     approved: ['was approved by <@U0APPROVER>', '*Support Bot* (`proj_abc123`)'],
     applied: ['is in effect', 'Hard limit: $800.00 → $1,200.00'],
     denied: ['was denied by <@U0APPROVER>', '> Wait for the budget review.', '`/openai-key limit "Support Bot" …`'],
@@ -132,22 +134,16 @@ describe('renderLimitRequesterDm', () => {
     it(`${kind}: tells the requester, with a fallback`, () => {
       const message = renderLimitRequesterDm(req, events[kind as keyof typeof expected]);
       expect(message).not.toBeNull();
-      if (message === null) return;
       for (const part of parts) expect(allMrkdwn(message.blocks)).toContain(part);
       expect(message.text.length).toBeGreaterThan(20);
       wellFormed(message);
     });
   }
 
-  it('does not DM the requester about a refused attempt to decide', () => {
-    expect(renderLimitRequesterDm(req, events.refused)).toBeNull();
-  });
-
   it('escapes a hostile project name and reasons', () => {
     const hostile = limitRequestIn('denied', { projectName: HOSTILE });
     for (const event of Object.values(events)) {
       const message = renderLimitRequesterDm(hostile, event.kind === 'denied' ? { ...event, reason: HOSTILE } : event);
-      if (message === null) continue;
       expect(mrkdwnStrings(message).join('\n')).not.toContain('<!channel>');
       wellFormed(message);
     }
