@@ -13,7 +13,7 @@ import { createLogger } from '../src/log.js';
 import { startKeywarden } from '../src/main.js';
 import { createSlackDriver, startSlackEmulator, type SlackDriver, type SlackEmulator } from '../src/emulators/slack/index.js';
 import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
-import { deleteNamespace } from './redisNamespace.js';
+import { deleteNamespace } from '../src/store/redis.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIGNING_SECRET = randomBytes(24).toString('hex');

@@ -16,7 +16,7 @@ import { redisKeys } from '../src/store/redis.js';
 import { SpendStore } from '../src/store/spend.js';
 import { PostMarkers } from '../src/store/postMarkers.js';
 import type { Cents } from '../src/domain/money.js';
-import { deleteNamespace } from './redisNamespace.js';
+import { deleteNamespace } from '../src/store/redis.js';
 
 const PROJECTS = Number(process.argv[2] ?? 10_000);
 const LIMITED = Number(process.argv[3] ?? 100);

@@ -161,8 +161,12 @@ export function createSlackProcessor(deps: SlackPostDeps) {
    */
   const reportUnpostable = async (job: Job, token: string | undefined, request: KeyRequest | LimitChangeRequest, reason: string) => {
     deps.log.error({ requestId: request.id, channel: deps.approvalChannel, reason }, 'the request message cannot be posted in the approval channel');
-    if (request.kind === 'limit') await deps.limitRequests.transition(request.id, ['pending'], { state: 'expired', messageUnpostable: true });
-    else await deps.requests.transition(request.id, 'expired', { messageUnpostable: true, endedReason: `could not be posted in the approval channel (${reason})` }, { from: ['pending'] });
+    if (request.kind === 'limit') await deps.limitRequests.transition(request.id, LIMIT_REQUEST_STATES, { messageUnpostable: true });
+    else await deps.requests.amend(request.id, REQUEST_STATES, { messageUnpostable: true });
+    // Only an undecided request depends on its message; a decided one goes on, and its DMs still reach the requester.
+    if (request.state !== 'pending') return;
+    if (request.kind === 'limit') await deps.limitRequests.transition(request.id, ['pending'], { state: 'expired' });
+    else await deps.requests.transition(request.id, 'expired', { endedReason: `could not be posted in the approval channel (${reason})` }, { from: ['pending'] });
     const text =
       `keywarden could not post your request (${request.id}) in <#${deps.approvalChannel}>, so no approver can see it: ${reason}. ` +
       'An admin needs to invite keywarden to that channel (`/invite @keywarden`); then please ask again.';

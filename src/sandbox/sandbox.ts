@@ -13,6 +13,7 @@ import { DEMO_CHANNEL_LIST, DEMO_USERGROUP, DEMO_USERS, sandboxEnv } from './dem
 import { createPageApi } from './pageApi.js';
 import { startPageServer } from './pageServer.js';
 import { ScreenStates } from './screenState.js';
+import { deleteNamespace } from '../store/redis.js';
 
 export interface SandboxOptions {
   readonly redisUrl: string;
@@ -45,12 +46,7 @@ async function clearNamespace(redisUrl: string, namespace: string): Promise<void
   const redis = new Redis(redisUrl, { protocol: 2, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteNamespace(redis, namespace);
   } finally {
     redis.disconnect();
   }

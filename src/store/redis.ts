@@ -53,3 +53,13 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
       : { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2_000 };
   return new Redis(url, { ...base, ...byRole, ...extra });
 }
+
+/** Deletes every key of a namespace (the sandbox at start and stop, tests and benches after themselves). */
+export async function deleteNamespace(redis: Redis, namespace: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length > 0) await redis.del(...found);
+  } while (cursor !== '0');
+}

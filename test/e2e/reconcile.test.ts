@@ -76,10 +76,22 @@ describe('a request Slack will not show', () => {
     h.slack.setBotMembership(APPROVAL_CHANNEL, false);
     try {
       await h.driver.slashCommand({ userId: USERS.requester, text: 'request Research Assistant summarise the weekly papers', channelId: GENERAL_CHANNEL });
-      const dm = await h.waitFor(() => h.slack.messages(h.slack.dmChannelOf(USERS.requester)).find((m) => /could not post your request/.test(m.text)));
-      expect(dm.text).toContain('/invite @keywarden');
-      const id = /req_[a-z2-7]{10}/.exec(dm.text)?.[0] ?? '';
-      const r = await h.waitForState(id, 'expired');
+      // the request this command made (other tests' requests may be in flight too)
+      const mine = await waitUntil(async () => {
+        for (const m of h.slack.messages(h.slack.dmChannelOf(USERS.requester)).filter((d) => /could not post your request/.test(d.text))) {
+          const id = /req_[a-z0-9]+/.exec(m.text)?.[0] ?? '';
+          const r = await h.request(id);
+          if (r?.purpose === 'summarise the weekly papers') return { dm: m, id };
+        }
+        return undefined;
+      }, 30_000).catch((error: unknown) => {
+        console.log('DMs', h.slack.messages(h.slack.dmChannelOf(USERS.requester)).map((m) => m.text.slice(0, 100)));
+        console.log('requests', h.slack.callsTo('chat.postMessage').slice(-6).map((c) => `${String(c.args.channel)} ${c.ok} ${c.error ?? ''}`));
+        console.log(h.logLines.filter((l) => /"level":(40|50)/.test(l)).slice(-8).join(''));
+        throw error;
+      });
+      expect(mine.dm.text).toContain('/invite @keywarden');
+      const r = await h.waitForState(mine.id, 'expired');
       expect(r.messageUnpostable).toBe(true);
     } finally {
       h.slack.setBotMembership(APPROVAL_CHANNEL, true);

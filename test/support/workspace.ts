@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { deleteNamespace } from '../../src/store/redis.js';
 import { startSlackEmulator, type SlackEmulator } from '../../src/emulators/slack/index.js';
 import { startOpenAIEmulator, type OpenAIEmulator, type OpenAIEmulatorOptions } from '../../src/emulators/openai/index.js';
 
@@ -81,11 +82,4 @@ export async function startEmulatedWorkspace(opts: EmulatedWorkspaceOptions): Pr
 }
 
 /** Deletes every key of `namespace` from a Redis other tests share. */
-export async function deleteNamespaceKeys(redis: Redis, namespace: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
-}
+export const deleteNamespaceKeys = deleteNamespace;
