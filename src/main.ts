@@ -143,6 +143,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
           log,
           paceMs: 1_000,
           outbox,
+          queues,
           markers,
           alerts: {
             spend,

@@ -34,6 +34,8 @@ import { pollSpend, reportPollFailure, type SpendDeps } from '../services/spend.
 import { REQUEST_STATES, type KeyRequest } from '../domain/request.js';
 import { LIMIT_REQUEST_STATES } from '../domain/limitRequest.js';
 import type { PostMarkers } from '../store/postMarkers.js';
+import type { JobQueues } from './queues.js';
+import { jobId } from './registry.js';
 import { postOnce } from './postOnce.js';
 import { renderRequestMessage, renderRequesterDm, renderThreadNote } from '../slack/render/index.js';
 import type { RedisKeys } from '../store/redis.js';
@@ -108,6 +110,7 @@ export interface SlackPostDeps {
   /** minimum gap between two posts to one channel */
   readonly paceMs: number;
   readonly outbox: RequestOutbox<ThreadEvent>;
+  readonly queues: Pick<JobQueues, 'add'>;
 }
 
 /**
@@ -170,9 +173,8 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     const text =
       `keywarden could not post your request (${request.id}) in <#${deps.approvalChannel}>, so no approver can see it: ${reason}. ` +
       'An admin needs to invite keywarden to that channel (`/invite @keywarden`); then please ask again.';
-    const opened = await call(job, token, request.requesterId, () => deps.web.conversations.open({ users: request.requesterId }), false).catch(() => null);
-    const dmChannel = opened?.channel?.id;
-    if (dmChannel) await call(job, token, dmChannel, () => deps.web.chat.postMessage({ channel: dmChannel, text })).catch(() => undefined);
+    // A job of its own: paced and retried like any post, and queued once.
+    await deps.queues.add('slack', 'post', { kind: 'dm', userId: request.requesterId, text }, { jobId: jobId('unpostable', request.id) });
   };
 
   return async function processSlackJob(job: Job<SlackNote>, token?: string): Promise<string> {
@@ -230,6 +232,12 @@ export function createSlackProcessor(deps: SlackPostDeps) {
       }
       case 'outbox':
         return deliverOutbox(job, token, note.requestId);
+      case 'dm': {
+        const opened = await call(job, token, note.userId, () => deps.web.conversations.open({ users: note.userId }), false);
+        const channel = opened.channel?.id ?? note.userId;
+        await postOnce(slackFor(job, token), `dm.${job.id ?? ''}`, { channel }, { text: note.text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: note.text } }] });
+        return 'dm';
+      }
       case 'alert': {
         const delivered = await deliverAlert({ ...deps.alerts, ...slackFor(job, token), clock: deps.clock }, note.identity, job.id ?? note.identity);
         if (delivered === 'busy') {

@@ -31,6 +31,8 @@ export interface OpenAIJobs {
 export type SlackNote =
   /** posts the request message in the approval channel, or updates it in place once posted */
   | { kind: 'request-message'; requestId: string; mode: 'post' | 'update' }
+  /** a plain DM, e.g. why a request could not be shown to approvers */
+  | { kind: 'dm'; userId: string; text: string }
   /** delivers what is waiting in the request's outbox: thread notes and DMs, in order */
   | { kind: 'outbox'; requestId: string }
   /** a limits change, announced in the project's alert channel with before and after */
