@@ -90,7 +90,7 @@ export function createOpenAIProcessor(deps: KeyRequestDeps & LimitDeps & { log: 
       }
       if (name === 'apply-limit-change' && final) await failLimitChange(deps, (job.data as OpenAIJobs['apply-limit-change']).requestId, failure.message);
       if (final) throw new UnrecoverableError(failure.message);
-      throw new Error(failure.message);
+      throw Object.assign(new Error(failure.message), { retryAfterMs: failure.retryAfterMs });
     }
   };
 }

@@ -5,7 +5,8 @@ import { QUEUE, type JobData, type JobName, type QueueName } from './registry.js
 
 const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
-  backoff: { type: 'exponential', delay: 1_000 },
+  // 'custom': the workers' retryDelay, exponential from 1 s and never shorter than a Retry-After the failure carried
+  backoff: { type: 'custom' },
   // Completed jobs are kept for a week so that a job id added again in that time is recognised and not redone.
   removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
   removeOnFail: { age: 30 * 24 * 3600 },

@@ -26,6 +26,7 @@ export function startWorkers(connection: Redis, prefix: string, processors: Proc
       lockDuration: settings.lockDurationMs,
       stalledInterval: Math.max(1_000, Math.floor(settings.lockDurationMs / 2)),
       maxStalledCount: 3,
+      settings: { backoffStrategy: retryDelay },
     });
     worker.on('failed', (job, error) =>
       log.warn({ queue: name, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, error: error.message }, 'job failed'),
@@ -47,4 +48,14 @@ export function startWorkers(connection: Redis, prefix: string, processors: Proc
 
 export function isConnectionError(error: Error & { code?: string }): boolean {
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT/i.test(`${error.code ?? ''} ${error.message}`);
+}
+
+/**
+ * How long a failed job waits before its next attempt: exponential from 1 s (capped at 10 minutes), or longer when
+ * the failure said how long to wait (OpenAI's Retry-After), so retries do not come back before the server allows.
+ */
+export function retryDelay(attemptsMade: number, _type?: string, error?: Error): number {
+  const exponential = Math.min(1_000 * 2 ** Math.max(0, attemptsMade - 1), 600_000);
+  const asked = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof asked === 'number' && asked > exponential ? Math.min(asked, 3_600_000) : exponential;
 }
