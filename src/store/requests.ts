@@ -15,6 +15,9 @@ export type TransitionOutcome =
   | { readonly kind: 'missing' }
   | { readonly kind: 'no_secret'; readonly request: KeyRequest };
 
+/** how long a settled request stays readable */
+const SETTLED_RETENTION_S = 180 * 86_400;
+
 export class RequestStore {
   constructor(
     private readonly redis: Redis,
@@ -88,8 +91,9 @@ export class RequestStore {
     return this.redis.smembers(this.unsettledKey());
   }
 
+  /** The request needs nothing more from keywarden: it leaves the set, and is kept half a year for `list` and audits. */
   async settle(id: string): Promise<void> {
-    await this.redis.srem(this.unsettledKey(), id);
+    await this.redis.multi().srem(this.unsettledKey(), id).expire(this.keys.request(id), SETTLED_RETENTION_S).exec();
   }
 
   /** Puts a taken secret back (the reveal modal could not be shown), keeping its original deadline. */

@@ -60,6 +60,10 @@ describe('the reconciler', () => {
     await waitUntil(async () => (await h.request(id))?.serviceAccountDeletedAt !== undefined, 10_000, 'the deletion recorded');
     await h.app.reconcileNow();
     expect(await store.unsettled()).not.toContain(id);
+    // settled requests are kept half a year, then go
+    const ttl = await redis.ttl(`${h.namespace}:{kw}:request:${id}`);
+    expect(ttl).toBeGreaterThan(179 * 86_400);
+    expect(ttl).toBeLessThanOrEqual(180 * 86_400);
   });
 
   it('expires a request whose expiry job was lost', async () => {
