@@ -49,7 +49,8 @@ async function settled(status: () => SlackMessage | undefined, replies: number):
 describe('one project through a month', () => {
   it('alerts 50, 80, 100% of the soft limit, the forecast and the hard cap once each, in one living message', async () => {
     await admin('limit "Support Bot" soft 100 hard 150 at 50,80,100');
-    await h.waitFor(async () => h.openai.spendLimit(h.projects.support)?.threshold_amount === 15_000 || undefined);
+    await waitUntil(async () => (await h.redis.exists(`${h.namespace}:{kw}:limits:${h.projects.support}`)) === 1, 15_000, 'limits stored');
+    expect(h.openai.spendLimit(h.projects.support)?.threshold_amount).toBe(15_000);
 
     // nothing spent: nothing said
     expect((await h.app.pollSpendNow()).alertsClaimed).toBe(0);
@@ -144,6 +145,7 @@ describe('reading OpenAI', () => {
   });
   it('reads amount.value as a string or a number alike', async () => {
     await admin('limit "Research Assistant" soft 10 at 50');
+    await waitUntil(async () => (await h.redis.exists(`${h.namespace}:{kw}:limits:${h.projects.research}`)) === 1, 15_000, 'limits stored');
     h.openai.addCost({ projectId: h.projects.research, day: day(14), usd: 4.5 });
     h.openai.setCostValueForm('string');
     const asString = await h.app.pollSpendNow();
@@ -175,6 +177,8 @@ describe('usage pages', () => {
     // buckets take more than one page of 168.
     const h = await startHarness({ now });
     await admin('limit "Research Assistant" soft 10 at 50', h);
+    // the command is acked at once and applied just after: wait for the limits before polling
+    await waitUntil(async () => (await h.redis.exists(`${h.namespace}:{kw}:limits:${h.projects.research}`)) === 1, 15_000, 'limits stored');
     h.openai.addCost({ projectId: h.projects.research, day: day(1), usd: 4.5 });
     const usageCalls = h.openai.callsTo('GET', /usage\/completions$/).length;
     for (let hour = 0; hour < 14 * 24; hour += 6) {
