@@ -39,7 +39,7 @@ for k, v in pairs(patch) do
 end
 doc.version = (doc.version or 0) + 1
 local out = cjson.encode(doc)
-redis.call('SET', KEYS[1], out)
+redis.call('SET', KEYS[1], out, 'KEEPTTL')
 if ARGV[3] == 'set' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
 return {'ok', out, sealed}
 `;
