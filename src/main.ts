@@ -34,7 +34,7 @@ import type { LimitChangeEvent, ThreadEvent } from './domain/requestEvents.js';
 import { AuditLog } from './store/audit.js';
 import { LimitRequestStore, LimitsStore } from './store/limits.js';
 import { RequestOutbox } from './store/outbox.js';
-import { createRedis, redisKeys } from './store/redis.js';
+import { createRedis, redisKeys, redisUrlForDisplay } from './store/redis.js';
 import { RequestStore } from './store/requests.js';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -144,6 +144,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
           paceMs: 1_000,
           outbox,
           queues,
+          onSlackError: (error) => metrics.recordSlackError(error),
           markers,
           alerts: {
             spend,
@@ -249,7 +250,7 @@ function checkSlackAuth(web: WebClient, readiness: ReturnType<typeof createReadi
 
 /** Says once per outage that Redis is unreachable (ioredis keeps retrying with backoff), and when it is back. */
 function reportRedisHealth(redis: ReturnType<typeof createRedis>, url: string, log: Logger): void {
-  const where = url.replace(/\/\/([^@/]*)@/, '//***@');
+  const where = redisUrlForDisplay(url);
   let down = false;
   redis.on('error', (error: Error & { code?: string }) => {
     if (down) return;
@@ -262,7 +263,8 @@ function reportRedisHealth(redis: ReturnType<typeof createRedis>, url: string, l
   });
 }
 
-function secretsOf(config: Config): string[] {
+/** Every configured secret, for the logger to scrub wherever it appears. */
+export function secretsOf(config: Config): string[] {
   return [
     config.slack.botToken,
     config.slack.signingSecret,

@@ -40,13 +40,10 @@ export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>
   revoked: [],
 };
 
-export const canTransition = (from: RequestState, to: RequestState): boolean => TRANSITIONS[from].includes(to);
-
 /** The states from which `to` may be reached. */
 export const statesLeadingTo = (to: RequestState): RequestState[] =>
   REQUEST_STATES.filter((from) => TRANSITIONS[from].includes(to));
 
-export const isDecided = (state: RequestState): boolean => state !== 'pending';
 export const holdsKey = (state: RequestState): boolean => state === 'awaiting_reveal' || state === 'active';
 
 export interface KeyRequest {

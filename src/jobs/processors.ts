@@ -37,7 +37,7 @@ import type { PostMarkers } from '../store/postMarkers.js';
 import type { JobQueues } from './queues.js';
 import { jobId } from './registry.js';
 import { postOnce } from './postOnce.js';
-import { renderRequestMessage, renderRequesterDm, renderThreadNote } from '../slack/render/index.js';
+import { renderRequestMessage, renderRequesterDm, renderThreadNote, type RenderedMessage } from '../slack/render/index.js';
 import type { RedisKeys } from '../store/redis.js';
 import type { RequestOutbox } from '../store/outbox.js';
 import type { LimitChangeEvent, ThreadEvent } from '../domain/requestEvents.js';
@@ -111,6 +111,8 @@ export interface SlackPostDeps {
   readonly paceMs: number;
   readonly outbox: RequestOutbox<ThreadEvent>;
   readonly queues: Pick<JobQueues, 'add'>;
+  /** every failed Slack call, for the error metrics */
+  readonly onSlackError?: (error: unknown) => void;
 }
 
 /**
@@ -138,6 +140,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     try {
       return await run();
     } catch (error) {
+      deps.onSlackError?.(error);
       const e = error as { code?: string; retryAfter?: number; data?: { error?: string } };
       if (e.code === 'slack_webapi_rate_limited_error') return hold(job, token, channel, (e.retryAfter ?? 1) * 1000);
       const platform = e.data?.error;
@@ -157,6 +160,10 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     markers: deps.markers,
     paced: <T>(channel: string, run: () => Promise<T>, post?: boolean) => call(job, token, channel, run, post),
   });
+
+  /** A job whose whole work is one post: the post is named after the job, so a retried job does not post twice. */
+  const postForJob = (job: Job, token: string | undefined, channel: string, message: RenderedMessage) =>
+    postOnce(slackFor(job, token), `job.${job.id ?? ''}`, { channel }, message);
 
   /**
    * Slack will never take the request message (the bot is not in the approval channel, say): the request cannot be
@@ -183,13 +190,12 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     switch (note.kind) {
       case 'limits-applied': {
         const message = renderLimitChangeApplied({ project: { id: note.projectId, name: note.projectName }, before: note.before, after: note.after, actorId: note.actorId, ...(note.approvedBy ? { approvedBy: note.approvedBy } : {}), now });
-        const channel = note.after.channelId ?? deps.approvalChannel;
-        await call(job, token, channel, () => deps.web.chat.postMessage({ channel, text: message.text, blocks: message.blocks }));
+        await postForJob(job, token, note.after.channelId ?? deps.approvalChannel, message);
         return 'announced';
       }
       case 'drift': {
         const message = renderDriftNotice({ project: { id: note.projectId, name: note.projectName }, keywardenCents: note.keywardenCents as Cents | null, openaiCents: note.openaiCents as Cents | null });
-        await call(job, token, note.channel, () => deps.web.chat.postMessage({ channel: note.channel, text: message.text, blocks: message.blocks }));
+        await postForJob(job, token, note.channel, message);
         return 'drift';
       }
       case 'request-message': {
@@ -215,13 +221,10 @@ export function createSlackProcessor(deps: SlackPostDeps) {
           return 'unpostable';
         }
         const { channel, ts } = posted;
-        if (request.kind === 'limit') {
-          await deps.limitRequests.bindThread(channel, ts, request.id);
-          await deps.limitRequests.transition(request.id, LIMIT_REQUEST_STATES, { channelId: channel, messageTs: ts });
-        } else {
-          await deps.requests.bindThread(channel, ts, request.id);
-          await deps.requests.amend(request.id, REQUEST_STATES, { channelId: channel, messageTs: ts });
-        }
+        // One thread index for both kinds: a reply is routed by the id's prefix.
+        await deps.requests.bindThread(channel, ts, request.id);
+        if (request.kind === 'limit') await deps.limitRequests.transition(request.id, LIMIT_REQUEST_STATES, { channelId: channel, messageTs: ts });
+        else await deps.requests.amend(request.id, REQUEST_STATES, { channelId: channel, messageTs: ts });
         // A decision made before the message existed: bring the message up to date.
         const latest = await requestOf(request.id);
         if (latest && latest.state !== 'pending') {
@@ -235,7 +238,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
       case 'dm': {
         const opened = await call(job, token, note.userId, () => deps.web.conversations.open({ users: note.userId }), false);
         const channel = opened.channel?.id ?? note.userId;
-        await postOnce(slackFor(job, token), `dm.${job.id ?? ''}`, { channel }, { text: note.text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: note.text } }] });
+        await postForJob(job, token, channel, { text: note.text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: note.text } }] });
         return 'dm';
       }
       case 'alert': {
@@ -247,8 +250,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
         return delivered;
       }
       case 'openai-auth-notice': {
-        const message = renderOpenAIAuthNotice();
-        await call(job, token, note.channel, () => deps.web.chat.postMessage({ channel: note.channel, text: message.text, blocks: message.blocks }));
+        await postForJob(job, token, note.channel, renderOpenAIAuthNotice());
         return 'auth-notice';
       }
     }

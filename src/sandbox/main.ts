@@ -5,6 +5,7 @@
 import type { Config } from '../config/config.js';
 import { startSandbox } from './sandbox.js';
 import { locateRedis } from './redisLocator.js';
+import { redisUrlForDisplay } from '../store/redis.js';
 
 const DEFAULT_PORT = 3000;
 const PORT_ATTEMPTS = 50;
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const redisNote = { REDIS_URL: `REDIS_URL (${redis.url})`, local: `the Redis on ${redis.url}`, private: `a private redis-server on ${redis.url}, stopped on exit` }[redis.source];
+  const shown = redisUrlForDisplay(redis.url);
+  const redisNote = { REDIS_URL: `REDIS_URL (${shown})`, local: `the Redis on ${shown}`, private: `a private redis-server on ${shown}, stopped on exit` }[redis.source];
   console.log(
     [
       `keywarden sandbox ready in ${process.uptime().toFixed(2)} s: ${sandbox.url}`,

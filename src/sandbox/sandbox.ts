@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { readConfig, formatConfigProblems, type Config } from '../config/config.js';
 import { createLogger } from '../log.js';
-import { startKeywarden, type RunningKeywarden } from '../main.js';
+import { secretsOf, startKeywarden, type RunningKeywarden } from '../main.js';
 import { seedDemoOrganization, startOpenAIEmulator, type OpenAIEmulator } from '../emulators/openai/index.js';
 import { createSlackDriver, startSlackEmulator, type SlackEmulator } from '../emulators/slack/index.js';
 import { DEMO_CHANNEL_LIST, DEMO_USERGROUP, DEMO_USERS, sandboxEnv } from './demoWorkspace.js';
@@ -87,7 +87,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       level: logLevel,
       destination: opts.logDestination ?? process.stderr,
       base: { sandbox: true },
-      secrets: [signingSecret, env.KEYWARDEN_SECRET ?? ''],
+      secrets: secretsOf(config.value),
     });
     const running = await startKeywarden(config.value, { log, host: '127.0.0.1' });
     started.push({ stop: () => running.stop() });

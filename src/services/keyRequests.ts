@@ -425,7 +425,6 @@ export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audi
 }
 
 export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'outbox'>, requestId: string): Promise<boolean> {
-  const now = deps.clock();
   const expired = await deps.requests.transition(requestId, 'expired', { endedReason: 'key lifetime ended' }, { from: ['active'] });
   if (expired.kind === 'ok') {
     await finishRevocation(deps, expired.request, { kind: 'revoked', by: 'system', reason: 'its lifetime ended' }, 'keywarden');

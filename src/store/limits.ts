@@ -85,7 +85,7 @@ export class LimitsStore {
 export class LimitRequestStore {
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Pick<RedisKeys, 'custom' | 'thread'>,
+    private readonly keys: Pick<RedisKeys, 'custom'>,
   ) {}
 
   private doc = (id: string) => this.keys.custom('limitreq', id);
@@ -105,9 +105,5 @@ export class LimitRequestStore {
     patch: Partial<Omit<LimitChangeRequest, 'id' | 'version'>>,
   ): Promise<CasOutcome<LimitChangeRequest>> {
     return compareAndSet<LimitChangeRequest>(this.redis, { doc: this.doc(id), secret: this.keys.custom('limitreq', id, 'unused') }, from, patch);
-  }
-
-  async bindThread(channel: string, ts: string, requestId: string): Promise<void> {
-    await this.redis.set(this.keys.thread(channel, ts), requestId);
   }
 }

@@ -63,3 +63,6 @@ export async function deleteNamespace(redis: Redis, namespace: string): Promise<
     if (found.length > 0) await redis.del(...found);
   } while (cursor !== '0');
 }
+
+/** A Redis URL fit to print: any user and password in it are masked. */
+export const redisUrlForDisplay = (url: string): string => url.replace(/\/\/([^@/]*)@/, '//***@');

@@ -1,7 +1,7 @@
 /** A random Redis namespace for one test file on the real Redis, with a way to list and remove what it wrote. */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { redisKeys, type RedisKeys } from '../../src/store/redis.js';
+import { deleteNamespace, redisKeys, type RedisKeys } from '../../src/store/redis.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -43,8 +43,7 @@ export async function openTestNamespace(): Promise<TestNamespace> {
     },
     scanKeys,
     async close() {
-      const mine = await scanKeys(`${namespace}:*`);
-      if (mine.length > 0) await redis.del(...mine);
+      await deleteNamespace(redis, namespace);
       for (const client of [...extra, redis]) client.disconnect();
     },
   };

@@ -5,14 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { deleteNamespace } from '../../src/store/redis.js';
 import { readConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/log.js';
-import { startKeywarden, type RunningKeywarden, type Role } from '../../src/main.js';
+import { secretsOf, startKeywarden, type RunningKeywarden, type Role } from '../../src/main.js';
 import { createSlackDriver, type SlackDriver, type SlackEmulator, type SlackMessage } from '../../src/emulators/slack/index.js';
 import type { OpenAIEmulator } from '../../src/emulators/openai/index.js';
 import { ACTION } from '../../src/slack/ids.js';
 import type { KeyRequest } from '../../src/domain/request.js';
-import { APPROVAL_CHANNEL, REDIS_URL, SIGNING_SECRET, deleteNamespaceKeys, startEmulatedWorkspace } from './workspace.js';
+import { APPROVAL_CHANNEL, REDIS_URL, SIGNING_SECRET, startEmulatedWorkspace } from './workspace.js';
 
 export {
   APPROVAL_CHANNEL,
@@ -80,7 +81,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       done();
     },
   });
-  const log = createLogger({ level: 'debug', destination, secrets: [SIGNING_SECRET, env.KEYWARDEN_SECRET ?? ''] });
+  // the same secrets production registers with its logger
+  const log = createLogger({ level: 'debug', destination, secrets: secretsOf(config) });
   const app = await startKeywarden(config, { log, host: '127.0.0.1', ...(opts.role ? { role: opts.role } : {}), ...(opts.now ? { clock: opts.now } : {}) });
   const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
   const redis = new Redis(REDIS_URL, { protocol: 2 });
@@ -118,7 +120,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async stop() {
       await app.stop();
       await Promise.all([slack.close(), openai.close()]);
-      await deleteNamespaceKeys(redis, namespace);
+      await deleteNamespace(redis, namespace);
       redis.disconnect();
     },
   };

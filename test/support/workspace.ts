@@ -3,8 +3,6 @@
  * emulated on loopback, and the environment that points keywarden at them. Callers add their own settings on top.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { deleteNamespace } from '../../src/store/redis.js';
 import { startSlackEmulator, type SlackEmulator } from '../../src/emulators/slack/index.js';
 import { startOpenAIEmulator, type OpenAIEmulator, type OpenAIEmulatorOptions } from '../../src/emulators/openai/index.js';
 
@@ -81,5 +79,3 @@ export async function startEmulatedWorkspace(opts: EmulatedWorkspaceOptions): Pr
   return { slack, openai, projects, env };
 }
 
-/** Deletes every key of `namespace` from a Redis other tests share. */
-export const deleteNamespaceKeys = deleteNamespace;

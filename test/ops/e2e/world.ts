@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { createSlackDriver, type SlackDriver, type SlackEmulator, type SlackMessage } from '../../../src/emulators/slack/index.js';
 import type { OpenAIEmulator } from '../../../src/emulators/openai/index.js';
 import type { KeyRequest } from '../../../src/domain/request.js';
+import { deleteNamespace } from '../../../src/store/redis.js';
 import { waitUntil } from '../../support/harness.js';
 import {
   APPROVAL_CHANNEL,
@@ -14,7 +15,6 @@ import {
   REDIS_URL,
   SIGNING_SECRET,
   USERS,
-  deleteNamespaceKeys,
   startEmulatedWorkspace,
 } from '../../support/workspace.js';
 import type { KeywardenProcess } from '../../support/processes.js';
@@ -125,7 +125,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     async close() {
       // Only the shared Redis outlives the test; a private redis-server is thrown away with its data.
       if (sharedRedis) {
-        await deleteNamespaceKeys(redis(), namespace);
+        await deleteNamespace(redis(), namespace);
       }
       connection?.disconnect();
       await Promise.all([slack.close(), openai.close()]);

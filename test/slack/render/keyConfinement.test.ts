@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import * as render from '../../../src/slack/render/index.js';
 import type { ThreadEvent } from '../../../src/domain/requestEvents.js';
+import { redactSecret } from '../../../src/domain/redact.js';
 import { ALL_STATES, NOW, SAMPLE_KEY, fullRequest } from './fixtures.js';
+
+/** What provisioning stores beside a key: its redacted form, made from the real value. */
+const REDACTED = redactSecret(SAMPLE_KEY);
+/** a run of the key long enough that showing it would be a leak */
+const KEY_CORE = SAMPLE_KEY.slice(11, 31);
 
 const events: ThreadEvent[] = [
   { kind: 'approved', by: 'U0APPROVER' },
   { kind: 'denied', by: 'U0APPROVER', reason: 'no' },
   { kind: 'expired' },
-  { kind: 'key_created', redactedKey: 'sk-svca…AbCd', keyExpiresAt: NOW },
+  { kind: 'key_created', redactedKey: REDACTED, keyExpiresAt: NOW },
   { kind: 'delivered', to: 'U0REQUESTER' },
   { kind: 'revealed', by: 'U0REQUESTER' },
   { kind: 'reveal_expired' },
@@ -19,7 +25,7 @@ const events: ThreadEvent[] = [
 const everyOtherOutput = (): unknown[] => {
   const outputs: unknown[] = [];
   for (const state of ALL_STATES) {
-    const req = fullRequest({ state });
+    const req = fullRequest({ state, redactedKey: REDACTED });
     outputs.push(
       render.renderRequestMessage(req, { now: NOW }),
       render.renderRequestList([req], { now: NOW }),
@@ -51,10 +57,13 @@ const everyOtherOutput = (): unknown[] => {
 };
 
 describe('the key value is confined to renderRevealedKeyModal', () => {
-  it('appears in no other renderer’s output', () => {
+  it('appears in no other renderer’s output, which shows only the redacted form made from it', () => {
     const outputs = everyOtherOutput();
     expect(outputs.length).toBeGreaterThan(100);
-    for (const output of outputs) expect(JSON.stringify(output)).not.toContain(SAMPLE_KEY);
+    // the redacted form does reach the output (so this is not vacuous) …
+    expect(outputs.some((output) => JSON.stringify(output).includes(REDACTED.slice(-4)))).toBe(true);
+    // … and no long run of the key itself does
+    for (const output of outputs) expect(JSON.stringify(output)).not.toContain(KEY_CORE);
   });
 
   it('appears exactly once in the reveal modal, in its code block', () => {
