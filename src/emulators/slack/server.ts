@@ -63,11 +63,12 @@ class FaultBook {
 
 /** The answer a fault forces, or undefined when it only delays. */
 function faultAnswer(fault: SlackFault): { status: number; answer: ApiAnswer; headers: Record<string, string> } | undefined {
-  if (fault.retryAfterSeconds !== undefined || fault.status === 429) {
+  if ((fault.retryAfterSeconds !== undefined && fault.retryAfterSeconds !== null) || fault.status === 429) {
     return {
       status: 429,
       answer: { ok: false, error: fault.error ?? 'ratelimited' },
-      headers: { 'Retry-After': String(fault.retryAfterSeconds ?? 1) },
+      // Slack sometimes answers 429 without Retry-After: `retryAfterSeconds: null` sends none.
+      headers: fault.retryAfterSeconds === null ? {} : { 'Retry-After': String(fault.retryAfterSeconds ?? 1) },
     };
   }
   if (fault.status !== undefined && fault.status !== 200) {

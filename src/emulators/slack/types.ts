@@ -129,7 +129,8 @@ export interface ResponseUrlPost {
 export interface SlackFault {
   status?: number;
   error?: string;
-  retryAfterSeconds?: number;
+  /** seconds in the 429's Retry-After header (default 1); null: a 429 with no Retry-After, as Slack sometimes sends */
+  retryAfterSeconds?: number | null;
   /** Default 1. */
   times?: number;
   delayMs?: number;
