@@ -1,0 +1,171 @@
+/**
+ * keywarden's slash-command ack against a bare Bolt app's, side by side in one run.
+ *
+ * Both apps run as their own processes over HTTP on loopback against the Slack emulator (in this process):
+ * keywarden in `all` mode (listener, workers and clock in one process, as most teams start) with the OpenAI
+ * emulator and real Redis, and a bare Bolt 5 app that acks and posts one message (bench/support/bareBolt.ts).
+ * The load comes from a third process (bench/support/slashLoad.ts): `count` signed `/openai-key request <project>
+ * <purpose>` commands at once. Rounds alternate which app goes first; each round prints both apps' p50 and p99 ack
+ * latency, and the end prints the totals and the ratios (keywarden / bare Bolt).
+ *
+ *   npx tsx bench/ack-vs-bolt.ts [rounds=5] [count=200]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
+import { startSlackEmulator } from '../src/emulators/slack/index.js';
+import { freePort } from '../src/sandbox/redisLocator.js';
+import { deleteNamespace } from '../src/store/redis.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ROUNDS = Number(process.argv[2] ?? 5);
+const COUNT = Number(process.argv[3] ?? 200);
+const SIGNING_SECRET = randomBytes(24).toString('hex');
+const APPROVAL_CHANNEL = 'C0APPROVALS';
+const TEXT = 'request "Support Bot" answer support tickets faster for the team';
+
+/** Nearest-rank percentile. */
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+function startChild(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start within 60 s:\n${seen.slice(-2000)}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      if (ready.test(seen)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString('utf8')));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited with ${code}:\n${seen.slice(-2000)}`));
+    });
+  });
+}
+
+interface LoadResult {
+  readonly latenciesMs: number[];
+  readonly failures: number;
+  readonly wallMs: number;
+}
+
+function runLoad(url: string, count: number): Promise<LoadResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/slashLoad.ts', url, SIGNING_SECRET, String(count), String(count), '/openai-key', TEXT], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim()) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const running: (() => Promise<void> | void)[] = [];
+  try {
+    const slack = await startSlackEmulator({
+      users: [
+        { id: 'U0REQUESTER', name: 'riley', realName: 'Riley Requester' },
+        { id: 'U0APPROVER1', name: 'avery' },
+      ],
+      channels: [
+        { id: APPROVAL_CHANNEL, name: 'keywarden-approvals' },
+        { id: 'C0GENERAL01', name: 'general' },
+      ],
+    });
+    running.push(() => slack.close());
+    const openai = await startOpenAIEmulator();
+    running.push(() => openai.close());
+    openai.addProject({ name: 'Support Bot' });
+
+    const namespace = `benchbolt${randomBytes(3).toString('hex')}`;
+    const redis = new Redis(REDIS_URL, { protocol: 2 });
+    running.push(async () => {
+      await deleteNamespace(redis, namespace);
+      redis.disconnect();
+    });
+
+    const kwPort = await freePort();
+    const keywarden = await startChild(
+      ['src/main.ts', 'all'],
+      {
+        SLACK_BOT_TOKEN: slack.botToken,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        OPENAI_ADMIN_KEY: openai.adminKey,
+        OPENAI_BASE_URL: openai.baseURL,
+        REDIS_URL,
+        KEYWARDEN_NAMESPACE: namespace,
+        PORT: String(kwPort),
+        KEYWARDEN_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
+        KEYWARDEN_ALERT_CHANNEL: APPROVAL_CHANNEL,
+        KEYWARDEN_APPROVERS: 'U0APPROVER1',
+        KEYWARDEN_SECRET: randomBytes(32).toString('base64'),
+        KEYWARDEN_CLOCK: 'off',
+        // info, as teams run it: one log line per Slack request is part of what an ack costs
+        LOG_LEVEL: 'info',
+      },
+      /keywarden started/,
+    );
+    running.push(() => void keywarden.kill('SIGKILL'));
+    const boltPort = await freePort();
+    const bare = await startChild(
+      ['bench/support/bareBolt.ts'],
+      { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(boltPort), CHANNEL: APPROVAL_CHANNEL },
+      /listening/,
+    );
+    running.push(() => void bare.kill('SIGKILL'));
+
+    const apps = {
+      keywarden: `http://127.0.0.1:${kwPort}/slack/events`,
+      'bare Bolt': `http://127.0.0.1:${boltPort}/slack/events`,
+    } as const;
+    type AppName = keyof typeof apps;
+    // warm-up: connections, JIT, the project cache
+    for (const url of Object.values(apps)) await runLoad(url, 20);
+
+    const all: Record<AppName, number[]> = { keywarden: [], 'bare Bolt': [] };
+    const failures: Record<AppName, number> = { keywarden: 0, 'bare Bolt': 0 };
+    console.log(`ack latency, ${COUNT} signed slash commands at once per app per round, ${ROUNDS} rounds, node ${process.version}`);
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const order: AppName[] = round % 2 === 1 ? ['keywarden', 'bare Bolt'] : ['bare Bolt', 'keywarden'];
+      const line: string[] = [];
+      for (const name of order) {
+        const result = await runLoad(apps[name], COUNT);
+        all[name].push(...result.latenciesMs);
+        failures[name] += result.failures;
+        line.push(`${name}: p50 ${percentile(result.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(result.latenciesMs, 99).toFixed(1)} ms`);
+        // let post-ack work settle so one app's backlog does not land in the other's round
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+      console.log(`round ${round}  ${line.join('   ')}`);
+    }
+    const p = (name: AppName, q: number) => percentile(all[name], q);
+    console.log(`total  keywarden: p50 ${p('keywarden', 50).toFixed(1)} ms, p99 ${p('keywarden', 99).toFixed(1)} ms (${failures.keywarden} failed)`);
+    console.log(`total  bare Bolt: p50 ${p('bare Bolt', 50).toFixed(1)} ms, p99 ${p('bare Bolt', 99).toFixed(1)} ms (${failures['bare Bolt']} failed)`);
+    console.log(`ratio  p50 ${(p('keywarden', 50) / p('bare Bolt', 50)).toFixed(2)}   p99 ${(p('keywarden', 99) / p('bare Bolt', 99)).toFixed(2)}   (goal: p99 within 1.25)`);
+  } finally {
+    for (const stop of running.reverse()) await stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`ack-vs-bolt failed: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
