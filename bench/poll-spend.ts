@@ -1,12 +1,15 @@
 /**
  * One spend poll over 10,000 projects × 31 days of costs (plus a day of hourly usage) from the OpenAI emulator,
- * against a real Redis. Prints the OpenAI calls made, Redis round trips, wall time and peak RSS.
+ * against a real Redis. Prints the OpenAI calls made, Redis round trips, wall time and peak RSS. The emulator runs in
+ * a process of its own, so the peak RSS printed is keywarden's poll alone.
  *
  *   npx tsx bench/poll-spend.ts [projects=10000] [limitedProjects=100]
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { createJobQueues } from '../src/jobs/queues.js';
 import { createOpenAIAdmin, createOpenAIClient } from '../src/openai/admin.js';
 import { pollSpend } from '../src/services/spend.js';
@@ -22,7 +25,6 @@ const PROJECTS = Number(process.argv[2] ?? 10_000);
 const LIMITED = Number(process.argv[3] ?? 100);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NOW = Date.UTC(2026, 11, 31, 23, 30); // 31 Dec: a 31-day month, all of it in the past
-const MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'o3-mini'];
 
 /** Counts what a connection sends: single commands are one round trip each, a pipeline is one for all of it. */
 function countRoundTrips(redis: Redis): { commands: number; roundTrips: number } {
@@ -52,22 +54,35 @@ function countRoundTrips(redis: Redis): { commands: number; roundTrips: number }
   return tally;
 }
 
+/** The emulator runs in its own process (bench/support/openaiEmulatorProcess.ts): talks to it line by line. */
+async function startEmulatorProcess(): Promise<{ baseURL: string; adminKey: string; projectIds: string[]; callsByPath(): Promise<Record<string, number>>; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/openaiEmulatorProcess.ts', String(PROJECTS), String(LIMITED), String(NOW)], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const line = await lines.next();
+    if (line.done) throw new Error('the emulator process ended');
+    return line.value;
+  };
+  const ready = JSON.parse(await next()) as { baseURL: string; adminKey: string; projectIds: string[] };
+  return {
+    ...ready,
+    callsByPath: async () => {
+      child.stdin.write('calls\n');
+      return JSON.parse(await next()) as Record<string, number>;
+    },
+    stop: () => {
+      child.stdin.write('exit\n');
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const setupStarted = performance.now();
-  const openai = await startOpenAIEmulator({ now: () => NOW });
-  const ids: string[] = [];
-  for (let i = 0; i < PROJECTS; i += 1) {
-    const id = openai.addProject({ name: `Project ${i}` }).id;
-    ids.push(id);
-    for (let d = 1; d <= 31; d += 1) openai.addCost({ projectId: id, day: Math.floor(Date.UTC(2026, 11, d, 12) / 1000), usd: 0.5 + ((i * 31 + d) % 97) / 10 });
-  }
-  // The last day's usage, hourly, for the limited projects (the estimate and the per-key and per-model tops).
-  for (let i = 0; i < LIMITED; i += 1) {
-    for (let hour = 0; hour < 24; hour += 1) {
-      openai.addUsage({ projectId: ids[i] as string, apiKeyId: `key_bench_${i}`, model: MODELS[(i + hour) % MODELS.length] as string, hour: Math.floor(Date.UTC(2026, 11, 31, hour) / 1000), inputTokens: 20_000, cachedInputTokens: 2_000, outputTokens: 4_000, requests: 10 });
-    }
-  }
-
+  const openai = await startEmulatorProcess();
+  const ids = openai.projectIds;
   const namespace = `bench${randomBytes(4).toString('hex')}`;
   const keys = redisKeys(namespace);
   const redis = new Redis(REDIS_URL, { protocol: 2 });
@@ -76,7 +91,6 @@ async function main(): Promise<void> {
   for (let i = 0; i < LIMITED; i += 1) {
     const projectId = ids[i] as string;
     const hard = (300_00 + i * 100) as Cents;
-    openai.setSpendLimit(projectId, hard);
     await limits.save({ projectId, softCents: 150_00 as Cents, hardCents: hard, thresholds: [50, 80, 100], channelId: 'C0SPEND0001', version: 1, updatedAt: NOW, updatedBy: 'bench', hardAtOpenAI: hard }, 0);
   }
   const setupMs = performance.now() - setupStarted;
@@ -85,7 +99,7 @@ async function main(): Promise<void> {
   const queues = createJobQueues(queueRedis, keys.prefix);
   const store = countRoundTrips(redis);
   const queue = countRoundTrips(queueRedis);
-  const callsBefore = openai.calls.length;
+  await openai.callsByPath(); // from here on
   const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
   const report = await pollSpend({
@@ -99,17 +113,13 @@ async function main(): Promise<void> {
     settings: { alertChannel: 'C0SPEND0001' },
   });
   const wallMs = performance.now() - started;
-  const calls = openai.calls.slice(callsBefore);
-  const byPath = new Map<string, number>();
-  for (const c of calls) {
-    const path = c.path.replace(/proj_[A-Za-z0-9]+/, '{project}');
-    byPath.set(`${c.method} ${path}`, (byPath.get(`${c.method} ${path}`) ?? 0) + 1);
-  }
+  const byPath = new Map(Object.entries(await openai.callsByPath()));
+  const callCount = [...byPath.values()].reduce((a, b) => a + b, 0);
 
   console.log(`spend poll: ${PROJECTS.toLocaleString('en')} projects × 31 days of costs, ${LIMITED} with limits, node ${process.version}`);
-  console.log(`  setup (emulator data, not measured)  ${(setupMs / 1000).toFixed(1)} s`);
+  console.log(`  setup (emulator process, not measured)  ${(setupMs / 1000).toFixed(1)} s`);
   console.log(`  wall time                            ${wallMs.toFixed(0)} ms`);
-  console.log(`  OpenAI calls                         ${calls.length} (poll counted ${report.openaiCalls})`);
+  console.log(`  OpenAI calls                         ${callCount} (poll counted ${report.openaiCalls})`);
   for (const [path, n] of [...byPath].sort()) console.log(`    ${String(n).padStart(5)}  ${path}`);
   console.log(`  Redis round trips (store)            ${store.roundTrips} (${store.commands} commands)`);
   console.log(`  Redis round trips (queue)            ${queue.roundTrips} (${queue.commands} commands)`);
@@ -120,7 +130,7 @@ async function main(): Promise<void> {
   await deleteNamespace(redis, namespace);
   redis.disconnect();
   queueRedis.disconnect();
-  await openai.close();
+  openai.stop();
 }
 
 main().catch((error: unknown) => {
