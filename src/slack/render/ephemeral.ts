@@ -3,7 +3,7 @@ import type { KeyRequest } from '../../domain/request.js';
 import { ACTION } from '../ids.js';
 import { actionsBlock, buttonElement, composeMessage, contextBlock, headerBlock, sectionBlock, type RenderedMessage } from './blocks.js';
 import { BLOCK_KIT_LIMITS } from './limits.js';
-import { codeSpan, fitUserText, mentionChannel, slackDate } from './mrkdwn.js';
+import { codeSpan, fitUserText, mentionChannel, mentionUser, slackDate } from './mrkdwn.js';
 import { keyIdLabel, projectLabel, redactedKeyLabel } from './requestMessage.js';
 import { revealRefusalContent, type RevealRefusal } from './revealRefusal.js';
 import { renderStateInWords } from './stateWords.js';
@@ -131,7 +131,7 @@ export const renderRequestList = (items: readonly KeyRequest[], opts: { now: num
     ...shown.map((req) => sectionBlock(requestListLine(req, opts.now))),
   ];
   if (hidden > 0) blocks.push(contextBlock(`…and ${hidden} more, older ones not shown.`));
-  blocks.push(contextBlock('Withdraw a waiting request with `/openai-key cancel <request id>`; stop a key with `/openai-key revoke <request id | key id>`.'));
+  blocks.push(contextBlock('Withdraw a waiting request with `/openai-key cancel &lt;request id&gt;`; stop a key with `/openai-key revoke &lt;request id | key id&gt;`.'));
   const count = items.length === 1 ? '1 key request' : `${items.length} key requests`;
   const summary = shown
     .slice(0, 5)
@@ -204,7 +204,7 @@ export const renderDuplicateRequestWarning = (
 
 /** Told to whoever cancelled a request. */
 export const renderRequestCancelled = (req: Pick<KeyRequest, 'id' | 'projectName' | 'projectId' | 'requesterId'>, actorId: string): RenderedMessage => {
-  const whose = req.requesterId === actorId ? 'Your request' : `The request by <@${req.requesterId}>`;
+  const whose = req.requesterId === actorId ? 'Your request' : `The request by ${mentionUser(req.requesterId)}`;
   const told = req.requesterId === actorId ? '' : ' The requester has been told.';
   const text = `${whose} ${codeSpan(req.id, 40)} for ${projectLabel(req)} is cancelled: approvers can no longer decide it, and its message says so.${told}`;
   return composeMessage(`Request ${req.id} for ${fitUserText(req.projectName, 150)} cancelled.`, [sectionBlock(`:heavy_multiplication_x: ${text}`)]);
