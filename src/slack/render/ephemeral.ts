@@ -76,7 +76,7 @@ export const renderHelpTopic = (command: string, entries: readonly HelpEntry[]):
     );
   }
   blocks.push(contextBlock(HELP_POINTER));
-  return composeMessage(`/openai-key ${command}: ${entries.map((entry) => entry.usage).join(' | ')}`, blocks);
+  return composeMessage(`/openai-key ${fitUserText(command, 40)}: ${entries.map((entry) => fitUserText(entry.usage, 300)).join(' | ')}`, blocks);
 };
 
 /** `help <word>` for a word that is no command: says so and names the commands. */
