@@ -234,7 +234,8 @@ describe('reveal refusals say the real reason', () => {
     await h.driver.clickButton({ userId: USERS.outsider, actionId: REVEAL, blockId: 'stale', value: requestId, channel: dm.channel, messageTs: dm.ts });
     const modal = await h.waitFor(() => h.slack.views(USERS.outsider).slice(views)[0]);
     const said = textOf(modal);
-    expect(said).toContain('Key revoked');
+    expect((modal.title as { text?: string } | undefined)?.text).toBe('Key revoked');
+    expect(said).toContain('cannot be revealed: it no longer works');
     expect(said).toContain(`revoked by <@${USERS.admin}>`);
     expect(said).toContain(`<!date^${Math.floor(r.revokedAt! / 1000)}^`);
     expect(said).not.toMatch(/reveal is over|time to reveal/i);
