@@ -8,7 +8,7 @@ import { parseAmount, type Cents } from './money.js';
 import { closestNames, closingQuotes } from './projects.js';
 import { err, ok, type Result } from './result.js';
 
-export const SUBCOMMANDS = ['help', 'request', 'list', 'revoke', 'limits', 'limit', 'ratelimit', 'audit'] as const;
+export const SUBCOMMANDS = ['help', 'request', 'list', 'cancel', 'revoke', 'limits', 'limit', 'ratelimit', 'audit'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export interface RateLimitChange {
@@ -18,13 +18,22 @@ export interface RateLimitChange {
 }
 
 export type Command =
-  /** `topic` is the subcommand asked about (`help limit`), if any */
-  | { readonly kind: 'help'; readonly topic: Subcommand | null }
+  /**
+   * `topic` is the subcommand asked about (`help limit`), if any; `unknownTopic` is a word after `help` that is no
+   * subcommand (`help fly`), as typed, so the answer can say so.
+   */
+  | { readonly kind: 'help'; readonly topic: Subcommand | null; readonly unknownTopic?: string }
   | { readonly kind: 'request-modal' }
   /** plain text (Slack escaping undone); project and purpose are split against the project list */
   | { readonly kind: 'request'; readonly args: string }
   | { readonly kind: 'list' }
-  | { readonly kind: 'revoke'; readonly id: string; readonly target: 'request' | 'key' }
+  /**
+   * `target` says what `id` is: a request id (`req_…`), a key id (`key_…`), or the masked key value people see
+   * (`sk-svcacct-…nUAA`, always written with `…`), which the service matches against the stored masked values.
+   */
+  | { readonly kind: 'revoke'; readonly id: string; readonly target: 'request' | 'key' | 'masked' }
+  /** withdraws a request that is still waiting for an approver */
+  | { readonly kind: 'cancel'; readonly requestId: string }
   /** project names or ids as typed; empty means every project */
   | { readonly kind: 'limits'; readonly projects: string[] }
   | { readonly kind: 'limit'; readonly project: string; readonly change: LimitChange }
@@ -46,6 +55,8 @@ export type CommandErrorKind =
   | 'invalid_model'
   | 'invalid_number'
   | 'invalid_days'
+  | 'not_a_project'
+  | 'unknown_help_topic'
   | 'unknown_option'
   | 'duplicate_option'
   | 'missing_option';
@@ -58,50 +69,132 @@ export interface CommandError {
 }
 
 export interface HelpEntry {
+  /** the subcommand this entry describes (`request` has two entries: the form and the one-line form) */
+  readonly command: Subcommand;
   /** what to type after the slash command, e.g. `list` (the renderer puts `/openai-key` in front) */
   readonly usage: string;
   readonly example: string;
   readonly summary: string;
+  /** who may use it, in words (checked against the services' rules by the tests) */
+  readonly who: string;
+  /** the arguments and behaviour in detail, one line each, for `help <command>` */
+  readonly details?: readonly string[];
+  /** further examples for `help <command>` */
+  readonly moreExamples?: readonly string[];
+  /** only admins may use it at all */
   readonly adminOnly?: boolean;
 }
 
 export const HELP_ENTRIES: readonly HelpEntry[] = [
-  { usage: 'help [command]', example: 'help limit', summary: 'Show these commands, or one command in detail.' },
-  { usage: 'request', example: 'request', summary: 'Open a form to ask for an OpenAI API key for a project.' },
   {
+    command: 'help',
+    usage: 'help [command]',
+    example: 'help limit',
+    summary: 'Show these commands, or one command in detail.',
+    who: 'Anyone.',
+    details: [`command: one of ${SUBCOMMANDS.join(', ')}.`],
+  },
+  {
+    command: 'request',
+    usage: 'request',
+    example: 'request',
+    summary: 'Open a form to ask for an OpenAI API key for a project.',
+    who: 'Anyone.',
+    details: ['The form lists the active projects and lets you choose how many days the key lives.'],
+  },
+  {
+    command: 'request',
     usage: 'request <project> <purpose>',
     example: 'request "Support Bot" answer support tickets faster',
     summary: 'Ask for an OpenAI API key for a project; an approver decides in the approvals channel.',
+    who: 'Anyone.',
+    details: [
+      'project: the project\'s name (in quotes if it has spaces) or its id (proj_…).',
+      'purpose: what the key is for, 10 to 500 characters; approvers read it before they decide.',
+      'If you already have a request waiting for the same project, keywarden shows its id and asks before sending another.',
+      'You get a DM when it is decided; an approved key is revealed once, from that DM.',
+    ],
+    moreExamples: ['request proj_abc123 nightly summaries of the support inbox'],
   },
-  { usage: 'list', example: 'list', summary: 'List your key requests and keys, with their ids and states.' },
   {
-    usage: 'revoke <request id | key id>',
+    command: 'list',
+    usage: 'list',
+    example: 'list',
+    summary: 'List your key requests and keys, with their request ids (req_…), key ids (key_…) and states.',
+    who: 'Anyone; you see only your own requests and keys.',
+  },
+  {
+    command: 'cancel',
+    usage: 'cancel <request id>',
+    example: 'cancel req_8f3k2m9q1z',
+    summary: 'Withdraw a request that is still waiting for an approver.',
+    who: 'The person who made the request, or an admin.',
+    details: [
+      'request id: req_ and 10 letters or digits, shown by `list` and in the request message.',
+      'The request message loses its buttons and says who cancelled it; approvers can no longer decide it.',
+      'A request that was already approved holds a key: stop that key with `revoke` instead.',
+    ],
+  },
+  {
+    command: 'revoke',
+    usage: 'revoke <request id | key id | masked key>',
     example: 'revoke req_8f3k2m9q1z',
-    summary: 'Revoke a key now, by the id of its request (req_…) or of the key (key_…).',
+    summary: 'Revoke a key now, by the id of its request (req_…), of the key (key_…), or the masked key shown in messages (sk-…abcd).',
+    who: "The key's owner, or an admin.",
+    details: [
+      'Its service account is deleted at OpenAI; anything using the key stops working.',
+      'A masked key that matches more than one key is refused with the request ids to choose from.',
+      'A request still waiting for an approver holds no key: withdraw it with `cancel`.',
+    ],
+    moreExamples: ['revoke key_7xk2p9', 'revoke sk-svcacct-…nUAA'],
   },
   {
+    command: 'limits',
     usage: 'limits [project …]',
     example: 'limits "Support Bot" Billing',
     summary: "Show projects' spend limits, alert thresholds and alert channels (every project if none is named).",
+    who: 'Anyone.',
+    details: ['project: names (in quotes if they have spaces) or ids (proj_…); none shows every project.'],
   },
   {
+    command: 'limit',
     usage: 'limit <project> [soft <amount>] [hard <amount> | hard off] [at <percentages>] [channel <#channel>]',
     example: 'limit "Support Bot" soft 500 hard 1k at 50,80,100 channel #ai-spend',
-    summary: "Change a project's monthly spend limits or where and when its alerts go; admins apply it at once, others ask approvers.",
+    summary: "Change a project's monthly spend limits or where and when its alerts go.",
+    who: "Anyone: an admin's change applies at once; anyone else's becomes a request that an approver decides.",
+    details: [
+      'soft <amount>: alerts only, in dollars (500, $1,250.50, 2.5k).',
+      'hard <amount> | hard off: the cap set at OpenAI, or none.',
+      'at <percentages>: when to alert, like 50,80,100 (whole percentages from 1 to 100).',
+      'channel <#channel>: where the alerts go.',
+    ],
+    moreExamples: ['limit Billing hard off'],
   },
   {
+    command: 'ratelimit',
     usage: 'ratelimit <project> [<model> [rpm <n>] [tpm <n>] [rpd <n>]]',
     example: 'ratelimit Billing gpt-4o-mini rpm 500 tpm 200k',
     summary: "Show a project's rate limits per model, or set a model's requests per minute, tokens per minute and requests per day.",
-    adminOnly: true,
+    who: 'Anyone can see rate limits; only admins can change them.',
+    details: [
+      'ratelimit <project> shows the limits; adding a model and values changes them.',
+      'rpm, tpm, rpd: positive whole numbers, like 500, 10,000 or 200k (at most 1,000,000,000).',
+    ],
+    moreExamples: ['ratelimit Billing'],
   },
   {
+    command: 'audit',
     usage: 'audit [project] [days]',
     example: 'audit "Support Bot" 30',
-    summary: 'Show who requested, approved, revoked and changed what, over the last 1 to 90 days (7 unless you say).',
+    summary: `Show who requested, approved, revoked and changed what, over the last 1 to ${90} days (${7} unless you say).`,
+    who: 'Admins only.',
     adminOnly: true,
+    details: ['project: a name or id; none shows every project.', 'days: a whole number from 1 to 90, like 30 or 30d.'],
   },
 ];
+
+/** The help entries of one subcommand (two for `request`). */
+export const helpEntriesOf = (command: Subcommand): HelpEntry[] => HELP_ENTRIES.filter((entry) => entry.command === command);
 
 export const MAX_COMMAND_CHARS = 2_000;
 export const AUDIT_DEFAULT_DAYS = 7;
@@ -197,21 +290,68 @@ const asTyped = (name: string): string => (/\s/.test(name) ? `"${name}"` : name)
 
 const REQUEST_ID = /^req_[A-Za-z0-9]{10}$/i;
 const KEY_ID = /^key_[A-Za-z0-9_-]{1,64}$/i;
+/**
+ * A masked key value as keywarden shows it (`sk-svcacct-…nUAA`, see domain/redact.ts), also typed with three dots
+ * (`sk-svcacct-...nUAA`) since `…` is hard to type. Group 1 is the public prefix, group 2 the last characters.
+ */
+const MASKED_KEY = /^(sk-(?:svcacct-|admin-|proj-)?)(?:…|\.\.\.)([A-Za-z0-9_-]{0,4})$/;
+
+/** Strips backticks a pasted id may carry. */
+const bareId = (token: Token | undefined): string => (token?.value ?? '').replace(/^`+|`+$/g, '');
+/** `REQ_x` → `req_x`: the prefix in lower case, the rest as typed. */
+const normalizedId = (id: string): string => `${id.slice(0, 4).toLowerCase()}${id.slice(4)}`;
 
 const parseRevoke = (tokens: readonly Token[]): Result<Command, CommandError> => {
-  const example = 'like: revoke req_8f3k2m9q1z. Your ids are in /openai-key list.';
+  const example = 'like: revoke req_8f3k2m9q1z. `/openai-key list` shows your request and key ids.';
   if (tokens.length === 0) return failure('missing_argument', `Give the id of the request or key to revoke, ${example}`, 'revoke');
   if (tokens.length > 1) {
     return failure('extra_argument', `revoke takes one id, and you gave ${tokens.length}; revoke them one at a time, ${example}`, 'revoke');
   }
-  const id = (tokens[0]?.value ?? '').replace(/^`+|`+$/g, '');
-  const normalized = `${id.slice(0, 4).toLowerCase()}${id.slice(4)}`;
-  if (REQUEST_ID.test(id)) return ok({ kind: 'revoke', id: normalized, target: 'request' });
-  if (KEY_ID.test(id)) return ok({ kind: 'revoke', id: normalized, target: 'key' });
+  const id = bareId(tokens[0]);
+  if (REQUEST_ID.test(id)) return ok({ kind: 'revoke', id: normalizedId(id), target: 'request' });
+  if (KEY_ID.test(id)) return ok({ kind: 'revoke', id: normalizedId(id), target: 'key' });
+  const masked = MASKED_KEY.exec(id);
+  if (masked) return ok({ kind: 'revoke', id: `${masked[1] ?? ''}…${masked[2] ?? ''}`, target: 'masked' });
   return failure(
     'invalid_id',
-    `"${id}" is not a request id (req_ and 10 letters or digits) or a key id (key_…). Give one, ${example}`,
+    `"${id}" is not a request id (req_ and 10 letters or digits), a key id (key_…) or a masked key (sk-…abcd). Give one, ${example}`,
     'revoke',
+  );
+};
+
+const parseCancel = (tokens: readonly Token[]): Result<Command, CommandError> => {
+  const example = 'like: cancel req_8f3k2m9q1z. `/openai-key list` shows your request ids.';
+  if (tokens.length === 0) return failure('missing_argument', `Give the id of the request to cancel, ${example}`, 'cancel');
+  if (tokens.length > 1) {
+    return failure('extra_argument', `cancel takes one request id, and you gave ${tokens.length}; cancel them one at a time, ${example}`, 'cancel');
+  }
+  const id = bareId(tokens[0]);
+  if (REQUEST_ID.test(id)) return ok({ kind: 'cancel', requestId: normalizedId(id) });
+  if (KEY_ID.test(id) || MASKED_KEY.test(id)) {
+    return failure(
+      'invalid_id',
+      `"${id}" is a key, and cancel withdraws a request that is still waiting for an approver. To stop a key, use: revoke ${id}`,
+      'cancel',
+    );
+  }
+  return failure('invalid_id', `"${id}" is not a request id (req_ and 10 letters or digits). Give one, ${example}`, 'cancel');
+};
+
+const SLACK_PERSON_LINK = /^<(?:@|!subteam\^)[^>]*>$/;
+const SLACK_CHANNEL_ANY = /^<#[^>]*>$/;
+
+/**
+ * Refuses a mention or a channel where a project name belongs (`limits @riley`): Slack turned it into a link, so it
+ * cannot be a project. Returns null for anything else.
+ */
+const notAProject = (token: Token | undefined, subcommand: Subcommand, example: string): Result<never, CommandError> | null => {
+  if (!token || token.quoted) return null;
+  const what = SLACK_PERSON_LINK.test(token.raw) ? 'a person or group' : SLACK_CHANNEL_ANY.test(token.raw) ? 'a channel' : null;
+  if (what === null) return null;
+  return failure(
+    'not_a_project',
+    `${token.value} is ${what}, not a project. Name a project (in quotes if it has spaces) or give its id (proj_…), like: ${example}. \`/openai-key limits\` lists every project.`,
+    subcommand,
   );
 };
 
@@ -246,6 +386,8 @@ const parseLimit = (tokens: readonly Token[]): Result<Command, CommandError> => 
   if (!first || limitOptionOf(first) !== null) {
     return failure('missing_argument', `Name the project first, like: limit "Support Bot" soft 500 hard 1k`, 'limit');
   }
+  const mention = notAProject(first, 'limit', 'limit "Support Bot" soft 500');
+  if (mention) return mention;
   let index = 1;
   let project = first.value;
   if (!first.quoted) {
@@ -300,6 +442,14 @@ const parseLimit = (tokens: readonly Token[]): Result<Command, CommandError> => 
         pieces.push(next.value);
         index += 1;
       }
+      const negative = pieces.find((piece) => /^-\d/.test(piece.trim()));
+      if (negative !== undefined) {
+        return failure(
+          'invalid_thresholds',
+          `Alert thresholds must be positive whole percentages from 1 to 100; "${negative}" is not. Like: at 50,80,100`,
+          'limit',
+        );
+      }
       const thresholds = parseThresholds(pieces.join(',').replace(/,+/g, ',').replace(/^,|,$/g, ''));
       if (!thresholds.ok) return failure('invalid_thresholds', `Alert thresholds: ${thresholds.error.message}`, 'limit');
       change.thresholds = thresholds.value;
@@ -321,9 +471,10 @@ const parseLimit = (tokens: readonly Token[]): Result<Command, CommandError> => 
 
 const COUNT = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?([km])?$/i;
 
-/** `500`, `10,000`, `200k`, `1.5m`: a whole number from 1 to a billion. */
+/** `500`, `10,000`, `200k`, `1.5m`: a whole number from 1 to a billion. The error is a sentence for people. */
 const parseCount = (text: string): Result<number, string> => {
-  const forms = 'Use a whole number like 500, 10,000 or 200k.';
+  const forms = 'Use a positive whole number like 500, 10,000 or 200k.';
+  if (/^\s*[-−]/.test(text)) return err(`It must be a positive whole number; "${text}" is negative. ${forms}`);
   const match = COUNT.exec(text.trim());
   if (!match) return err(`"${text}" is not a number. ${forms}`);
   const [, whole = '', fraction = '', suffix = ''] = match;
@@ -332,7 +483,7 @@ const parseCount = (text: string): Result<number, string> => {
   const digits = whole.replaceAll(',', '');
   if (digits.length > 10) return err(`"${text}" is too large; the most is 1,000,000,000.`);
   const value = Number(digits) * 10 ** scale + Number(fraction.padEnd(scale, '0') || '0');
-  if (value < 1) return err(`The number must be at least 1. ${forms}`);
+  if (value < 1) return err(`It must be a positive whole number (at least 1); "${text}" is not. ${forms}`);
   if (value > MAX_RATE_LIMIT) return err(`"${text}" is too large; the most is 1,000,000,000.`);
   return ok(value);
 };
@@ -353,6 +504,8 @@ const parseRateLimit = (tokens: readonly Token[]): Result<Command, CommandError>
   if (!projectToken || projectToken.value === '') {
     return failure('missing_argument', 'Name the project, like: ratelimit Billing, or ratelimit Billing gpt-4o-mini rpm 500', 'ratelimit');
   }
+  const mention = notAProject(projectToken, 'ratelimit', 'ratelimit Billing');
+  if (mention) return mention;
   const project = projectToken.value;
   if (!modelToken) return ok({ kind: 'ratelimit-show', project });
   if (rateOptionOf(modelToken) !== null) {
@@ -404,6 +557,13 @@ const parseAudit = (tokens: readonly Token[]): Result<Command, CommandError> => 
     }
   }
   const daysToken = rest[rest.length - 1];
+  if (daysToken && !daysToken.quoted && /^[-−+]?\d*[.,]?\d+d?$/i.test(daysToken.value) && !/^\d+d?$/i.test(daysToken.value)) {
+    return failure(
+      'invalid_days',
+      `The number of days must be a positive whole number from 1 to ${AUDIT_MAX_DAYS}; "${daysToken.value}" is not. Like: audit "Support Bot" 30`,
+      'audit',
+    );
+  }
   const daysMatch = daysToken && !daysToken.quoted ? /^(\d+)d?$/i.exec(daysToken.value) : null;
   if (daysMatch) {
     rest.pop();
@@ -417,6 +577,8 @@ const parseAudit = (tokens: readonly Token[]): Result<Command, CommandError> => 
     }
   }
   if (rest.length === 0) return ok({ kind: 'audit', project: null, days });
+  const mention = notAProject(rest[0], 'audit', 'audit "Support Bot" 30');
+  if (mention) return mention;
   if (rest[0]?.quoted && rest.length > 1) {
     return failure(
       'extra_argument',
@@ -459,7 +621,7 @@ export const parseCommand = (text: string): Result<Command, CommandError> => {
     const [suggestion] = closestNames(word, SUBCOMMANDS, 1);
     return failure(
       'unknown_subcommand',
-      `"${shown}" is not an /openai-key command.${suggestion ? ` Did you mean ${suggestion}?` : ''}`,
+      `"${shown}" is not an /openai-key command. ${suggestion ? `Did you mean ${suggestion}?` : `The commands are: ${SUBCOMMANDS.join(', ')}.`}`,
     );
   }
   if (word === 'request') return ok(rest === '' ? { kind: 'request-modal' } : { kind: 'request', args: plainTextFromSlack(rest) });
@@ -468,8 +630,10 @@ export const parseCommand = (text: string): Result<Command, CommandError> => {
   if (!tokens.ok) return tokens;
   switch (word) {
     case 'help': {
-      const topic = tokens.value[0]?.value.toLowerCase() ?? '';
-      return ok({ kind: 'help', topic: isSubcommand(topic) ? topic : null });
+      const asked = tokens.value[0]?.value ?? '';
+      const topic = asked.toLowerCase();
+      if (topic === '') return ok({ kind: 'help', topic: null });
+      return ok(isSubcommand(topic) ? { kind: 'help', topic } : { kind: 'help', topic: null, unknownTopic: asked });
     }
     case 'list':
       return tokens.value.length === 0
@@ -477,7 +641,13 @@ export const parseCommand = (text: string): Result<Command, CommandError> => {
         : failure('extra_argument', 'list takes nothing after it; it shows all your requests and keys. Type: /openai-key list', 'list');
     case 'revoke':
       return parseRevoke(tokens.value);
+    case 'cancel':
+      return parseCancel(tokens.value);
     case 'limits': {
+      for (const token of tokens.value) {
+        const mention = notAProject(token, 'limits', 'limits "Support Bot"');
+        if (mention) return mention;
+      }
       const projects = tokens.value.map((token) => token.value).filter((name) => name !== '');
       return ok({ kind: 'limits', projects });
     }

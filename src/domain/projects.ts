@@ -303,6 +303,7 @@ export const parseLifetimeDays = (
   if (input === null || input === undefined) return ok(limits.defaultDays);
   const text = String(input).trim().toLowerCase().replace(/\s+/g, ' ');
   if (text === '') return ok(limits.defaultDays);
+  if (/^[-−]\s*\d/.test(text)) return err({ message: `A key's lifetime must be a positive whole number of days; "${String(input).trim()}" is negative. ${forms}` });
   const match = /^(\d{1,6})(?: ?(d|days?|w|weeks?))?$/.exec(text);
   if (!match) return err({ message: `"${String(input).trim()}" is not a number of days. ${forms}` });
   const days = Number(match[1]) * (match[2]?.startsWith('w') ? 7 : 1);

@@ -4,6 +4,7 @@
  * pending ──approve──▶ approved ──job──▶ provisioning ──▶ awaiting_reveal ──reveal──▶ active ──▶ revoked | expired
  *    │                                      │                    │
  *    ├─deny──▶ denied                       └─fail──▶ failed     └─not revealed in time──▶ revoked
+ *    ├─withdrawn by the requester (or an admin)──▶ cancelled
  *    └─no decision in time──▶ expired
  */
 import { err, ok, type Result } from './result.js';
@@ -18,6 +19,7 @@ export const REQUEST_STATES = [
   'expired',
   'failed',
   'revoked',
+  'cancelled',
 ] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
@@ -29,7 +31,7 @@ export type RequestState = (typeof REQUEST_STATES)[number];
  * - active → awaiting_reveal: a reveal whose modal could not be shown is undone, so the key can be revealed again.
  */
 export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
-  pending: ['approved', 'denied', 'expired'],
+  pending: ['approved', 'denied', 'expired', 'cancelled'],
   approved: ['provisioning', 'failed', 'revoked'],
   provisioning: ['awaiting_reveal', 'failed', 'revoked'],
   awaiting_reveal: ['active', 'revoked'],
@@ -38,6 +40,7 @@ export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>
   expired: [],
   failed: [],
   revoked: [],
+  cancelled: [],
 };
 
 /** The states from which `to` may be reached. */
@@ -76,6 +79,12 @@ export interface KeyRequest {
   readonly revealedAt?: number;
   readonly revokedAt?: number;
   readonly revokedBy?: string;
+  /** who withdrew the request while it was pending (the requester or an admin), and when (ms) */
+  readonly cancelledBy?: string;
+  readonly cancelledAt?: number;
+  /** the requester's "Reveal key" DM, so it can be updated (chat.update) once the key is revealed or ends */
+  readonly keyDmChannel?: string;
+  readonly keyDmTs?: string;
   readonly endedReason?: string;
   readonly failure?: string;
   /** Slack refused the request message for good (e.g. the bot is not in the approval channel) */
@@ -114,6 +123,8 @@ export type DecisionRefusal<S extends string = RequestState> =
   | { readonly kind: 'self_decision' }
   | { readonly kind: 'already_decided'; readonly state: S; readonly decidedBy?: string }
   | { readonly kind: 'expired' }
+  /** the requester (or an admin) withdrew the request before anyone decided it */
+  | { readonly kind: 'cancelled'; readonly by?: string }
   | { readonly kind: 'reason_required' };
 
 export interface Approvers {
@@ -136,7 +147,7 @@ export const isApprover = (userId: string, groupIds: readonly string[], policy: 
  * which of two concurrent approvers wins.
  */
 export const checkDecision = <S extends string>(
-  request: { readonly state: S; readonly requesterId: string; readonly decideBy: number; readonly decidedBy?: string },
+  request: { readonly state: S; readonly requesterId: string; readonly decideBy: number; readonly decidedBy?: string; readonly cancelledBy?: string },
   actor: { readonly userId: string; readonly isApprover: boolean },
   decision: Decision,
   now: number,
@@ -145,6 +156,7 @@ export const checkDecision = <S extends string>(
   if (request.state === 'expired' || (request.state === 'pending' && now >= request.decideBy)) {
     return err({ kind: 'expired' });
   }
+  if (request.state === 'cancelled') return err({ kind: 'cancelled', ...(request.cancelledBy ? { by: request.cancelledBy } : {}) });
   if (request.state !== 'pending') {
     return err({ kind: 'already_decided', state: request.state, ...(request.decidedBy ? { decidedBy: request.decidedBy } : {}) });
   }

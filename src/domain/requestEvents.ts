@@ -10,6 +10,8 @@ export type ThreadEvent =
   | { readonly kind: 'approved'; readonly by: string }
   | { readonly kind: 'denied'; readonly by: string; readonly reason: string }
   | { readonly kind: 'expired' }
+  /** withdrawn while pending, by the requester or an admin */
+  | { readonly kind: 'cancelled'; readonly by: string }
   | { readonly kind: 'key_created'; readonly redactedKey: string; readonly keyExpiresAt?: number }
   | { readonly kind: 'delivered'; readonly to: string }
   | { readonly kind: 'revealed'; readonly by: string }

@@ -37,7 +37,7 @@ import type { PostMarkers } from '../store/postMarkers.js';
 import type { JobQueues } from './queues.js';
 import { jobId } from './registry.js';
 import { postOnce } from './postOnce.js';
-import { renderRequestMessage, renderRequesterDm, renderThreadNote, type RenderedMessage } from '../slack/render/index.js';
+import { renderKeyDmAfterReveal, renderRequestMessage, renderRequesterDm, renderThreadNote, type RenderedMessage } from '../slack/render/index.js';
 import type { RedisKeys } from '../store/redis.js';
 import type { RequestOutbox } from '../store/outbox.js';
 import type { LimitChangeEvent, ThreadEvent } from '../domain/requestEvents.js';
@@ -161,6 +161,24 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     paced: <T>(channel: string, run: () => Promise<T>, post?: boolean) => call(job, token, channel, run, post),
   });
 
+  /**
+   * Brings the requester's "Reveal key" DM up to date once the key was revealed or ended (chat.update, same ts), so
+   * it no longer offers a button to a key that is gone. Slack refusing the update for good is logged, not retried.
+   */
+  const updateKeyDm = async (job: Job, token: string | undefined, request: KeyRequest): Promise<void> => {
+    if (!request.keyDmChannel || !request.keyDmTs) return;
+    const after = renderKeyDmAfterReveal(request);
+    if (!after) return;
+    const channel = request.keyDmChannel;
+    const ts = request.keyDmTs;
+    try {
+      await call(job, token, channel, () => deps.web.chat.update({ channel, ts, text: after.text, blocks: after.blocks }), false);
+    } catch (error) {
+      if (!(error instanceof UnrecoverableError)) throw error;
+      deps.log.error({ requestId: request.id, reason: error.message }, 'the reveal DM could not be updated; skipped');
+    }
+  };
+
   /** A job whose whole work is one post: the post is named after the job, so a retried job does not post twice. */
   const postForJob = (job: Job, token: string | undefined, channel: string, message: RenderedMessage) =>
     postOnce(slackFor(job, token), `job.${job.id ?? ''}`, { channel }, message);
@@ -202,6 +220,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
         const request = await requestOf(note.requestId);
         if (!request) return 'request-gone';
         const message = renderParent(request, now);
+        if (request.kind === 'key' && note.mode === 'update') await updateKeyDm(job, token, request);
         if (note.mode === 'update' || request.messageTs) {
           if (!request.messageTs || !request.channelId) {
             if (request.messageUnpostable) return 'no-message';
@@ -283,8 +302,13 @@ export function createSlackProcessor(deps: SlackPostDeps) {
             if (dm) {
               const opened = await call(job, token, request.requesterId, () => deps.web.conversations.open({ users: request.requesterId }), false);
               const channel = opened.channel?.id ?? request.requesterId;
-              await postOnce(slackFor(job, token), name, { channel }, dm);
-              if (next.event.kind === 'key_created') await deps.outbox.appendOnce(requestId, { kind: 'delivered', to: request.requesterId }, 'delivered');
+              const posted = await postOnce(slackFor(job, token), name, { channel }, dm);
+              if (request.kind === 'key' && next.event.kind === 'key_created') {
+                // Kept so the DM can be updated when the key is revealed or ends; if that happened meanwhile, now.
+                const kept = await deps.requests.amend(requestId, REQUEST_STATES, { keyDmChannel: posted.channel, keyDmTs: posted.ts });
+                if (kept.kind === 'ok' && kept.request.state !== request.state) await updateKeyDm(job, token, kept.request);
+                await deps.outbox.appendOnce(requestId, { kind: 'delivered', to: request.requesterId }, 'delivered');
+              }
             }
           }
         } catch (error) {

@@ -62,28 +62,50 @@ export const serviceAccountName = (requestId: string): string => `keywarden-${re
 
 export interface OpenRequestInput {
   readonly requesterId: string;
+  /** send even when the requester already has a pending request for this project (they said so, with the button) */
+  readonly allowDuplicate?: boolean;
   /** a project id or name (resolved against the org's projects) */
   readonly project: string;
   readonly purpose: string;
   readonly lifetimeDays?: number | string | null;
 }
 
+/**
+ * Why a request was not opened: bad input (`invalid`, in words), or a pending request by the same person for the
+ * same project already exists (`duplicate`, newest first), so the person is asked before a second one is sent.
+ */
+export type OpenRefusal =
+  | ({ readonly kind: 'invalid' } & UserFacingError)
+  | { readonly kind: 'duplicate'; readonly existing: readonly KeyRequest[]; readonly projectId: string; readonly purpose: string; readonly lifetimeDays: number };
+
+/**
+ * Opens a key request: validates the purpose (10–500 characters) and lifetime (days, within settings.keyDays),
+ * resolves the project, refuses a duplicate unless `allowDuplicate`, stores the request (pending), audits it and
+ * queues its approval message and its expiry (settings.requestTtlMs).
+ */
 export async function openRequest(
   deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'outbox'>,
   input: OpenRequestInput,
-): Promise<Result<KeyRequest, UserFacingError>> {
+): Promise<Result<KeyRequest, OpenRefusal>> {
+  const invalid = (e: UserFacingError): Result<never, OpenRefusal> => err({ kind: 'invalid', ...e });
   const purpose = validatePurpose(input.purpose);
-  if (!purpose.ok) return err({ what: purpose.error.message, hint: 'Say what the key is for, in 10 to 500 characters.' });
+  if (!purpose.ok) return invalid({ what: purpose.error.message });
 
   const { default: defaultDays, max: maxDays } = deps.settings.keyDays;
   const lifetime = parseLifetimeDays(input.lifetimeDays, { defaultDays, maxDays });
-  if (!lifetime.ok) return err({ what: lifetime.error.message });
+  if (!lifetime.ok) return invalid({ what: lifetime.error.message });
   const days = lifetime.value;
 
   const project = await deps.projects.resolve(input.project);
-  if (!project.ok) return err(projectError(project.error));
+  if (!project.ok) return invalid(projectError(project.error, 'request'));
 
   const now = deps.clock();
+  if (!input.allowDuplicate) {
+    const existing = await pendingRequestsFor(deps, input.requesterId, project.value.id, now);
+    if (existing.length > 0) {
+      return err({ kind: 'duplicate', existing, projectId: project.value.id, purpose: purpose.value, lifetimeDays: days });
+    }
+  }
   const request = openKeyRequest(
     {
       id: newRequestId(),
@@ -96,7 +118,7 @@ export async function openRequest(
     now,
     deps.settings.requestTtlMs,
   );
-  if (!(await deps.requests.create(request))) return err({ what: 'Could not store the request (id clash); please try again.' });
+  if (!(await deps.requests.create(request))) return invalid({ what: 'Could not store the request (id clash); please try again.' });
 
   await deps.audit.append({
     actor: input.requesterId,
@@ -112,9 +134,115 @@ export async function openRequest(
   return ok(request);
 }
 
-export function projectError(e: ProjectLookupError): UserFacingError {
-  if (e.kind === 'unknown' && e.suggestions.length === 0) return { what: e.message, hint: 'Use `/openai-key request` to pick one from a list.' };
+/** The requester's requests for `projectId` still waiting for an approver (not past their deadline), newest first. */
+export async function pendingRequestsFor(deps: Pick<KeyRequestDeps, 'requests'>, requesterId: string, projectId: string, now: number): Promise<KeyRequest[]> {
+  const mine = await deps.requests.listByUser(requesterId, 100);
+  return mine.filter((r) => r.state === 'pending' && r.projectId === projectId && now < r.decideBy);
+}
+
+/**
+ * A project lookup failure in words, with the next step for the command it came from: the request form lists the
+ * projects one may ask a key for; every other command points to `limits`, which lists every project.
+ */
+export function projectError(e: ProjectLookupError, command: 'request' | 'other' = 'other'): UserFacingError {
+  if (e.kind === 'unknown' && e.suggestions.length === 0) {
+    return {
+      what: e.message,
+      hint: command === 'request' ? 'Use `/openai-key request` alone to pick the project from a list.' : '`/openai-key limits` lists every project.',
+    };
+  }
   return { what: e.message };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// a second request for the same project, sent only when the person says so
+
+/** how long "Send another request" stays usable */
+export const REQUEST_DRAFT_TTL_MS = 15 * 60_000;
+
+/** What a person typed for a request that was held back as a duplicate (no secret). */
+export interface RequestDraft {
+  readonly requesterId: string;
+  readonly projectId: string;
+  readonly purpose: string;
+  readonly lifetimeDays: number;
+}
+
+/** Stores the held-back request for REQUEST_DRAFT_TTL_MS; returns the draft's id (the button's value). */
+export async function saveRequestDraft(deps: Pick<KeyRequestDeps, 'requests'>, draft: RequestDraft): Promise<string> {
+  const id = `draft_${base32(randomBytes(10))}`;
+  await deps.requests.saveDraft(id, draft, REQUEST_DRAFT_TTL_MS);
+  return id;
+}
+
+export type SendDraftRefusal =
+  | { readonly kind: 'missing' }
+  /** another click is sending it right now */
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'sent'; readonly requestId: string }
+  | { readonly kind: 'not_yours' }
+  | OpenRefusal;
+
+/**
+ * Sends a held-back request ("Send another request"). The draft is claimed atomically, so a double click sends one
+ * request; the second click learns which request the first one sent.
+ */
+export async function sendRequestDraft(
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'outbox'>,
+  input: { readonly draftId: string; readonly userId: string },
+): Promise<Result<KeyRequest, SendDraftRefusal>> {
+  const claimed = await deps.requests.claimDraft<RequestDraft>(input.draftId);
+  if (claimed.kind !== 'draft') return err(claimed);
+  const draft = claimed.draft;
+  if (draft.requesterId !== input.userId) {
+    await deps.requests.settleDraft(input.draftId, null, draft);
+    return err({ kind: 'not_yours' });
+  }
+  let opened: Result<KeyRequest, OpenRefusal>;
+  try {
+    opened = await openRequest(deps, { requesterId: draft.requesterId, project: draft.projectId, purpose: draft.purpose, lifetimeDays: draft.lifetimeDays, allowDuplicate: true });
+  } catch (error) {
+    await deps.requests.settleDraft(input.draftId, null, draft);
+    throw error;
+  }
+  await deps.requests.settleDraft(input.draftId, opened.ok ? opened.value.id : null, draft);
+  return opened;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// cancel
+
+export type CancelRefusal =
+  | { readonly kind: 'not_found'; readonly requestId: string }
+  | { readonly kind: 'not_allowed'; readonly request: KeyRequest }
+  /** it is no longer pending: decided, expired or cancelled already */
+  | { readonly kind: 'not_pending'; readonly request: KeyRequest };
+
+/**
+ * Withdraws a pending request (compare-and-set pending → cancelled), by its requester or an admin. Its message loses
+ * its buttons and says who cancelled it, the thread and the requester are told, and approvers' later clicks and
+ * replies are refused. Refusals are audited.
+ */
+export async function cancelRequest(
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'outbox'>,
+  input: { readonly requestId: string; readonly actorId: string },
+): Promise<Result<KeyRequest, CancelRefusal>> {
+  const now = deps.clock();
+  const request = await deps.requests.get(input.requestId);
+  if (!request) return err({ kind: 'not_found', requestId: input.requestId });
+  const admin = isAdmin(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy);
+  const refuse = async (refusal: CancelRefusal & { request: KeyRequest }): Promise<Result<KeyRequest, CancelRefusal>> => {
+    await deps.audit.append({ actor: input.actorId, action: 'request.cancel', target: request.id, outcome: `refused:${refusal.kind}`, at: now, project: request.projectId });
+    return err(refusal);
+  };
+  if (request.requesterId !== input.actorId && !admin) return refuse({ kind: 'not_allowed', request });
+  const cancelled = await deps.requests.transition(request.id, 'cancelled', { cancelledBy: input.actorId, cancelledAt: now, endedReason: 'cancelled' }, { from: ['pending'] });
+  if (cancelled.kind === 'missing') return err({ kind: 'not_found', requestId: input.requestId });
+  if (cancelled.kind !== 'ok') return refuse({ kind: 'not_pending', request: cancelled.request });
+  const r = cancelled.request;
+  await deps.audit.append({ actor: input.actorId, action: 'request.cancel', target: r.id, outcome: 'cancelled', at: now, project: r.projectId });
+  await announce(deps, r, { kind: 'cancelled', by: input.actorId });
+  return ok(r);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -271,6 +399,7 @@ export async function afterKeyCreated(deps: Pick<KeyRequestDeps, 'requests' | 'q
   if (!r.keyId || r.revealBy === undefined || r.keyExpiresAt === undefined) return;
   const now = deps.clock();
   await deps.requests.bindKey(r.keyId, r.id);
+  if (r.redactedKey) await deps.requests.bindMaskedKey(r.redactedKey, r.id);
   await deps.requests.addProjectOwner(r.projectId, r.requesterId);
   await announce(deps, r, { kind: 'key_created', redactedKey: r.redactedKey ?? '', keyExpiresAt: r.keyExpiresAt });
   await deps.queues.add('openai', 'expire-reveal', { requestId: r.id }, { jobId: jobId('expire-reveal', r.id), delayMs: r.revealBy - now });
@@ -312,11 +441,14 @@ export async function reportProvisioningRetry(deps: Pick<KeyRequestDeps, 'queues
 // ---------------------------------------------------------------------------------------------------------------
 // reveal
 
+/**
+ * Why no key was shown. `unavailable` carries the request as it is now (revealed, revoked by someone, expired,
+ * not revealed in time…): the renderer tells the real reason from it.
+ */
 export type RevealRefusal =
   | { readonly kind: 'not_found' }
   | { readonly kind: 'not_owner' }
-  | { readonly kind: 'already_revealed'; readonly request: KeyRequest }
-  | { readonly kind: 'reveal_expired'; readonly request: KeyRequest }
+  | { readonly kind: 'unavailable'; readonly request: KeyRequest }
   | { readonly kind: 'not_ready'; readonly request: KeyRequest };
 
 export interface Revealed {
@@ -342,18 +474,18 @@ export async function revealKey(
   if (taken.kind === 'missing') return err({ kind: 'not_found' });
   if (taken.kind === 'conflict') {
     const r = taken.request;
-    if (r.state === 'active' || r.revealedAt) return err({ kind: 'already_revealed', request: r });
-    if (r.state === 'revoked' || r.state === 'expired') return err({ kind: 'reveal_expired', request: r });
-    return err({ kind: 'not_ready', request: r });
+    if (r.state === 'pending' || r.state === 'approved' || r.state === 'provisioning') return err({ kind: 'not_ready', request: r });
+    return err({ kind: 'unavailable', request: r });
   }
-  if (taken.kind === 'no_secret') return err({ kind: 'reveal_expired', request: taken.request });
+  // The sealed copy's TTL (the reveal deadline) passed before the deadline's job ran.
+  if (taken.kind === 'no_secret') return err({ kind: 'unavailable', request: taken.request });
 
   const keyValue = openSecret(deps.settings.secret, taken.sealedSecret ?? '', request.id);
   if (keyValue === null) {
     // Sealed under another KEYWARDEN_SECRET (it was changed): nobody can ever read this key, so it is revoked.
     const revoked = await deps.requests.transition(request.id, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'its sealed copy could not be opened (KEYWARDEN_SECRET changed)' }, { from: ['active'] });
-    if (revoked.kind === 'ok') await finishRevocation(deps, revoked.request, { kind: 'reveal_expired' }, 'keywarden');
-    return err({ kind: 'reveal_expired', request: revoked.kind === 'missing' ? taken.request : revoked.request });
+    if (revoked.kind === 'ok') await finishRevocation(deps, revoked.request, { kind: 'revoked', by: 'keywarden', reason: revoked.request.endedReason ?? '' }, 'keywarden');
+    return err({ kind: 'unavailable', request: revoked.kind === 'missing' ? taken.request : revoked.request });
   }
   const r = taken.request;
   const sealed = taken.sealedSecret ?? '';
@@ -383,23 +515,69 @@ export async function recordReveal(deps: Pick<KeyRequestDeps, 'audit' | 'queues'
 export type RevokeRefusal =
   | { readonly kind: 'not_found'; readonly target: string }
   | { readonly kind: 'not_allowed' }
+  /** a masked key value that matches several keys the actor may revoke: their requests, newest first */
+  | { readonly kind: 'ambiguous'; readonly target: string; readonly candidates: readonly KeyRequest[] }
+  /** still waiting for an approver: it holds no key, and `cancel` withdraws it */
+  | { readonly kind: 'pending'; readonly request: KeyRequest }
   | { readonly kind: 'no_key'; readonly request: KeyRequest };
 
+/**
+ * Finds the request a masked key value (`sk-svcacct-…nUAA`) stands for, among the keys the actor may revoke (their
+ * own; every key for an admin). Keys still live are preferred over ended ones; several live matches are ambiguous.
+ */
+async function requestByMaskedKey(
+  deps: Pick<KeyRequestDeps, 'requests'>,
+  masked: string,
+  actorId: string,
+  admin: boolean,
+): Promise<Result<KeyRequest, RevokeRefusal>> {
+  const indexed = await deps.requests.findByMaskedKey(masked);
+  const own = (await deps.requests.listByUser(actorId, 100)).filter((r) => r.redactedKey === masked);
+  const byId = new Map<string, KeyRequest>(own.map((r) => [r.id, r]));
+  for (const id of indexed) {
+    if (byId.has(id)) continue;
+    const r = await deps.requests.get(id);
+    if (r && r.redactedKey === masked && (admin || r.requesterId === actorId)) byId.set(id, r);
+  }
+  const all = [...byId.values()].sort((a, b) => b.createdAt - a.createdAt);
+  const live = all.filter((r) => holdsKey(r.state) || r.state === 'approved' || r.state === 'provisioning');
+  const candidates = live.length > 0 ? live : all;
+  const [only] = candidates;
+  if (!only) return err({ kind: 'not_found', target: masked });
+  if (candidates.length > 1) return err({ kind: 'ambiguous', target: masked, candidates });
+  return ok(only);
+}
+
+/**
+ * Revokes a key now, by request id, key id or masked key value (`target`, as `kind` says; guessed from its shape
+ * when left out). The owner or an admin may; the service account is deleted at OpenAI by a job.
+ */
 export async function revokeKey(
   deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'outbox'>,
-  input: { readonly target: string; readonly actorId: string },
+  input: { readonly target: string; readonly kind?: 'request' | 'key' | 'masked'; readonly actorId: string },
 ): Promise<Result<KeyRequest, RevokeRefusal>> {
-  const requestId = input.target.startsWith('req_') ? input.target : await deps.requests.findByKey(input.target);
-  const request = requestId ? await deps.requests.get(requestId) : null;
+  const kind = input.kind ?? (input.target.startsWith('req_') ? 'request' : input.target.includes('…') ? 'masked' : 'key');
+  const admin = isAdmin(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy);
+  let request: KeyRequest | null;
+  if (kind === 'masked') {
+    const found = await requestByMaskedKey(deps, input.target, input.actorId, admin);
+    if (!found.ok) return found;
+    request = found.value;
+  } else {
+    const requestId = kind === 'request' ? input.target : await deps.requests.findByKey(input.target);
+    request = requestId ? await deps.requests.get(requestId) : null;
+  }
   const now = deps.clock();
   if (!request) return err({ kind: 'not_found', target: input.target });
-  const admin = isAdmin(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy);
   if (request.requesterId !== input.actorId && !admin) {
     await deps.audit.append({ actor: input.actorId, action: 'key.revoke', target: request.id, outcome: 'refused:not_allowed', at: now, project: request.projectId });
     return err({ kind: 'not_allowed' });
   }
   const revoked = await deps.requests.transition(request.id, 'revoked', { revokedAt: now, revokedBy: input.actorId, endedReason: 'revoked' }, { from: ['approved', 'provisioning', 'awaiting_reveal', 'active'] });
-  if (revoked.kind !== 'ok') return err({ kind: 'no_key', request: revoked.kind === 'missing' ? request : revoked.request });
+  if (revoked.kind !== 'ok') {
+    const current = revoked.kind === 'missing' ? request : revoked.request;
+    return err(current.state === 'pending' ? { kind: 'pending', request: current } : { kind: 'no_key', request: current });
+  }
   await finishRevocation(deps, revoked.request, { kind: 'revoked', by: input.actorId }, input.actorId);
   return ok(revoked.request);
 }
@@ -508,7 +686,7 @@ export async function reconcileRequests(deps: KeyRequestDeps): Promise<Reconcile
     }
     const quiet = now - (r.decidedAt ?? r.createdAt) > GRACE_MS;
     // A request whose message was never posted (the job was lost): post it, whatever its state now.
-    if (!r.messageTs && !r.messageUnpostable && quiet && r.state !== 'expired' && r.state !== 'denied') {
+    if (!r.messageTs && !r.messageUnpostable && quiet && r.state !== 'expired' && r.state !== 'denied' && r.state !== 'cancelled') {
       await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: r.id, mode: 'post' }, { jobId: jobId('msg', r.id) });
     }
     switch (r.state) {
@@ -552,6 +730,7 @@ export async function reconcileRequests(deps: KeyRequestDeps): Promise<Reconcile
       case 'provisioning':
         break; // its job is in the queue (a stalled one is taken over by another worker)
       case 'denied':
+      case 'cancelled':
         await deps.requests.settle(r.id);
         settled += 1;
         break;

@@ -6,6 +6,8 @@ export const ACTION = {
   approveRequest: 'kw.request.approve',
   denyRequest: 'kw.request.deny',
   revealKey: 'kw.key.reveal',
+  /** "Send another request" under a duplicate-request warning; its value is a stored draft's id */
+  sendAnotherRequest: 'kw.request.send_another',
   requestHigherCap: 'kw.limit.request_higher_cap',
   approveLimitChange: 'kw.limit.approve',
   denyLimitChange: 'kw.limit.deny',

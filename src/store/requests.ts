@@ -137,4 +137,49 @@ export class RequestStore {
   async findByKey(keyId: string): Promise<string | null> {
     return this.redis.get(this.keys.keyIndex(keyId));
   }
+
+  /**
+   * Indexes a key's masked value (`sk-svcacct-…nUAA`, never the key itself) to its request, so `revoke` can take what
+   * people see. Several keys may share a masked value: it is a set, kept as long as a settled request.
+   */
+  async bindMaskedKey(masked: string, requestId: string): Promise<void> {
+    const key = this.keys.custom('masked', masked);
+    await this.redis.multi().sadd(key, requestId).expire(key, SETTLED_RETENTION_S).exec();
+  }
+
+  /** The request ids whose key has this masked value. */
+  async findByMaskedKey(masked: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.custom('masked', masked));
+  }
+
+  /**
+   * A short-lived draft (e.g. a duplicate request the person is asked about), stored as JSON under `id` for `ttlMs`.
+   * Holds no secret.
+   */
+  async saveDraft(id: string, draft: object, ttlMs: number): Promise<void> {
+    await this.redis.set(this.keys.custom('draft', id), JSON.stringify({ draft }), 'PX', Math.max(1, Math.round(ttlMs)));
+  }
+
+  /**
+   * Claims a draft once: the first caller gets `{ kind: 'draft' }`, any later one what became of it — `claimed` while
+   * the first is still sending, `sent` with the request id afterwards — and `missing` once it has expired.
+   */
+  async claimDraft<T>(id: string): Promise<{ kind: 'draft'; draft: T } | { kind: 'claimed' } | { kind: 'sent'; requestId: string } | { kind: 'missing' }> {
+    const raw = (await this.redis.eval(
+      "local v = redis.call('GET', KEYS[1]) if not v then return false end local d = cjson.decode(v) if d.draft then redis.call('SET', KEYS[1], '{\"claimed\":true}', 'KEEPTTL') end return v",
+      1,
+      this.keys.custom('draft', id),
+    )) as string | null;
+    if (!raw) return { kind: 'missing' };
+    const stored = JSON.parse(raw) as { draft?: T; claimed?: boolean; sentAs?: string };
+    if (stored.draft !== undefined) return { kind: 'draft', draft: stored.draft };
+    if (stored.sentAs !== undefined) return { kind: 'sent', requestId: stored.sentAs };
+    return { kind: 'claimed' };
+  }
+
+  /** Records what a claimed draft became (or frees it again when `requestId` is null, so it can be retried). */
+  async settleDraft(id: string, requestId: string | null, draft?: object): Promise<void> {
+    const value = requestId === null ? JSON.stringify({ draft }) : JSON.stringify({ sentAs: requestId });
+    await this.redis.set(this.keys.custom('draft', id), value, 'KEEPTTL');
+  }
 }

@@ -14,8 +14,13 @@ const refused = (text: string): CommandError => {
 };
 
 describe('parseCommand: help', () => {
-  it.each(['', '   ', 'help', 'HELP', '?', '--help', '-h', 'help me please'])('reads "%s" as help', (text) => {
+  it.each(['', '   ', 'help', 'HELP', '?', '--help', '-h'])('reads "%s" as help', (text) => {
     expect(parsed(text)).toEqual({ kind: 'help', topic: null });
+  });
+
+  it('keeps a word after help that is no command, so the answer can say it is unknown', () => {
+    expect(parsed('help me please')).toEqual({ kind: 'help', topic: null, unknownTopic: 'me' });
+    expect(parsed('help Cancel')).toEqual({ kind: 'help', topic: 'cancel' });
   });
 
   it('keeps the subcommand asked about', () => {
@@ -34,11 +39,11 @@ describe('parseCommand: unknown subcommands', () => {
   });
 
   it('suggests nothing for a word far from every subcommand', () => {
-    expect(refused('dance')).toEqual({ kind: 'unknown_subcommand', message: '"dance" is not an /openai-key command.' });
+    expect(refused('dance')).toEqual({ kind: 'unknown_subcommand', message: '"dance" is not an /openai-key command. The commands are: help, request, list, cancel, revoke, limits, limit, ratelimit, audit.' });
   });
 
   it('shows Slack-escaped words as the user typed them', () => {
-    expect(refused('&lt;b&gt;').message).toBe('"<b>" is not an /openai-key command.');
+    expect(refused('&lt;b&gt;').message).toMatch(/^"<b>" is not an \/openai-key command\. The commands are: /);
   });
 });
 
@@ -117,7 +122,7 @@ describe('parseCommand: revoke', () => {
   it('refuses a missing id', () => {
     expect(refused('revoke')).toEqual({
       kind: 'missing_argument',
-      message: 'Give the id of the request or key to revoke, like: revoke req_8f3k2m9q1z. Your ids are in /openai-key list.',
+      message: 'Give the id of the request or key to revoke, like: revoke req_8f3k2m9q1z. `/openai-key list` shows your request and key ids.',
       subcommand: 'revoke',
     });
   });
@@ -125,7 +130,7 @@ describe('parseCommand: revoke', () => {
   it('refuses more than one id', () => {
     expect(refused('revoke req_8f3k2m9q1z req_aaaaaaaaaa')).toEqual({
       kind: 'extra_argument',
-      message: 'revoke takes one id, and you gave 2; revoke them one at a time, like: revoke req_8f3k2m9q1z. Your ids are in /openai-key list.',
+      message: 'revoke takes one id, and you gave 2; revoke them one at a time, like: revoke req_8f3k2m9q1z. `/openai-key list` shows your request and key ids.',
       subcommand: 'revoke',
     });
   });
@@ -133,9 +138,55 @@ describe('parseCommand: revoke', () => {
   it.each(['req_short', 'req_8f3k2m9q1zz', 'sk-svcacct-abc', 'proj_abc', 'key_', 'req_8f3k2m9q1!'])('refuses the id %s', (id) => {
     expect(refused(`revoke ${id}`)).toEqual({
       kind: 'invalid_id',
-      message: `"${id}" is not a request id (req_ and 10 letters or digits) or a key id (key_…). Give one, like: revoke req_8f3k2m9q1z. Your ids are in /openai-key list.`,
+      message: `"${id}" is not a request id (req_ and 10 letters or digits), a key id (key_…) or a masked key (sk-…abcd). Give one, like: revoke req_8f3k2m9q1z. \`/openai-key list\` shows your request and key ids.`,
       subcommand: 'revoke',
     });
+  });
+});
+
+describe('parseCommand: revoke by the masked key people see', () => {
+  it.each([
+    ['sk-svcacct-…nUAA', 'sk-svcacct-…nUAA'],
+    ['`sk-svcacct-…nUAA`', 'sk-svcacct-…nUAA'],
+    ['sk-svcacct-...nUAA', 'sk-svcacct-…nUAA'],
+    ['sk-…AbCd', 'sk-…AbCd'],
+  ])('reads %s', (typed, id) => {
+    expect(parsed(`revoke ${typed}`)).toEqual({ kind: 'revoke', id, target: 'masked' });
+  });
+});
+
+describe('parseCommand: cancel', () => {
+  it('reads a request id', () => {
+    expect(parsed('cancel req_8f3k2m9q1z')).toEqual({ kind: 'cancel', requestId: 'req_8f3k2m9q1z' });
+    expect(parsed('CANCEL `REQ_8f3k2m9q1z`')).toEqual({ kind: 'cancel', requestId: 'req_8f3k2m9q1z' });
+  });
+
+  it('refuses a missing id, extra ids and a key in plain words', () => {
+    expect(refused('cancel')).toEqual({
+      kind: 'missing_argument',
+      message: 'Give the id of the request to cancel, like: cancel req_8f3k2m9q1z. `/openai-key list` shows your request ids.',
+      subcommand: 'cancel',
+    });
+    expect(refused('cancel req_8f3k2m9q1z req_aaaaaaaaaa').kind).toBe('extra_argument');
+    expect(refused('cancel key_abc').message).toBe(
+      '"key_abc" is a key, and cancel withdraws a request that is still waiting for an approver. To stop a key, use: revoke key_abc',
+    );
+  });
+});
+
+describe('parseCommand: a person or channel where a project belongs', () => {
+  it.each([
+    ['limits <@U0RILEY|riley>', 'limits'],
+    ['limit <@U0RILEY> soft 5', 'limit'],
+    ['ratelimit <#C0123ABCD|general>', 'ratelimit'],
+    ['audit <@U0RILEY> 30', 'audit'],
+  ])('refuses %s, pointing to limits for project names (not to request)', (text, subcommand) => {
+    const error = refused(text);
+    expect(error.kind).toBe('not_a_project');
+    expect(error.subcommand).toBe(subcommand);
+    expect(error.message).toMatch(/is a (person or group|channel), not a project/);
+    expect(error.message).toContain('`/openai-key limits` lists every project');
+    expect(error.message).not.toContain('request');
   });
 });
 
@@ -340,12 +391,30 @@ describe('parseCommand: ratelimit', () => {
     expect(refused('ratelimit Billing gpt-4o rpm').message).toBe('rpm needs a number, like rpm 500.');
     expect(refused('ratelimit Billing gpt-4o rpm 1.5')).toEqual({
       kind: 'invalid_number',
-      message: 'rpm: "1.5" is not a whole number. Use a whole number like 500, 10,000 or 200k.',
+      message: 'rpm: "1.5" is not a whole number. Use a positive whole number like 500, 10,000 or 200k.',
       subcommand: 'ratelimit',
     });
-    expect(refused('ratelimit Billing gpt-4o rpm 0').message).toBe('rpm: The number must be at least 1. Use a whole number like 500, 10,000 or 200k.');
+    expect(refused('ratelimit Billing gpt-4o rpm 0').message).toBe('rpm: It must be a positive whole number (at least 1); "0" is not. Use a positive whole number like 500, 10,000 or 200k.');
     expect(refused('ratelimit Billing gpt-4o tpm 2000m').message).toBe('tpm: "2000m" is too large; the most is 1,000,000,000.');
-    expect(refused('ratelimit Billing gpt-4o rpd lots').message).toBe('rpd: "lots" is not a number. Use a whole number like 500, 10,000 or 200k.');
+    expect(refused('ratelimit Billing gpt-4o rpd lots').message).toBe('rpd: "lots" is not a number. Use a positive whole number like 500, 10,000 or 200k.');
+  });
+
+  it('says a negative value must be a positive whole number, for every number it reads', () => {
+    for (const option of ['rpm', 'tpm', 'rpd']) {
+      expect(refused(`ratelimit P gpt-4o ${option} -5`)).toEqual({
+        kind: 'invalid_number',
+        message: `${option}: It must be a positive whole number; "-5" is negative. Use a positive whole number like 500, 10,000 or 200k.`,
+        subcommand: 'ratelimit',
+      });
+    }
+    expect(refused('audit "Support Bot" -5').message).toBe(
+      'The number of days must be a positive whole number from 1 to 90; "-5" is not. Like: audit "Support Bot" 30',
+    );
+    expect(refused('audit 2.5').kind).toBe('invalid_days');
+    expect(refused('limit Billing at -50').message).toBe(
+      'Alert thresholds must be positive whole percentages from 1 to 100; "-50" is not. Like: at 50,80,100',
+    );
+    expect(refused('limit Billing soft -5').message).toMatch(/must be positive/);
   });
 
   it('refuses something that is not a model name', () => {
@@ -431,6 +500,13 @@ describe('HELP_ENTRIES', () => {
   });
 
   it('marks the admin-only subcommands', () => {
-    expect(HELP_ENTRIES.filter((entry) => entry.adminOnly).map((entry) => entry.usage.split(' ')[0])).toEqual(['ratelimit', 'audit']);
+    // anyone may view rate limits (only admins change them), so only audit is admins-only as a whole
+    expect(HELP_ENTRIES.filter((entry) => entry.adminOnly).map((entry) => entry.command)).toEqual(['audit']);
+    const who = (command: string) => HELP_ENTRIES.filter((entry) => entry.command === command).map((entry) => entry.who).join(' ');
+    expect(who('ratelimit')).toMatch(/Anyone can see .*only admins can change/);
+    expect(who('cancel')).toMatch(/made the request, or an admin/);
+    expect(who('revoke')).toMatch(/owner, or an admin/);
+    expect(who('audit')).toMatch(/Admins only/);
+    expect(who('limit')).toMatch(/admin's change applies at once/);
   });
 });

@@ -254,9 +254,19 @@ describe('parseLifetimeDays', () => {
     expect(parseLifetimeDays('13w', limits).ok).toBe(false);
   });
 
-  it.each(['1.5', '-3', 'a month', '30h', 1.5, '1e2'])('refuses %s as not a number of days', (input) => {
+  it.each(['1.5', 'a month', '30h', 1.5, '1e2'])('refuses %s as not a number of days', (input) => {
     const result = parseLifetimeDays(input, limits);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.message).toMatch(/is not a number of days\. Give a whole number of days from 1 to 90, like 30 or 30d\.$/);
+  });
+});
+
+describe('parseLifetimeDays: a negative number', () => {
+  it('says the lifetime must be a positive whole number of days', () => {
+    const result = parseLifetimeDays('-5', { defaultDays: 30, maxDays: 90 });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.message).toBe(
+      'A key\'s lifetime must be a positive whole number of days; "-5" is negative. Give a whole number of days from 1 to 90, like 30 or 30d.',
+    );
   });
 });

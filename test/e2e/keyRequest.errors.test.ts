@@ -1,6 +1,7 @@
 /** What goes wrong: refusals, races, bad input, OpenAI and Slack failing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVAL_CHANNEL, APPROVE, GENERAL_CHANNEL, USERS, actionIdsIn, startHarness, waitUntil, type Harness } from '../support/harness.js';
+import { sendRequest } from './requestFlow.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,11 +11,10 @@ afterAll(async () => {
   await h?.stop();
 });
 
+/** A request by command; a warning about one already waiting for the project is confirmed with its button. */
 async function newRequest(text: string, userId: string = USERS.requester) {
-  const before = h.slack.messages(APPROVAL_CHANNEL).length;
-  await h.driver.slashCommand({ userId, text, channelId: GENERAL_CHANNEL });
-  const message = await h.waitFor(() => (h.slack.messages(APPROVAL_CHANNEL).length > before ? h.slack.messages(APPROVAL_CHANNEL).at(-1) : undefined));
-  return { message, requestId: h.requestIdOf(message) };
+  const { message, requestId } = await sendRequest(h, text, userId);
+  return { message, requestId };
 }
 
 async function auditOf(target: string): Promise<Record<string, string>[]> {
@@ -96,7 +96,7 @@ describe('bad requests', () => {
     expect(h.slack.messages(APPROVAL_CHANNEL).length).toBeLessThanOrEqual(before + 1);
   });
 
-  it('answers garbage and oversized command text with a clear ephemeral error and the help', async () => {
+  it('answers garbage and oversized command text with a clear ephemeral error, the usage of that command only, and where the full help is', async () => {
     const cases = ['frobnicate the widgets', '\u0007\u0000 ☃ <script>alert(1)</script>', 'x'.repeat(5_000), 'revoke', 'request'.padEnd(4_100, ' y')];
     for (const text of cases) {
       const res = await h.driver.slashCommand({ userId: USERS.requester, text });
@@ -106,8 +106,40 @@ describe('bad requests', () => {
       expect(reply.response_type).toBe('ephemeral');
       expect(reply.text.length).toBeGreaterThan(10);
       expect(res.body).not.toMatch(/at .*\.ts:\d+|TypeError|stack/);
-      expect(JSON.stringify(reply.blocks)).toContain('request');
+      expect(JSON.stringify(reply.blocks)).toContain('`/openai-key help` lists everything');
+      // never the whole 40-line help after an error
+      expect(JSON.stringify(reply.blocks)).not.toContain('/openai-key audit');
     }
+    // an error about one command shows that command's usage and an example
+    const revoke = JSON.parse((await h.driver.slashCommand({ userId: USERS.requester, text: 'revoke' })).body) as { blocks: unknown[] };
+    expect(JSON.stringify(revoke.blocks)).toContain('`/openai-key revoke &lt;request id | key id | masked key&gt;`');
+    expect(JSON.stringify(revoke.blocks)).toContain('Example: `/openai-key revoke req_8f3k2m9q1z`');
+    expect(JSON.stringify(revoke.blocks)).not.toContain('/openai-key ratelimit');
+  });
+
+  it('answers a negative rate limit with "positive whole number", and help <command> with that command only', async () => {
+    const negative = JSON.parse((await h.driver.slashCommand({ userId: USERS.admin, text: 'ratelimit P gpt-4o rpm -5' })).body) as { text: string };
+    expect(negative.text).toContain('It must be a positive whole number; "-5" is negative.');
+    expect(negative.text).not.toContain('is not a number');
+    const limitsOfPerson = JSON.parse((await h.driver.slashCommand({ userId: USERS.requester, text: 'limits <@U0APPROVER1|avery>' })).body) as { text: string };
+    expect(limitsOfPerson.text).toContain('is a person or group, not a project');
+    expect(limitsOfPerson.text).toContain('`/openai-key limits` lists every project');
+    expect(limitsOfPerson.text).not.toContain('/openai-key request');
+    const help = JSON.parse((await h.driver.slashCommand({ userId: USERS.requester, text: 'help cancel' })).body) as { text: string; blocks: unknown[] };
+    expect(JSON.stringify(help.blocks)).toContain('The person who made the request, or an admin.');
+    expect(JSON.stringify(help.blocks)).not.toContain('/openai-key audit');
+    const unknown = JSON.parse((await h.driver.slashCommand({ userId: USERS.requester, text: 'help fly' })).body) as { text: string };
+    expect(unknown.text).toContain('"fly" is not an /openai-key command');
+    expect(unknown.text).toContain('`cancel`');
+  });
+
+  it('answers a too-short purpose once, with the request usage, not the same advice twice', async () => {
+    const seen = h.slack.ephemerals(USERS.requester).length;
+    await h.driver.slashCommand({ userId: USERS.requester, text: 'request Support Bot short', channelId: GENERAL_CHANNEL });
+    const reply = await waitUntil(() => h.slack.ephemerals(USERS.requester).slice(seen).find((e) => /at least 10 characters/.test(e.text ?? '')));
+    expect((reply.text ?? '').match(/10/g)).toHaveLength(1);
+    expect(reply.text).not.toContain('Try:');
+    expect(JSON.stringify(reply.blocks)).toContain('Example: `/openai-key request \\"Support Bot\\" answer support tickets faster`');
   });
 
   it('names the closest projects for an unknown one and refuses an archived one', async () => {

@@ -45,10 +45,13 @@ describe('deadlines', () => {
     expect(await h.redis.exists(`${h.namespace}:{kw}:secret:${requestId}`)).toBe(0);
     await h.waitFor(() => h.slack.thread(APPROVAL_CHANNEL, message.ts).find((m) => /revoked|not revealed|reveal/i.test(m.text) && /time/i.test(m.text)));
 
-    // the Reveal button now explains that the window passed
-    const dm = await h.waitFor(() => h.slack.messages(h.slack.dmChannelOf(USERS.requester)).find((m) => actionIdsIn(m).includes(REVEAL) && JSON.stringify(m.blocks).includes(requestId)));
+    // the DM no longer offers the Reveal button: it was updated in place to say the key was not revealed in time
+    const dm = await h.waitFor(() =>
+      h.slack.messages(h.slack.dmChannelOf(USERS.requester)).find((m) => m.text.includes(created.redactedKey!) && /was not revealed/.test(m.text) && !actionIdsIn(m).includes(REVEAL)),
+    );
+    // a stale button (an old client) explains that the window passed
     const views = h.slack.views(USERS.requester).length;
-    await h.driver.clickButton({ userId: USERS.requester, actionId: REVEAL, value: requestId, channel: dm.channel, messageTs: dm.ts });
+    await h.driver.clickButton({ userId: USERS.requester, actionId: REVEAL, blockId: 'stale', value: requestId, channel: dm.channel, messageTs: dm.ts });
     const modal = await h.waitFor(() => (h.slack.views(USERS.requester).length > views ? h.slack.views(USERS.requester).at(-1) : undefined));
     expect(JSON.stringify(modal.blocks)).toMatch(/revoked/i);
     expect(JSON.stringify(modal.blocks)).not.toMatch(/sk-svcacct-[A-Za-z0-9_-]{20}/);

@@ -24,6 +24,12 @@ export const decisionRefusalInWords = (by: string, refusal: DecisionRefusal<stri
       );
     case 'expired':
       return `${who}, this request expired before anyone decided it. The requester can ask again with ${wording.askAgainCommand}.`;
+    case 'cancelled':
+      return (
+        `${who}, this request was cancelled` +
+        (refusal.by === undefined ? '' : ` by ${mentionUser(refusal.by)}`) +
+        ' before anyone decided it, so it can no longer be approved or denied.'
+      );
     case 'reason_required':
       return `${who}, a denial needs a reason: reply \`deny &lt;reason&gt;\` or use the Deny button.`;
   }

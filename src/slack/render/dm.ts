@@ -11,7 +11,7 @@ import {
   type RenderedMessage,
 } from './blocks.js';
 import { codeSpan, fitUserText, mentionUser, quoteUserText, slackDate } from './mrkdwn.js';
-import { projectLabel } from './requestMessage.js';
+import { actorFor, projectLabel } from './requestMessage.js';
 
 const REASON_MAX = 1000;
 const ASK_AGAIN = 'You can ask again with `/openai-key request`.';
@@ -21,7 +21,38 @@ const reasonSuffix = (reason: string | undefined): string =>
 
 const plainMessage = (text: string): RenderedMessage => composeMessage(text, [sectionBlock(text)]);
 
+/**
+ * The "Reveal key" DM once there is nothing to reveal any more (revealed, revoked, expired): it replaces that DM
+ * (chat.update, same ts), so no stale button stays. Null while the key still waits to be revealed.
+ */
+export const renderKeyDmAfterReveal = (req: KeyRequest): RenderedMessage | null => {
+  if (req.state === 'awaiting_reveal' || req.state === 'approved' || req.state === 'provisioning' || req.state === 'pending') return null;
+  const key = req.redactedKey === undefined ? 'Your OpenAI key' : `Your OpenAI key ${codeSpan(req.redactedKey, 60)}`;
+  const line = `${key} for ${projectLabel(req)}`;
+  const revealed = req.revealedAt === undefined ? '' : ` You revealed it ${slackDate(req.revealedAt)}.`;
+  let text: string;
+  if (req.state === 'active') {
+    text =
+      `:unlock: ${line}: you revealed it${req.revealedAt === undefined ? '' : ` ${slackDate(req.revealedAt)}`}. keywarden cannot show it again.` +
+      (req.keyExpiresAt === undefined ? '' : ` It expires ${slackDate(req.keyExpiresAt)}.`);
+  } else if (req.state === 'revoked' && req.revokedBy === 'keywarden' && req.revealedAt === undefined && req.endedReason === 'not revealed in time') {
+    text = `:lock: ${line} was not revealed${req.revealBy === undefined ? ' in time' : ` by ${slackDate(req.revealBy)}`}, so keywarden revoked it. Request a new one with \`/openai-key request\`.`;
+  } else if (req.state === 'revoked') {
+    const by = req.revokedBy === req.requesterId ? 'You revoked it' : `It was revoked by ${req.revokedBy === undefined ? 'an admin' : mentionUser(req.revokedBy)}`;
+    const why = req.revokedBy === 'keywarden' && req.endedReason ? `: ${fitUserText(req.endedReason, 300)}` : '';
+    text = `:lock: ${line} no longer works. ${by}${req.revokedAt === undefined ? '' : ` ${slackDate(req.revokedAt)}`}${why}.${revealed}`;
+  } else if (req.state === 'expired') {
+    text = `:hourglass: ${line} expired${req.keyExpiresAt === undefined ? '' : ` ${slackDate(req.keyExpiresAt)}`}; it no longer works.${revealed}`;
+  } else {
+    text = `${line}: ${fitUserText(req.state, 40)}.`;
+  }
+  return plainMessage(text);
+};
+
 const keyReadyMessage = (req: KeyRequest, event: Extract<ThreadEvent, { kind: 'key_created' }>): RenderedMessage => {
+  // Delivered after the key was revealed or ended (the outbox was behind): no button to a key that is gone.
+  const after = renderKeyDmAfterReveal(req);
+  if (after) return after;
   const deadline = req.revealBy === undefined ? 'before the reveal window closes' : `before ${slackDate(req.revealBy)}`;
   const keyExpiresAt = event.keyExpiresAt ?? req.keyExpiresAt;
   const blocks: KnownBlock[] = [
@@ -53,6 +84,12 @@ export const renderRequesterDm = (req: KeyRequest, event: ThreadEvent): Rendered
         `:no_entry: Your request for an OpenAI key for ${project} was denied by ${mentionUser(event.by)}.` +
           `${reasonSuffix(event.reason)}\n${ASK_AGAIN}`,
       );
+    case 'cancelled':
+      // The requester who cancelled was answered where they typed it.
+      if (event.by === req.requesterId) return null;
+      return plainMessage(
+        `:heavy_multiplication_x: Your request ${codeSpan(req.id, 40)} for an OpenAI key for ${project} was cancelled by ${mentionUser(event.by)}. ${ASK_AGAIN}`,
+      );
     case 'expired':
       return plainMessage(
         `:hourglass: No approver decided your request for an OpenAI key for ${project} ` +
@@ -73,12 +110,14 @@ export const renderRequesterDm = (req: KeyRequest, event: ThreadEvent): Rendered
           (req.revealBy === undefined ? ' in time' : ` by ${slackDate(req.revealBy)}`) +
           `, so it was revoked. Request a new one with \`/openai-key request\`.`,
       );
-    case 'revoked':
-      return plainMessage(
-        `:lock: Your key for ${project}` +
-          (req.redactedKey === undefined ? '' : ` (${codeSpan(req.redactedKey, 60)})`) +
-          ` was revoked by ${mentionUser(event.by)}. Anything using it will stop working.${reasonSuffix(event.reason)}`,
-      );
+    case 'revoked': {
+      const key = req.redactedKey === undefined ? 'your key' : `your key ${codeSpan(req.redactedKey, 60)}`;
+      const said =
+        event.by === req.requesterId
+          ? `:lock: You revoked ${key} for ${project}.`
+          : `:lock: ${key.charAt(0).toUpperCase()}${key.slice(1)} for ${project} was revoked by ${actorFor(event.by, req.requesterId)}.`;
+      return plainMessage(`${said} Anything using it will stop working.${reasonSuffix(event.reason)}`);
+    }
     case 'failed':
       return plainMessage(
         event.willRetry

@@ -15,8 +15,8 @@ export {
 export { renderStateInWords } from './stateWords.js';
 export { renderRequestMessage } from './requestMessage.js';
 export { refusalInWords, renderThreadNote } from './thread.js';
-export { renderRequesterDm } from './dm.js';
-export type { RevealRefusal } from './revealRefusal.js';
+export { renderKeyDmAfterReveal, renderRequesterDm } from './dm.js';
+export { revealRefusalFor, type RevealRefusal } from './revealRefusal.js';
 export {
   DENY_REASON_MAX_LENGTH,
   PURPOSE_MAX_LENGTH,
@@ -33,8 +33,13 @@ export {
 export {
   REQUEST_LIST_MAX_ITEMS,
   renderAlreadyRevealedEphemeral,
+  renderCommandError,
+  renderDuplicateRequestWarning,
   renderErrorNotice,
   renderHelp,
+  renderHelpTopic,
+  renderRequestCancelled,
+  renderUnknownHelpTopic,
   renderNotYourKeyEphemeral,
   renderNotice,
   renderRequestSent,

@@ -3,8 +3,8 @@ import type { KeyRequest } from '../../domain/request.js';
 import { INPUT, VIEW } from '../ids.js';
 import { composeModal, contextBlock, fieldsBlock, plainText, sectionBlock } from './blocks.js';
 import { BLOCK_KIT_LIMITS } from './limits.js';
-import { escapeMrkdwn, fitUserText, pluralDays, slackDate } from './mrkdwn.js';
-import { projectLabel, redactedKeyLabel } from './requestMessage.js';
+import { codeSpan, escapeMrkdwn, fitUserText, pluralDays, slackDate } from './mrkdwn.js';
+import { keyIdLabel, projectLabel, redactedKeyLabel } from './requestMessage.js';
 import { revealRefusalContent, type RevealRefusal } from './revealRefusal.js';
 
 export const PURPOSE_MIN_LENGTH = 10;
@@ -152,7 +152,9 @@ export const renderRevealedKeyModal = (req: KeyRequest, keyValue: string): Modal
       ),
       fieldsBlock([
         `*Project*\n${projectLabel(req)}`,
-        `*Key id*\n${redactedKeyLabel(req)}`,
+        `*Key (masked)*\n${redactedKeyLabel(req)}`,
+        `*Key id*\n${keyIdLabel(req)}`,
+        `*Request id*\n${codeSpan(req.id, 40)}`,
         `*Expires*\n${req.keyExpiresAt === undefined ? 'when revoked' : slackDate(req.keyExpiresAt)}`,
         `*Lifetime*\n${pluralDays(req.lifetimeDays)}`,
       ]),

@@ -58,11 +58,22 @@ const USER_ID = /^[UW][A-Z0-9]{2,30}$/;
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,30}$/;
 
 /**
- * `<@U123>`. Anything that is not a Slack user id (e.g. `system`, or a corrupted record) is shown as escaped text,
- * so a stored value can never turn into a broadcast mention.
+ * The actors that are not people, as a person reads them: keywarden's own steps (recorded as `keywarden`, or
+ * `system` for a deadline's job) and OpenAI's (`openai`, e.g. a limit changed at OpenAI).
+ */
+const MACHINE_ACTORS: Readonly<Record<string, string>> = {
+  keywarden: 'keywarden',
+  system: 'keywarden (automatically)',
+  openai: 'OpenAI',
+};
+
+/**
+ * `<@U123>`, or `keywarden` / `OpenAI` for those actors. Anything else that is not a Slack user id (a corrupted
+ * record) is shown as escaped text, so a stored value can never turn into a broadcast mention.
  */
 export const mentionUser = (userId: string): string => {
-  if (userId === 'system') return 'keywarden (automatically)';
+  const machine = Object.hasOwn(MACHINE_ACTORS, userId) ? MACHINE_ACTORS[userId] : undefined;
+  if (machine !== undefined) return machine;
   return USER_ID.test(userId) ? `<@${userId}>` : fitUserText(userId, 80);
 };
 

@@ -16,6 +16,12 @@ export const projectLabel = (req: Pick<KeyRequest, 'projectName' | 'projectId'>)
 export const redactedKeyLabel = (req: Pick<KeyRequest, 'redactedKey'>): string =>
   req.redactedKey === undefined ? '—' : codeSpan(req.redactedKey, 60);
 
+/** `key_…` as code, or `—` before the key exists. */
+export const keyIdLabel = (req: Pick<KeyRequest, 'keyId'>): string => (req.keyId === undefined ? '—' : codeSpan(req.keyId, 80));
+
+/** Who ended something, addressed to `viewerId` when it was them (`you`). */
+export const actorFor = (actorId: string, viewerId?: string): string => (actorId === viewerId ? 'you' : mentionUser(actorId));
+
 const at = (ms: number | undefined): string => (ms === undefined ? '' : ` ${slackDate(ms)}`);
 
 const approvalLine = (req: KeyRequest): string[] =>
@@ -77,6 +83,10 @@ const outcomeLines = (req: KeyRequest, now: number): string[] => {
         ':warning: Creating the key failed.',
         ...reasonLine(req.failure ?? req.endedReason),
       ];
+    case 'cancelled':
+      return [
+        `:heavy_multiplication_x: Cancelled by ${req.cancelledBy === undefined ? 'its requester' : mentionUser(req.cancelledBy)}${at(req.cancelledAt)}, before anyone decided it.`,
+      ];
     case 'revoked': {
       const by =
         req.revokedBy !== undefined
@@ -98,15 +108,20 @@ const outcomeLines = (req: KeyRequest, now: number): string[] => {
 /** The request's message in the approval channel; re-rendered (chat.update) on every transition. */
 export const renderRequestMessage = (req: KeyRequest, opts: { now: number }): RenderedMessage => {
   const open = req.state === 'pending' && opts.now < req.decideBy;
+  const keyLive = req.state === 'awaiting_reveal' || req.state === 'active';
   const facts = [
     `*Requested by*\n${mentionUser(req.requesterId)}`,
     `*Project*\n${projectLabel(req)}`,
+    `*Request id*\n${codeSpan(req.id, 40)}`,
     `*Lifetime*\n${pluralDays(req.lifetimeDays)}`,
-    `*Decide by*\n${slackDate(req.decideBy)}`,
+    // A deadline for a decision is only news while the request waits for one.
+    ...(req.state === 'pending' ? [`*Decide by*\n${slackDate(req.decideBy)}`] : []),
     `*Requested*\n${slackDate(req.createdAt)}`,
     `*State*\n${renderStateInWords(req.state)}`,
     ...(req.redactedKey === undefined ? [] : [`*Key*\n${redactedKeyLabel(req)}`]),
-    ...(req.keyExpiresAt === undefined ? [] : [`*Key expires*\n${slackDate(req.keyExpiresAt)}`]),
+    ...(req.keyId === undefined ? [] : [`*Key id*\n${keyIdLabel(req)}`]),
+    // A revoked or expired key no longer expires: the outcome below says when it ended.
+    ...(req.keyExpiresAt === undefined || !keyLive ? [] : [`*Key expires*\n${slackDate(req.keyExpiresAt)}`]),
   ];
   const blocks: KnownBlock[] = [
     headerBlock('OpenAI key request'),

@@ -10,6 +10,7 @@ const STATE_WORDS: Readonly<Record<RequestState, string>> = {
   expired: 'expired',
   failed: 'failed',
   revoked: 'key revoked',
+  cancelled: 'cancelled',
 };
 
 /** A request's state as a person would say it. */

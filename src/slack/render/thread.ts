@@ -25,6 +25,8 @@ const threadNoteText = (event: ThreadEvent): string => {
       return `:no_entry: Denied by ${mentionUser(event.by)}.${reasonSuffix(event.reason)}`;
     case 'expired':
       return ':hourglass: No approver decided in time, so the request expired.';
+    case 'cancelled':
+      return `:heavy_multiplication_x: Cancelled by ${mentionUser(event.by)}; approvers need not decide it any more.`;
     case 'key_created':
       return (
         `:key: Key ${codeSpan(event.redactedKey, 60)} created` +

@@ -70,7 +70,11 @@ describe('renderRequestList', () => {
     const pending = sections.find((s) => s.includes('waiting for an approver'));
     const active = sections.find((s) => s.includes('key in use'));
     expect(pending).toContain('*Support summariser* (`proj_abc123`)');
-    expect(pending).toContain('Key —');
+    // ids where people look: the request id always, the key's masked value and id once it exists
+    expect(pending).toContain(`Request \`${items[0]!.id}\``);
+    expect(pending).not.toContain('Key ');
+    expect(active).toContain(`Request \`${items[1]!.id}\``);
+    expect(active).toContain('id `key_abc`');
     expect(pending).toContain(`Decide by <!date^${Math.floor(items[0]!.decideBy / 1000)}^`);
     expect(active).toContain('Key `sk-svca…AbCd`');
     expect(active).toContain(`Expires <!date^${Math.floor(items[1]!.keyExpiresAt! / 1000)}^`);

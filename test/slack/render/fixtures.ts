@@ -77,6 +77,7 @@ export const requestIn = (state: RequestState, overrides: Partial<KeyRequest> = 
     expired: { decideBy: NOW - HOUR },
     failed: { ...decided, failure: 'OpenAI said: project is archived' },
     revoked: { ...keyed, revealedAt: NOW - HOUR / 8, revokedBy: 'U0ADMIN', revokedAt: NOW, endedReason: 'Rotated.' },
+    cancelled: { cancelledBy: 'U0REQUESTER', cancelledAt: NOW - HOUR / 4, endedReason: 'cancelled' },
   };
   return { ...base, ...byState[state], ...overrides };
 };

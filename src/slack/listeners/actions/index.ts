@@ -1,6 +1,6 @@
-/** Button clicks: approve, deny (asks for a reason), reveal key. */
+/** Button clicks: approve, deny (asks for a reason), reveal key, send another request, and the limit buttons. */
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { decideRequest, recordReveal, revealKey } from '../../../services/keyRequests.js';
+import { decideRequest, recordReveal, revealKey, sendRequestDraft } from '../../../services/keyRequests.js';
 import { decideLimitChange } from '../../../services/limits.js';
 import { isAdmin } from '../../../domain/request.js';
 import { suggestHigherCap } from '../../../domain/limits.js';
@@ -13,9 +13,11 @@ import {
   renderErrorNotice,
   renderRevealedKeyModal,
   renderRevealRefusalModal,
+  renderRequestSent,
+  revealRefusalFor,
 } from '../../render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
-import { ephemeral } from '../commands/index.js';
+import { answerOpenRefusal, ephemeral } from '../commands/index.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -23,6 +25,7 @@ export function register(app: App, deps: SlackListenerDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION.approveRequest, (args) => guarded(deps, args, approveFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.denyRequest, (args) => guarded(deps, args, denyFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.revealKey, (args) => guarded(deps, args, revealFromButton));
+  app.action<BlockAction<ButtonAction>>(ACTION.sendAnotherRequest, (args) => guarded(deps, args, sendAnotherFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.approveLimitChange, (args) => guarded(deps, args, approveLimitFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.denyLimitChange, (args) => guarded(deps, args, denyLimitFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.requestHigherCap, (args) => guarded(deps, args, openHigherCapForm));
@@ -77,8 +80,7 @@ async function revealFromButton(deps: SlackListenerDeps, { action, body, client 
       await client.views.open({ trigger_id: body.trigger_id, view: renderNoticeModal('Not ready yet', 'This key is not ready to reveal yet. Try again in a moment.') });
       return;
     }
-    const kind = refusal.kind === 'already_revealed' ? 'already_revealed' : 'reveal_window_passed';
-    await client.views.open({ trigger_id: body.trigger_id, view: renderRevealRefusalModal(kind, refusal.request) });
+    await client.views.open({ trigger_id: body.trigger_id, view: renderRevealRefusalModal(revealRefusalFor(refusal.request), refusal.request) });
     return;
   }
   try {
@@ -101,6 +103,32 @@ async function revealFromButton(deps: SlackListenerDeps, { action, body, client 
     deps.log.warn({ requestId: revealed.value.request.id, error: (error as Error).message }, 'the reveal was shown but could not be recorded in the thread');
   }
 }
+
+/**
+ * "Send another request" under a duplicate warning: sends the held-back request once (a second click is told
+ * which request the first one sent), replacing the warning with the answer.
+ */
+async function sendAnotherFromButton(deps: SlackListenerDeps, { action, body, respond }: ButtonArgs): Promise<void> {
+  const sent = await sendRequestDraft(deps, { draftId: action.value ?? '', userId: body.user.id });
+  if (sent.ok) {
+    await respond({ ...ephemeral(renderRequestSent(sent.value, deps.approvalChannel)), replace_original: true });
+    return;
+  }
+  const e = sent.error;
+  const answer =
+    e.kind === 'sent'
+      ? renderNoticeText(`That request was already sent: ${e.requestId}. See it with \`/openai-key list\`.`)
+      : e.kind === 'claimed'
+        ? renderNoticeText('That request is being sent right now; you will see its id in a moment.')
+        : e.kind === 'missing'
+          ? renderNoticeText('That draft is more than 15 minutes old, so it was not sent. Ask again with `/openai-key request`.')
+          : e.kind === 'not_yours'
+            ? renderNoticeText('Only the person who typed that request can send it.')
+            : await answerOpenRefusal(deps, body.user.id, e);
+  await respond({ ...ephemeral(answer), replace_original: false });
+}
+
+const renderNoticeText = (text: string) => renderErrorNotice({ what: text });
 
 /** An error whose message is meant for the person who clicked (describeListenerFailure shows it as is). */
 function userFacing(message: string): Error {

@@ -3,10 +3,26 @@
  * command's response_url (ephemeral: only the caller sees it).
  */
 import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
-import { HELP_ENTRIES, parseCommand, type Command, type HelpEntry, type Subcommand } from '../../../domain/command.js';
-import { listRequests, openRequest, revokeKey } from '../../../services/keyRequests.js';
+import { HELP_ENTRIES, SUBCOMMANDS, helpEntriesOf, parseCommand, type Command } from '../../../domain/command.js';
+import { closestNames } from '../../../domain/projects.js';
+import type { KeyRequest } from '../../../domain/request.js';
+import { cancelRequest, listRequests, openRequest, revokeKey, saveRequestDraft, type OpenRefusal } from '../../../services/keyRequests.js';
 import { SLASH_COMMAND } from '../../ids.js';
-import { renderErrorNotice, renderHelp, renderNotice, renderRequestList, renderRequestModal, renderRequestSent } from '../../render/index.js';
+import {
+  renderCommandError,
+  renderDuplicateRequestWarning,
+  renderErrorNotice,
+  renderHelp,
+  renderHelpTopic,
+  renderNotice,
+  renderRequestCancelled,
+  renderRequestList,
+  renderRequestModal,
+  renderRequestSent,
+  renderStateInWords,
+  renderUnknownHelpTopic,
+  type RenderedMessage,
+} from '../../render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
 import { ephemeral } from './ephemeral.js';
 import { runLimitsCommand } from './limits.js';
@@ -15,26 +31,23 @@ export { ephemeral } from './ephemeral.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-/** Every help entry, those of `topic` first; the rest stay in their order so the whole list is still at hand. */
-const helpEntriesFor = (topic: Subcommand): HelpEntry[] => {
-  const isTopic = (entry: HelpEntry): boolean => entry.usage.split(' ')[0] === topic;
-  return [...HELP_ENTRIES.filter(isTopic), ...HELP_ENTRIES.filter((entry) => !isTopic(entry))];
-};
-
 export function register(app: App, deps: SlackListenerDeps): void {
   app.command(SLASH_COMMAND, async (args) => {
     const { command, ack, respond } = args;
     const parsed = parseCommand(command.text ?? '');
     if (!parsed.ok) {
-      const help = renderHelp(HELP_ENTRIES);
-      const error = renderErrorNotice({ what: parsed.error.message });
-      await ack({ response_type: 'ephemeral', text: error.text, blocks: [...error.blocks, ...help.blocks].slice(0, 50) });
+      const { message, subcommand } = parsed.error;
+      await ack(ephemeral(renderCommandError(message, subcommand === undefined ? [] : helpEntriesOf(subcommand))));
       return;
     }
     const cmd = parsed.value;
     if (cmd.kind === 'help') {
-      const help = cmd.topic === null ? renderHelp(HELP_ENTRIES) : renderHelp(helpEntriesFor(cmd.topic), { intro: `Help for \`${cmd.topic}\`:` });
-      await ack(ephemeral(help));
+      if (cmd.unknownTopic !== undefined) {
+        const [suggestion] = closestNames(cmd.unknownTopic, SUBCOMMANDS, 1);
+        await ack(ephemeral(renderUnknownHelpTopic(cmd.unknownTopic, SUBCOMMANDS, suggestion)));
+        return;
+      }
+      await ack(ephemeral(cmd.topic === null ? renderHelp(HELP_ENTRIES) : renderHelpTopic(cmd.topic, helpEntriesOf(cmd.topic))));
       return;
     }
     await ack();
@@ -46,6 +59,18 @@ export function register(app: App, deps: SlackListenerDeps): void {
     }
   });
 }
+
+/**
+ * What to tell someone whose request was not opened: the error with the request command's usage, or, for a
+ * duplicate, the waiting request and a "Send another request" button (the typed request kept as a draft).
+ */
+export async function answerOpenRefusal(deps: SlackListenerDeps, requesterId: string, refusal: OpenRefusal): Promise<RenderedMessage> {
+  if (refusal.kind === 'invalid') return renderCommandError(refusal.what, helpEntriesOf('request'), refusal.hint === undefined ? {} : { hint: refusal.hint });
+  const draftId = await saveRequestDraft(deps, { requesterId, projectId: refusal.projectId, purpose: refusal.purpose, lifetimeDays: refusal.lifetimeDays });
+  return renderDuplicateRequestWarning(refusal.existing, draftId);
+}
+
+const stateOf = (r: KeyRequest): string => renderStateInWords(r.state);
 
 async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDeps): Promise<void> {
   const { command, respond, client } = args;
@@ -78,11 +103,11 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
     case 'request': {
       const split = await deps.projects.split(cmd.args);
       if (!split.ok) {
-        await respond(ephemeral(renderErrorNotice({ what: split.error.message })));
+        await respond(ephemeral(renderCommandError(split.error.message, helpEntriesOf('request'))));
         return;
       }
       const opened = await openRequest(deps, { requesterId: userId, project: split.value.project.id, purpose: split.value.purpose });
-      await respond(ephemeral(opened.ok ? renderRequestSent(opened.value, deps.approvalChannel) : renderErrorNotice(opened.error)));
+      await respond(ephemeral(opened.ok ? renderRequestSent(opened.value, deps.approvalChannel) : await answerOpenRefusal(deps, userId, opened.error)));
       return;
     }
     case 'list': {
@@ -90,8 +115,28 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
       await respond(ephemeral(renderRequestList(items, { now: deps.clock() })));
       return;
     }
+    case 'cancel': {
+      const cancelled = await cancelRequest(deps, { requestId: cmd.requestId, actorId: userId });
+      if (cancelled.ok) {
+        await respond(ephemeral(renderRequestCancelled(cancelled.value, userId)));
+        return;
+      }
+      const e = cancelled.error;
+      const what =
+        e.kind === 'not_found'
+          ? `No request ${e.requestId} was found.`
+          : e.kind === 'not_allowed'
+            ? `Only the person who made ${e.request.id}, or an admin, can cancel it.`
+            : e.request.state === 'cancelled'
+              ? `${e.request.id} is already cancelled.`
+              : e.request.state === 'approved' || e.request.state === 'provisioning' || e.request.state === 'awaiting_reveal' || e.request.state === 'active'
+                ? `${e.request.id} was already approved (${stateOf(e.request)}), so there is nothing to cancel. To stop its key, use \`/openai-key revoke ${e.request.id}\`.`
+                : `${e.request.id} is no longer waiting for an approver (${stateOf(e.request)}), so there is nothing to cancel.`;
+      await respond(ephemeral(renderCommandError(what, helpEntriesOf('cancel'))));
+      return;
+    }
     case 'revoke': {
-      const revoked = await revokeKey(deps, { target: cmd.id, actorId: userId });
+      const revoked = await revokeKey(deps, { target: cmd.id, kind: cmd.target, actorId: userId });
       if (revoked.ok) {
         const r = revoked.value;
         await respond(
@@ -99,7 +144,7 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
             renderNotice(
               r.serviceAccountId === undefined
                 ? `Stopped ${r.id} for ${r.projectName} before its key was created, so no key will be handed out; anything its provisioning started at OpenAI is being cleaned up. The request’s thread has been told.`
-                : `Revoking the key for ${r.projectName} (${r.id}). Its service account is being deleted at OpenAI; the request’s thread has been told.`,
+                : `Revoking the key for ${r.projectName} (request ${r.id}). Its service account is being deleted at OpenAI; the request’s thread has been told.`,
             ),
           ),
         );
@@ -108,11 +153,15 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
       const e = revoked.error;
       const what =
         e.kind === 'not_found'
-          ? `No request or key called “${e.target}” was found.`
+          ? `No request or key “${e.target}” was found among the keys you may revoke.`
           : e.kind === 'not_allowed'
             ? 'Only the key’s owner or an admin can revoke it.'
-            : `${e.request.id} holds no key to revoke (it is ${e.request.state.replace('_', ' ')}).`;
-      await respond(ephemeral(renderErrorNotice({ what, hint: 'See your requests and keys with `/openai-key list`.' })));
+            : e.kind === 'ambiguous'
+              ? `“${e.target}” matches ${e.candidates.length} keys: ${e.candidates.map((r) => `${r.id} (${r.projectName}, ${stateOf(r)})`).join(', ')}. Revoke one by its request id, like: /openai-key revoke ${e.candidates[0]?.id ?? ''}`
+              : e.kind === 'pending'
+                ? `${e.request.id} is still waiting for an approver, so it holds no key. To withdraw it, use: /openai-key cancel ${e.request.id}`
+                : `${e.request.id} holds no key to revoke (it is ${stateOf(e.request)}).`;
+      await respond(ephemeral(renderCommandError(what, helpEntriesOf('revoke'))));
       return;
     }
     default: {

@@ -6,6 +6,7 @@ import { isLimitRequestId } from '../../../domain/limitRequest.js';
 import { limitRefusalInWords } from '../../render/limits/index.js';
 import { INPUT, VIEW } from '../../ids.js';
 import { refusalInWords, renderErrorNotice, renderRequestSent } from '../../render/index.js';
+import { answerOpenRefusal } from '../commands/index.js';
 import { parseLifetimeDays, validatePurpose } from '../../../domain/projects.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
 import { submitLimitChange } from './limitChange.js';
@@ -46,7 +47,8 @@ async function submitKeyRequest(deps: SlackListenerDeps, { ack, view, body, clie
   };
   try {
     const opened = await openRequest(deps, { requesterId: body.user.id, project, purpose: purpose.value, lifetimeDays: lifetime.value });
-    await tell(opened.ok ? renderRequestSent(opened.value, deps.approvalChannel) : renderErrorNotice(opened.error));
+    // A duplicate is answered with the waiting request's id and a "Send another request" button.
+    await tell(opened.ok ? renderRequestSent(opened.value, deps.approvalChannel) : await answerOpenRefusal(deps, body.user.id, opened.error));
   } catch (error) {
     deps.log.warn({ user: body.user.id, error: (error as Error).message }, 'request form failed');
     await tell(renderErrorNotice({ what: `Your request was not sent: ${describeListenerFailure(error)}` }));
