@@ -101,7 +101,9 @@ describe('two web and two worker processes on one Redis', () => {
     expect(new Set(notes).size).toBe(notes.length);
     expect(thread.length).toBeLessThanOrEqual(notes.length);
     const dms = world.dmsTo(USERS.requester).map((m) => m.text);
-    expect(world.dmsTo(USERS.requester).filter((m) => actionIdsIn(m).includes(REVEAL))).toHaveLength(1);
+    // One reveal DM, updated in place once the key was revealed: its button is gone, and no second one was posted.
+    await world.slack.waitFor(() => (world.dmsTo(USERS.requester).some((m) => actionIdsIn(m).includes(REVEAL)) ? undefined : true), 10_000);
+    expect(world.dmsTo(USERS.requester).filter((m) => m.ts === dm.ts)).toHaveLength(1);
     expect(new Set(dms).size).toBe(dms.length);
     // One request message (this world has made no other), updated in place rather than posted again.
     expect(world.slack.messages(APPROVAL_CHANNEL).map((m) => m.ts)).toEqual([message.ts]);
