@@ -128,7 +128,7 @@ export const evaluate = ({ spend, limits, enforcement, now }: EvaluateInput): Al
     return alerts;
   }
   if (hard !== null) {
-    const forecast = forecastMonthEnd(spend.daily, now, spend.monthStart);
+    const forecast = forecastMonthEnd(spend.daily, now, spend.monthStart, spendCents);
     const expectedAt = forecastCrossing(forecast, hard);
     if (forecast.kind === 'projected' && expectedAt !== null && forecast.projectedCents > hard) {
       alerts.push({

@@ -134,7 +134,7 @@ export const renderSpendStatus = (status: SpendStatus): RenderedMessage => {
   const { spend, limits, now } = status;
   const spent = totalSpendCents(spend);
   const enforcing = status.enforcement === 'enforcing';
-  const forecast = forecastMonthEnd(spend.daily, now, spend.monthStart);
+  const forecast = forecastMonthEnd(spend.daily, now, spend.monthStart, spent);
   const blocks: KnownBlock[] = [headerBlock(`OpenAI spend: ${status.project.name}`)];
   if (enforcing) {
     blocks.push(sectionBlock(":no_entry: *OpenAI is refusing this project's requests*: its hard cap is reached."));
