@@ -78,7 +78,7 @@ export async function deliverEnforced(deps: AlertDeliveryDeps, identity: string,
     const notice = await renderReply(deps, { ...alert, enforcement: 'enforcing' }, status, passedBy(claimed, alert));
     const updated = await updateIfThere(deps, reply.channel, reply.ts, notice);
     const parent = await livingStatus(deps, alert, status, identity);
-    if (parent.by !== identity) await updateIfThere(deps, parent.channel, parent.ts, status.message);
+    if (!parent.fresh) await updateIfThere(deps, parent.channel, parent.ts, status.message);
     // A notice someone deleted is not posted again: the status message says OpenAI refuses requests.
     await deps.markers.markPosted(`enforced.${identity}`, reply.channel, updated ? reply.ts : '');
     return 'updated';
