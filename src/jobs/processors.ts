@@ -29,7 +29,7 @@ import {
   renderLimitRequesterDm,
 } from '../slack/render/limits/index.js';
 import { renderDriftNotice, renderOpenAIAuthNotice } from '../slack/render/spend/index.js';
-import { deliverAlert, type AlertDeliveryDeps } from './alertDelivery.js';
+import { deliverAlert, deliverEnforced, type AlertDeliveryDeps } from './alertDelivery.js';
 import { pollSpend, reportPollFailure, type SpendDeps } from '../services/spend.js';
 import { REQUEST_STATES, type KeyRequest } from '../domain/request.js';
 import { LIMIT_REQUEST_STATES } from '../domain/limitRequest.js';
@@ -267,6 +267,14 @@ export function createSlackProcessor(deps: SlackPostDeps) {
           throw new DelayedError();
         }
         return delivered;
+      }
+      case 'alert-enforced': {
+        const updated = await deliverEnforced({ ...deps.alerts, ...slackFor(job, token), clock: deps.clock }, note.identity, job.id ?? note.identity);
+        if (updated === 'busy') {
+          await job.moveToDelayed(Date.now() + 300, token);
+          throw new DelayedError();
+        }
+        return updated;
       }
       case 'openai-auth-notice': {
         await postForJob(job, token, note.channel, renderOpenAIAuthNotice());

@@ -47,6 +47,8 @@ export type SlackNote =
     }
   /** a claimed spend alert: status message posted or updated, and a reply in its thread (job id = identity) */
   | { kind: 'alert'; identity: string; projectId: string }
+  /** OpenAI now enforces a cap whose notice said enforcement was pending: that notice is updated in place, once */
+  | { kind: 'alert-enforced'; identity: string; projectId: string }
   /** OpenAI refused the admin key during a poll (at most one an hour) */
   | { kind: 'openai-auth-notice'; channel: string; hour: string }
   /** OpenAI's spend limit differs from what keywarden last set */

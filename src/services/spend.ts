@@ -4,7 +4,7 @@
  * alert that holds in the ledger. Each alert claimed for the first time becomes one Slack job with the same id.
  */
 import { addCostPage, addUsagePage, finishMonthSpend, markUsageUnavailable, monthSpendOf, startMonthSpend, totalSpendCents, type CompletionsUsagePageJson, type CostPageJson, type SpendAccumulator } from '../domain/spend/aggregate.js';
-import { evaluate, type Alert } from '../domain/spend/alerts.js';
+import { evaluate, thresholdRank, type Alert } from '../domain/spend/alerts.js';
 import { DAY_MS } from '../domain/spend/month.js';
 import type { Cents } from '../domain/money.js';
 import { jobId } from '../jobs/registry.js';
@@ -132,13 +132,15 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
 
   // 5. The claim is the record; the job (id = identity) is added again until the alert is delivered, so a crash
   //    between claiming and queueing loses nothing, and BullMQ keeps a queued or finished id from running twice.
-  const firsts = await deps.spend.claimAlerts(holding, now);
-  const repeats = holding.filter((_, i) => !firsts[i]);
+  //    Several thresholds of a project crossed in this poll are told as one alert, the highest (see claimAlerts).
+  const outcomes = await deps.spend.claimAlerts(holding, now, thresholdRank);
+  const repeats = holding.filter((_, i) => outcomes[i] === 'repeat');
   const delivered = await deps.markers.posted(repeats.map((a) => `reply.${a.identity}`));
-  const toQueue = [...holding.filter((_, i) => firsts[i]), ...repeats.filter((_, i) => !delivered[i])];
+  const toQueue = [...holding.filter((_, i) => outcomes[i] === 'tell'), ...repeats.filter((_, i) => !delivered[i])];
   await enqueueAlerts(deps, toQueue);
-  const claimed = firsts.filter(Boolean).length;
-  const already = repeats.length;
+  await enqueueEnforcedUpdates(deps, records, repeats);
+  const claimed = outcomes.filter((o) => o === 'tell' || o === 'covered').length;
+  const already = holding.length - claimed;
 
   return {
     month: snapshot.month,
@@ -150,6 +152,26 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
     estimateMissing: snapshot.estimateMissing,
   };
 }
+
+/**
+ * A hard-cap notice told while OpenAI did not report the cap enforced yet says so; once a poll reads `enforcing`,
+ * the notice is updated to say OpenAI refuses requests (one job per notice, id `enforced.<identity>`, added again
+ * each poll until done, like alerts; the delivery marks it done once).
+ */
+async function enqueueEnforcedUpdates(deps: Pick<SpendDeps, 'queues' | 'spend' | 'markers'>, records: readonly ProjectSpendRecord[], repeats: readonly Alert[]): Promise<void> {
+  const enforcing = new Set(records.filter((r) => r.enforcement === 'enforcing').map((r) => r.spend.projectId));
+  const hard = repeats.filter((a) => a.kind === 'hard' && enforcing.has(a.projectId));
+  if (hard.length === 0) return;
+  const stored = await Promise.all(hard.map((a) => deps.spend.claimedAlert(a.identity)));
+  const told = stored.filter((a): a is Alert => a !== null && a.kind === 'hard' && a.enforcement !== 'enforcing');
+  const done = await deps.markers.posted(told.map((a) => `enforced.${a.identity}`));
+  const pending = told.filter((_, i) => !done[i]);
+  if (pending.length === 0) return;
+  await deps.queues.addBulk('slack', 'post', pending.map((alert) => ({ data: { kind: 'alert-enforced' as const, identity: alert.identity, projectId: alert.projectId }, jobId: enforcedJobId(alert.identity) })));
+}
+
+/** The job that updates a hard-cap notice once OpenAI enforces the cap. */
+export const enforcedJobId = (identity: string): string => jobId('enforced', identity);
 
 /** The Slack jobs of claimed alerts: each job's id is its alert's identity, so it is queued once however often it is added. */
 export async function enqueueAlerts(deps: Pick<SpendDeps, 'queues'>, alerts: readonly Alert[]): Promise<void> {

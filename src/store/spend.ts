@@ -23,12 +23,70 @@ export interface SpendTotal {
 
 const RETENTION_S = 45 * 86_400;
 
-// KEYS[1] ledger entry, KEYS[2] the project's claim order. ARGV: entry, TTL (s), order score, identity.
+/**
+ * One project's alerts of one poll, claimed at once. KEYS: each alert's ledger entry, then the project's claim order.
+ * ARGV: TTL (s), n, then per alert: its entry without the closing brace, order score, identity, and '1' for a
+ * threshold (soft or hard, ranked low to high) or '0' for a forecast. Of the thresholds this call claims first, the
+ * highest leads; the others are recorded as told by it (`coveredBy`), in the same script, so no crash or second
+ * worker can tell them apart. Replies per alert: 1 claimed now, to tell; 2 claimed now, told by the lead;
+ * 0 claimed before; 3 claimed before and told by another alert.
+ */
 const CLAIM_SCRIPT = `
-if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[2])
-return 1
+local ttl = ARGV[1]
+local n = tonumber(ARGV[2])
+local order = KEYS[n + 1]
+local fresh = {}
+local lead = nil
+local any = false
+for i = 1, n do
+  local at = 3 + (i - 1) * 4
+  if redis.call('SET', KEYS[i], ARGV[at] .. '}', 'EX', ttl, 'NX') then
+    redis.call('ZADD', order, ARGV[at + 1], ARGV[at + 2])
+    fresh[i] = true
+    any = true
+    if ARGV[at + 3] == '1' then lead = i end
+  end
+end
+if any then redis.call('EXPIRE', order, ttl) end
+local out = {}
+for i = 1, n do
+  local at = 3 + (i - 1) * 4
+  if fresh[i] then
+    if ARGV[at + 3] == '1' and i ~= lead then
+      local leadIdentity = ARGV[3 + (lead - 1) * 4 + 2]
+      redis.call('SET', KEYS[i], ARGV[at] .. ',"coveredBy":' .. cjson.encode(leadIdentity) .. '}', 'EX', ttl)
+      out[i] = 2
+    else
+      out[i] = 1
+    end
+  else
+    local current = redis.call('GET', KEYS[i])
+    if current and string.find(current, '"coveredBy":', 1, true) then out[i] = 3 else out[i] = 0 end
+  end
+end
+return out
+`;
+
+/**
+ * How a claim went: `tell` claimed now, to be told; `covered` claimed now, told by a higher threshold of the same
+ * poll; `repeat` claimed before; `repeat-covered` claimed before and told by another alert.
+ */
+export type ClaimOutcome = 'tell' | 'covered' | 'repeat' | 'repeat-covered';
+
+/** A claimed alert and, when a higher threshold of the same poll tells it, that alert's identity. */
+export interface ClaimedEntry {
+  readonly alert: Alert;
+  readonly coveredBy: string | null;
+}
+
+// KEYS[1] the status generation. ARGV: the generation whose message is gone. The next one, once, whoever asks.
+const RETIRE_STATUS = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '1')
+if current == tonumber(ARGV[1]) then
+  current = current + 1
+  redis.call('SET', KEYS[1], current, 'EX', ARGV[2])
+end
+return current
 `;
 
 export const REENTRANT_LOCK = `
@@ -78,20 +136,45 @@ export class SpendStore {
   }
 
   /**
-   * Claims many alerts in one round trip; true where this call was the first claimer. Each project's claims are
-   * also kept in claim order, so its alerts can be told in that order.
+   * Claims a poll's alerts in one round trip, one script per project and month, and says for each (in the order
+   * given) how its claim went. `rank` orders a project's thresholds (null for a forecast): when one poll claims
+   * several thresholds of a project, only the highest is to be told and it names the others, which stay claimed so
+   * they never post later. Each project's claims are kept in claim order, so its alerts are told in that order.
    */
-  async claimAlerts(alerts: readonly Alert[], now: number): Promise<boolean[]> {
+  async claimAlerts(alerts: readonly Alert[], now: number, rank: (alert: Alert) => number | null): Promise<ClaimOutcome[]> {
     if (alerts.length === 0) return [];
-    const pipeline = this.redis.pipeline();
+    const groups = new Map<string, number[]>();
     alerts.forEach((alert, i) => {
-      pipeline.eval(CLAIM_SCRIPT, 2, this.ledger(alert.identity), this.order(alert.projectId, alert.month), JSON.stringify({ alert, claimedAt: now }), String(RETENTION_S), String(now * 1_000 + i), alert.identity);
+      const group = `${alert.projectId}\u0000${alert.month}`;
+      groups.set(group, [...(groups.get(group) ?? []), i]);
     });
+    const pipeline = this.redis.pipeline();
+    const orderOfGroups: number[][] = [];
+    for (const indexes of groups.values()) {
+      // Thresholds low to high (so the last fresh one leads), forecasts after them, each kind in the order given.
+      const sorted = [...indexes].sort((a, b) => (rank(alerts[a] as Alert) ?? Number.POSITIVE_INFINITY) - (rank(alerts[b] as Alert) ?? Number.POSITIVE_INFINITY) || a - b);
+      orderOfGroups.push(sorted);
+      const first = alerts[sorted[0] as number] as Alert;
+      const keys = [...sorted.map((i) => this.ledger((alerts[i] as Alert).identity)), this.order(first.projectId, first.month)];
+      const args = [String(RETENTION_S), String(sorted.length)];
+      sorted.forEach((i, position) => {
+        const alert = alerts[i] as Alert;
+        const entry = JSON.stringify({ alert, claimedAt: now });
+        args.push(entry.slice(0, -1), String(now * 1_000 + position), alert.identity, rank(alert) === null ? '0' : '1');
+      });
+      pipeline.eval(CLAIM_SCRIPT, keys.length, ...keys, ...args);
+    }
     const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, reply]) => {
+    const outcomes = new Array<ClaimOutcome>(alerts.length);
+    replies.forEach(([error, reply], g) => {
       if (error) throw error;
-      return Number(reply) === 1;
+      const codes = reply as number[];
+      (orderOfGroups[g] ?? []).forEach((index, position) => {
+        const code = Number(codes[position]);
+        outcomes[index] = code === 1 ? 'tell' : code === 2 ? 'covered' : code === 3 ? 'repeat-covered' : 'repeat';
+      });
     });
+    return outcomes;
   }
 
   async claimedAlert(identity: string): Promise<Alert | null> {
@@ -101,10 +184,35 @@ export class SpendStore {
 
   /** A project's alerts of a month, in the order they were claimed. */
   async claimedAlertsOf(projectId: string, month: string): Promise<Alert[]> {
+    return (await this.claimedEntriesOf(projectId, month)).map((entry) => entry.alert);
+  }
+
+  /** A project's claimed alerts of a month with who tells each, in the order they were claimed. */
+  async claimedEntriesOf(projectId: string, month: string): Promise<ClaimedEntry[]> {
     const identities = await this.redis.zrange(this.order(projectId, month), '0', '-1');
     if (identities.length === 0) return [];
     const raws = await this.redis.mget(identities.map((id) => this.ledger(id)));
-    return raws.flatMap((raw) => (raw ? [(JSON.parse(raw) as { alert: Alert }).alert] : []));
+    return raws.flatMap((raw) => {
+      if (!raw) return [];
+      const entry = JSON.parse(raw) as { alert: Alert; coveredBy?: string };
+      return [{ alert: entry.alert, coveredBy: entry.coveredBy ?? null }];
+    });
+  }
+
+  /**
+   * Which status message of the project's month is the living one: 1 for the first, one more each time the living
+   * one turned out deleted (see `retireStatus`).
+   */
+  async statusGeneration(projectId: string, month: string): Promise<number> {
+    return Number((await this.redis.get(this.keys.custom('status-generation', projectId, month))) ?? '1');
+  }
+
+  /**
+   * The status message of `generation` is gone (someone deleted it): the next generation becomes the living one.
+   * Compare-and-set, so however many retries or workers find it gone, it is retired once. Returns the living one.
+   */
+  async retireStatus(projectId: string, month: string, generation: number): Promise<number> {
+    return Number(await this.redis.eval(RETIRE_STATUS, 1, this.keys.custom('status-generation', projectId, month), String(generation), String(RETENTION_S)));
   }
 
   async lock(name: string, owner: string, ttlMs: number): Promise<boolean> {

@@ -10,10 +10,11 @@
  * Use: `startMonthSpend(now)`, then `addCostPage` / `addUsagePage` for each page (they fold in place and return the
  * same accumulator), `markUsageUnavailable` if usage could not be read, then `finishMonthSpend`.
  */
-import { cents, dollarsToCents, type Cents } from '../money.js';
+import { cents, type Cents } from '../money.js';
 import { err, ok, type Result } from '../result.js';
 import { dayIndexOf, utcMonthOf, type UtcMonth } from './month.js';
-import { MICRO_CENTS_PER_CENT, microCentsToCents, priceUsage } from './prices.js';
+import { addMicroCents, dollarsToMicroCents, roundMicroCentsToCents } from './exactDollars.js';
+import { microCentsToCents, priceUsage } from './prices.js';
 
 /** One result of `GET /organization/costs` grouped by project id. */
 export interface CostResultJson {
@@ -84,13 +85,21 @@ export interface MonthSpend {
   /** `2026-11` */
   readonly month: string;
   readonly monthStart: number;
-  /** billed by OpenAI, through `costsCoverUntil` */
+  /** billed by OpenAI, through `costsCoverUntil`: the exact sum of the month's costs, rounded half-up once */
   readonly costCents: Cents;
   /** ms; the month's start when nothing is billed yet this month */
   readonly costsCoverUntil: number;
   /** priced from usage OpenAI has not billed yet; 0 when `estimateMissing` */
   readonly estimateCents: Cents;
-  /** one entry per day of the month: billed costs, plus the estimate on days costs do not cover (yet) */
+  /**
+   * billed plus estimated, summed exactly and rounded half-up once, so it may be a cent off `costCents +
+   * estimateCents`; read it through `totalSpendCents` (records saved before it existed lack it)
+   */
+  readonly totalCents?: Cents;
+  /**
+   * one entry per day of the month: billed costs, plus the estimate on days costs do not cover (yet); each day is
+   * rounded on its own, for charts and the pace, so the days may add up to a few cents off the total
+   */
   readonly daily: readonly Cents[];
   /** priced usage per API key, most first; covers the usage folded, which starts at `usageFrom` */
   readonly byKey: readonly KeySpend[];
@@ -104,7 +113,11 @@ export interface MonthSpend {
   readonly estimateMissing: boolean;
 }
 
-export const totalSpendCents = (spend: MonthSpend): Cents => cents(spend.costCents + spend.estimateCents);
+/**
+ * What the project has spent this month, billed plus estimated, in cents: the one figure shown as the total and
+ * compared with limits. Summed exactly and rounded once (see exactDollars.ts).
+ */
+export const totalSpendCents = (spend: MonthSpend): Cents => spend.totalCents ?? cents(spend.costCents + spend.estimateCents);
 
 /** Every project's spend in the month, as folded from the pages. */
 export interface SpendSnapshot {
@@ -113,12 +126,13 @@ export interface SpendSnapshot {
   readonly costsCoverUntil: number;
   readonly estimateMissing: boolean;
   readonly projects: ReadonlyMap<string, MonthSpend>;
-  /** costs OpenAI reported without a project id */
+  /** costs OpenAI reported without a project id (summed exactly, rounded once) */
   readonly unattributedCostCents: Cents;
 }
 
 interface ProjectTally {
-  readonly costCentsByDay: number[];
+  /** billed costs per day, in micro-cents (10^-8 USD), exact */
+  readonly costMicroCentsByDay: number[];
   readonly usageMicroCentsByDay: number[];
   readonly microCentsByKey: Map<string | null, number>;
   readonly microCentsByModel: Map<string, number>;
@@ -137,7 +151,7 @@ interface MutableAccumulator extends SpendAccumulator {
   costsCoverUntil: number;
   usageFrom: number | null;
   usageUnavailable: boolean;
-  unattributedCostCents: number;
+  unattributedCostMicroCents: number;
   readonly projects: Map<string, ProjectTally>;
 }
 
@@ -150,7 +164,7 @@ export const startMonthSpend = (now: number): SpendAccumulator => {
     costsCoverUntil: 0,
     usageFrom: null,
     usageUnavailable: false,
-    unattributedCostCents: 0,
+    unattributedCostMicroCents: 0,
     projects: new Map(),
   };
   accumulator.costsCoverUntil = accumulator.month.start;
@@ -161,7 +175,7 @@ const tallyOf = (acc: MutableAccumulator, projectId: string): ProjectTally => {
   let tally = acc.projects.get(projectId);
   if (tally === undefined) {
     tally = {
-      costCentsByDay: new Array<number>(acc.month.days).fill(0),
+      costMicroCentsByDay: new Array<number>(acc.month.days).fill(0),
       usageMicroCentsByDay: new Array<number>(acc.month.days).fill(0),
       microCentsByKey: new Map(),
       microCentsByModel: new Map(),
@@ -195,11 +209,12 @@ const pageBuckets = <R>(page: BucketPageJson<R>): Result<readonly TimeBucketJson
 interface CostRow {
   readonly day: number;
   readonly projectId: string | null;
-  readonly cents: number;
+  readonly microCents: number;
 }
 
 /**
- * Adds one page of costs (bucket_width=1d, group_by=project_id). Each amount is converted to cents once, half-up.
+ * Adds one page of costs (bucket_width=1d, group_by=project_id). Amounts are added exactly, as micro-cents, and only
+ * the month's totals are rounded to cents (in `finishMonthSpend`), so any split of the same spend gives the same cents.
  * A page with an amount that cannot be read changes nothing and is an error: costs are never guessed.
  */
 export const addCostPage = (acc: SpendAccumulator, page: CostPageJson): Result<SpendAccumulator, SpendDataError> => {
@@ -222,16 +237,16 @@ export const addCostPage = (acc: SpendAccumulator, page: CostPageJson): Result<S
       if (value === undefined || value === null) {
         return err({ kind: 'bad_amount', message: 'OpenAI sent a cost without an amount.' });
       }
-      const converted = dollarsToCents(value);
+      const converted = dollarsToMicroCents(value);
       if (!converted.ok) return err({ kind: 'bad_amount', message: converted.error.message });
-      rows.push({ day: day.value, projectId: result.project_id ?? null, cents: converted.value });
+      rows.push({ day: day.value, projectId: result.project_id ?? null, microCents: converted.value });
     }
   }
   for (const row of rows) {
-    if (row.projectId === null) state.unattributedCostCents += row.cents;
+    if (row.projectId === null) state.unattributedCostMicroCents = addMicroCents(state.unattributedCostMicroCents, row.microCents);
     else {
-      const daily = tallyOf(state, row.projectId).costCentsByDay;
-      daily[row.day] = (daily[row.day] ?? 0) + row.cents;
+      const daily = tallyOf(state, row.projectId).costMicroCentsByDay;
+      daily[row.day] = addMicroCents(daily[row.day] ?? 0, row.microCents);
     }
   }
   state.costsCoverUntil = coverUntil;
@@ -327,29 +342,30 @@ const finishProject = (projectId: string, tally: ProjectTally, acc: MutableAccum
   const { month } = acc;
   const coveredDays = Math.max(0, Math.min(month.days, dayIndexOf(acc.costsCoverUntil, month.start)));
   const withEstimate = !acc.usageUnavailable;
-  let costCents = 0;
+  let costMicroCents = 0;
   let estimateMicroCents = 0;
   const daily: Cents[] = [];
   for (let day = 0; day < month.days; day += 1) {
-    const billed = tally.costCentsByDay[day] ?? 0;
+    const billed = tally.costMicroCentsByDay[day] ?? 0;
     const usage = tally.usageMicroCentsByDay[day] ?? 0;
-    costCents += billed;
+    costMicroCents = addMicroCents(costMicroCents, billed);
     let unbilledMicroCents = 0;
     if (withEstimate && day >= coveredDays) unbilledMicroCents = usage;
     else if (withEstimate && day === coveredDays - 1) {
       // A credit on that day is not room for more usage: only charges billed so far offset the day's usage.
-      unbilledMicroCents = Math.max(0, usage - Math.max(0, billed) * MICRO_CENTS_PER_CENT);
+      unbilledMicroCents = Math.max(0, usage - Math.max(0, billed));
     }
-    estimateMicroCents += unbilledMicroCents;
-    daily.push(cents(billed + microCentsToCents(unbilledMicroCents)));
+    estimateMicroCents = addMicroCents(estimateMicroCents, unbilledMicroCents);
+    daily.push(roundMicroCentsToCents(addMicroCents(billed, unbilledMicroCents)));
   }
   return {
     projectId,
     month: month.month,
     monthStart: month.start,
-    costCents: cents(costCents),
+    costCents: roundMicroCentsToCents(costMicroCents),
     costsCoverUntil: acc.costsCoverUntil,
     estimateCents: microCentsToCents(estimateMicroCents),
+    totalCents: roundMicroCentsToCents(addMicroCents(costMicroCents, estimateMicroCents)),
     daily,
     byKey: byAmountThenName(tally.microCentsByKey).map(([apiKeyId, micro]) => ({ apiKeyId, cents: microCentsToCents(micro) })),
     byModel: byAmountThenName(tally.microCentsByModel).map(([model, micro]) => ({ model, cents: microCentsToCents(micro) })),
@@ -370,7 +386,7 @@ export const finishMonthSpend = (acc: SpendAccumulator): SpendSnapshot => {
     costsCoverUntil: state.costsCoverUntil,
     estimateMissing: state.usageUnavailable,
     projects,
-    unattributedCostCents: cents(state.unattributedCostCents),
+    unattributedCostCents: roundMicroCentsToCents(state.unattributedCostMicroCents),
   };
 };
 
@@ -386,6 +402,7 @@ export const monthSpendOf = (snapshot: SpendSnapshot, projectId: string): MonthS
     costCents: cents(0),
     costsCoverUntil: snapshot.costsCoverUntil,
     estimateCents: cents(0),
+    totalCents: cents(0),
     daily: new Array<Cents>(days).fill(cents(0)),
     byKey: [],
     byModel: [],

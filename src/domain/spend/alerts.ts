@@ -73,6 +73,11 @@ export interface HardAlert extends AlertBase {
   readonly limitCents: Cents | null;
   /** `reached`: spend is at or over the cap; `enforcing`: OpenAI says it enforces the cap, whatever spend shows */
   readonly reason: 'reached' | 'enforcing';
+  /**
+   * OpenAI's enforcement status when the alert was claimed: it enforces a reached cap with a lag, so a reached cap
+   * may still read `inactive`; null when it could not be read. Absent on alerts claimed before it was recorded.
+   */
+  readonly enforcement?: Enforcement;
 }
 
 export interface ForecastAlert extends AlertBase {
@@ -124,11 +129,11 @@ export const evaluate = ({ spend, limits, enforcement, now }: EvaluateInput): Al
   const hard = limits.hardCents;
   const reached = hard !== null && spendCents >= hard;
   if (reached || enforcement === 'enforcing') {
-    alerts.push({ ...base('hard', HARD_CAP_THRESHOLD), kind: 'hard', limitCents: hard, reason: reached ? 'reached' : 'enforcing' });
+    alerts.push({ ...base('hard', HARD_CAP_THRESHOLD), kind: 'hard', limitCents: hard, reason: reached ? 'reached' : 'enforcing', enforcement });
     return alerts;
   }
   if (hard !== null) {
-    const forecast = forecastMonthEnd(spend.daily, now, spend.monthStart);
+    const forecast = forecastMonthEnd(spend.daily, now, spend.monthStart, spendCents);
     const expectedAt = forecastCrossing(forecast, hard);
     if (forecast.kind === 'projected' && expectedAt !== null && forecast.projectedCents > hard) {
       alerts.push({
@@ -148,3 +153,15 @@ export const evaluate = ({ spend, limits, enforcement, now }: EvaluateInput): Al
 /** Spend as a whole percentage of a limit, rounded down, so 100% is only shown once the limit is reached. */
 export const percentOf = (spendCents: Cents, limitCents: Cents): number =>
   limitCents <= 0 ? 0 : Math.max(0, Math.floor((spendCents * 100) / limitCents));
+
+/** Whether the hard cap is reached: spend at or over it, or OpenAI enforcing it. Nothing is forecast past this. */
+export const hardCapReached = (spendCents: Cents, hardCents: Cents | null, enforcement: Enforcement): boolean =>
+  enforcement === 'enforcing' || (hardCents !== null && spendCents >= hardCents);
+
+/**
+ * How high a threshold an alert stands for, for telling one alert per poll: soft thresholds by their percentage,
+ * the hard cap above them all; null for a forecast, which is not a threshold and is told on its own. When one poll
+ * crosses several thresholds, the highest is told and names the others.
+ */
+export const thresholdRank = (alert: Alert): number | null =>
+  alert.kind === 'forecast' ? null : alert.kind === 'hard' ? Number.MAX_SAFE_INTEGER : alert.threshold;

@@ -36,14 +36,16 @@ const roundHalfUp = (value: number): Cents => cents(Math.floor(value + 0.5));
 
 /**
  * `daily` has one entry per day of the month `now` falls in (as `MonthSpend.daily`). A `now` outside that month
- * (a poll that began just before midnight) is read as the month's last instant.
+ * (a poll that began just before midnight) is read as the month's last instant. `spentCents` is the month's exact
+ * total (`totalSpendCents`); without it the days are added, which may be a few cents off, as each day is rounded.
  */
-export const forecastMonthEnd = (daily: readonly Cents[], now: number, monthStart?: number): MonthForecast => {
+export const forecastMonthEnd = (daily: readonly Cents[], now: number, monthStart?: number, spentCents?: Cents): MonthForecast => {
   const month = utcMonthOf(monthStart ?? now);
   const at = Math.min(Math.max(now, month.start), month.end);
   let spent = 0;
-  for (const amount of daily) spent += amount;
-  const spentCents = cents(spent);
+  if (spentCents === undefined) for (const amount of daily) spent += amount;
+  else spent = spentCents;
+  const spentTotal = cents(spent);
   const today = Math.min(dayIndexOf(at, month.start), month.days);
   let centsPerDay: number;
   let basisDays: number;
@@ -54,7 +56,7 @@ export const forecastMonthEnd = (daily: readonly Cents[], now: number, monthStar
     centsPerDay = basis / basisDays;
   } else {
     const elapsed = at - month.start;
-    if (elapsed < FORECAST_MIN_FIRST_DAY_MS) return { kind: 'too_early', spentCents, at, monthEnd: month.end };
+    if (elapsed < FORECAST_MIN_FIRST_DAY_MS) return { kind: 'too_early', spentCents: spentTotal, at, monthEnd: month.end };
     basisDays = elapsed / DAY_MS;
     centsPerDay = (daily[0] ?? 0) / basisDays;
   }
@@ -62,7 +64,7 @@ export const forecastMonthEnd = (daily: readonly Cents[], now: number, monthStar
   return {
     kind: 'projected',
     basisDays,
-    spentCents,
+    spentCents: spentTotal,
     dailyAverageCents: roundHalfUp(centsPerDay),
     projectedCents: roundHalfUp(spent + centsPerDay * remainingDays),
     centsPerDay,

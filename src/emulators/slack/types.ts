@@ -50,7 +50,9 @@ export interface SlackCall {
 
 export interface SlackMessage {
   type: 'message';
-  subtype?: 'thread_broadcast';
+  /** tombstone: a deleted parent whose thread lives on, as Slack keeps it */
+  subtype?: 'thread_broadcast' | 'tombstone';
+  hidden?: boolean;
   channel: string;
   ts: string;
   user: string;

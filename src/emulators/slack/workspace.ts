@@ -440,7 +440,7 @@ export class SlackWorkspace {
     const channel = this.channels.get(channelId);
     if (!channel) return [];
     return channel.messages
-      .filter((m) => m.thread_ts === undefined || m.subtype === 'thread_broadcast')
+      .filter((m) => (m.thread_ts === undefined && m.subtype !== 'tombstone') || m.subtype === 'thread_broadcast')
       .map((m) => this.snapshot(channel, m));
   }
 
@@ -453,7 +453,7 @@ export class SlackWorkspace {
   message(channelId: string, ts: string): SlackMessage | undefined {
     const channel = this.channels.get(channelId);
     const found = channel && this.findStored(channel, ts);
-    return channel && found ? this.snapshot(channel, found) : undefined;
+    return channel && found && found.subtype !== 'tombstone' ? this.snapshot(channel, found) : undefined;
   }
 
   private checkContent(content: MessageContent, requireContent: boolean): CheckedContent | ApiAnswer {
@@ -552,7 +552,7 @@ export class SlackWorkspace {
     const channel = this.channels.get(channelId);
     if (!channel) return failure('channel_not_found');
     const message = this.findStored(channel, ts);
-    if (!message) return failure('message_not_found');
+    if (!message || message.subtype === 'tombstone') return failure('message_not_found');
     if (message.user !== this.botUserId) return failure('cant_update_message');
     const checked = this.checkContent(content, true);
     if ('ok' in checked) return checked;
@@ -575,9 +575,13 @@ export class SlackWorkspace {
     if (!channel) return failure('channel_not_found');
     const index = channel.messages.findIndex((m) => m.ts === ts);
     const message = channel.messages[index];
-    if (!message) return failure('message_not_found');
+    if (!message || message.subtype === 'tombstone') return failure('message_not_found');
     if (asBot && message.user !== this.botUserId) return failure('cant_delete_message');
-    channel.messages.splice(index, 1);
+    // As Slack does: a parent with replies stays as a tombstone, so its thread lives on (and takes new replies);
+    // chat.update on it answers message_not_found.
+    if (message.thread_ts === undefined && channel.messages.some((m) => m.thread_ts === ts)) {
+      channel.messages[index] = { type: 'message', subtype: 'tombstone', channel: channel.id, ts, user: 'USLACKBOT', team: this.teamId, text: 'This message was deleted.', hidden: true };
+    } else channel.messages.splice(index, 1);
     this.emit({ kind: 'message.deleted', channel: channel.id, ts });
     return { ok: true, channel: channel.id, ts };
   }
@@ -586,7 +590,7 @@ export class SlackWorkspace {
     const channel = this.channels.get(channelId);
     if (!channel) return failure('channel_not_found');
     const message = this.findStored(channel, ts);
-    if (!message) return failure('message_not_found');
+    if (!message || message.subtype === 'tombstone') return failure('message_not_found');
     const thread = message.thread_ts ? `?thread_ts=${message.thread_ts}&cid=${channel.id}` : '';
     return { ok: true, channel: channel.id, permalink: `${this.baseUrl}/archives/${channel.id}/${permalinkPart(ts)}${thread}` };
   }

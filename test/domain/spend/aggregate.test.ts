@@ -36,9 +36,9 @@ const novemberCosts = (): CostPageJson[] => {
   for (let day = 1; day <= 21; day += 1) {
     buckets.push(
       costBucket(dayStart(day), [
-        costResult('proj_a', '10.004', 'gpt-4o, input'), // 1000.4 cents → 1000
+        costResult('proj_a', '10.004', 'gpt-4o, input'), // 1000.4 cents, counted exactly
         costResult('proj_a', 2.5, 'gpt-4o, output'), // 250 cents
-        costResult('proj_b', '0.005', 'gpt-4o-mini, input'), // half a cent → 1
+        costResult('proj_b', '0.005', 'gpt-4o-mini, input'), // half a cent, counted exactly
       ]),
     );
   }
@@ -76,9 +76,11 @@ describe('folding costs and usage into month spend', () => {
     expect(a.usageFrom).toBe(dayStart(21));
   });
 
-  it('converts each cost once, half-up, from strings and numbers alike', () => {
-    expect(a.costCents).toBe(21 * 1250);
-    expect(b.costCents).toBe(21);
+  it('sums costs exactly from strings and numbers alike, and rounds the total half-up once', () => {
+    // 21 × 1250.4 cents = 26,258.4 → 26,258 (rounding each day first gave 21 × 1250 = 26,250)
+    expect(a.costCents).toBe(26_258);
+    // 21 × half a cent = 10.5 → 11 (rounding each day first gave 21)
+    expect(b.costCents).toBe(11);
     expect(a.daily.slice(0, 20)).toEqual(new Array(20).fill(1250));
   });
 
@@ -89,7 +91,7 @@ describe('folding costs and usage into month spend', () => {
     expect(a.daily[21]).toBe(hoursOn22nd * 18);
     expect(a.daily.slice(22)).toEqual(new Array(8).fill(0));
     expect(a.daily).toHaveLength(30);
-    expect(totalSpendCents(a)).toBe(21 * 1250 + hoursOn22nd * 18);
+    expect(totalSpendCents(a)).toBe(26_258 + hoursOn22nd * 18);
   });
 
   it('estimates the unbilled part of the last covered day when its usage exceeds what is billed for it', () => {
@@ -203,7 +205,8 @@ describe('addCostPage and addUsagePage', () => {
 
   it('counts credits (negative costs) against the spend', () => {
     const snapshot = folded(startMonthSpend(NOW), [costPage([costBucket(dayStart(1), [costResult('p', '10.00'), costResult('p', '-2.505')])])], []);
-    expect(monthSpendOf(snapshot, 'p').costCents).toBe(1000 - 251);
+    // $10.00 - $2.505 = $7.495, rounded half-up once (rounding the credit first gave $7.49)
+    expect(monthSpendOf(snapshot, 'p').costCents).toBe(750);
   });
 
   it('finishes the same way twice, and keeps folding after a finish', () => {

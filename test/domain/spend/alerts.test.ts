@@ -5,9 +5,11 @@ import type { MonthSpend } from '../../../src/domain/spend/aggregate.js';
 import {
   alertIdentity,
   evaluate,
+  hardCapReached,
   monthOf,
   monthProgress,
   percentOf,
+  thresholdRank,
   type Alert,
   type AlertIdentityParts,
 } from '../../../src/domain/spend/alerts.js';
@@ -169,6 +171,26 @@ describe('evaluate', () => {
   it('keeps the month of the spend when the poll runs past midnight', () => {
     const [alert] = at(60_000, { limits: farCap, now: Date.UTC(2026, 11, 1, 0, 1) });
     expect(alert?.identity).toBe('alert.proj_x.2026-11.v3.soft.50');
+  });
+
+  it('records what OpenAI reported about enforcing the cap on the hard-cap alert (it enforces with a lag)', () => {
+    const pending = at(200_000, { enforcement: 'inactive' }).find((alert) => alert.kind === 'hard');
+    expect(pending).toMatchObject({ reason: 'reached', enforcement: 'inactive' });
+    expect(at(200_000, { enforcement: 'enforcing' }).find((alert) => alert.kind === 'hard')).toMatchObject({ enforcement: 'enforcing' });
+  });
+
+  it('ranks thresholds for one alert per poll: soft by percentage, the hard cap above them, forecasts apart', () => {
+    const alerts = at(200_000);
+    expect(alerts.map((alert) => thresholdRank(alert))).toEqual([50, 80, 100, Number.MAX_SAFE_INTEGER]);
+    const forecast = at(150_000, { now: Date.UTC(2026, 10, 22, 16) }).find((alert) => alert.kind === 'forecast');
+    if (forecast) expect(thresholdRank(forecast)).toBeNull();
+  });
+
+  it('knows the cap is reached at or over it, or when OpenAI enforces it', () => {
+    expect(hardCapReached(cents(200_000), cents(200_000), 'inactive')).toBe(true);
+    expect(hardCapReached(cents(199_999), cents(200_000), null)).toBe(false);
+    expect(hardCapReached(cents(10), null, 'enforcing')).toBe(true);
+    expect(hardCapReached(cents(10), null, null)).toBe(false);
   });
 
   it('refuses limits of another project', () => {

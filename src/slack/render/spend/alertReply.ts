@@ -4,7 +4,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { formatCents } from '../../../domain/money.js';
-import type { Alert, ForecastAlert, HardAlert, SoftAlert } from '../../../domain/spend/alerts.js';
+import type { Alert, Enforcement, ForecastAlert, HardAlert, SoftAlert } from '../../../domain/spend/alerts.js';
 import { ACTION } from '../../ids.js';
 import { actionsBlock, buttonElement, composeMessage, contextBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { mentionUserOrGroup } from '../mrkdwn.js';
@@ -16,6 +16,8 @@ export interface AlertReplyContext {
   readonly ownerIds: readonly string[];
   /** user ids and user-group ids (S…) */
   readonly approverIds: readonly string[];
+  /** lower thresholds the same poll crossed, told in this alert rather than each in a reply of its own */
+  readonly alsoPassed?: readonly Alert[];
 }
 
 /** A reply in the status message's thread; `broadcast` asks for it to be shown in the channel too. */
@@ -24,6 +26,8 @@ export interface AlertReply extends RenderedMessage {
 }
 
 export const REFUSING_SENTENCE = "OpenAI is now refusing this project's requests";
+/** Said while OpenAI reports a reached cap as not enforced yet (OpenAI enforces spend limits with a lag). */
+export const ENFORCEMENT_PENDING_SENTENCE = 'OpenAI does not report the cap as enforced yet';
 export const MENTIONS_SHOWN = 20;
 
 const estimateNote = (alert: Alert): string => {
@@ -32,17 +36,39 @@ const estimateNote = (alert: Alert): string => {
   return '';
 };
 
-const softText = (alert: SoftAlert, name: string): string =>
+const softText = (alert: SoftAlert, name: string, alsoPassed: string): string =>
   `:warning: *${name}* has reached *${alert.threshold}%* of its soft limit: ` +
-  `${formatCents(alert.spendCents)} spent of ${formatCents(alert.limitCents)} this month.${estimateNote(alert)}`;
+  `${formatCents(alert.spendCents)} spent of ${formatCents(alert.limitCents)} this month.${alsoPassed}${estimateNote(alert)}`;
 
-const hardText = (alert: HardAlert, name: string): string => {
+/**
+ * What OpenAI reports about the cap, in its words: refusing only once it reports `enforcing`. A reached cap OpenAI
+ * reports as `inactive` is pending: OpenAI enforces spend limits with a lag behind its billing, so requests may
+ * still go through. The notice is updated in place when OpenAI reports it enforcing.
+ */
+const enforcementText = (enforcement: Enforcement | undefined): string => {
+  if (enforcement === 'enforcing') return ` *${REFUSING_SENTENCE}* until the cap is raised or the month ends.`;
+  if (enforcement === 'inactive') {
+    return ` ${ENFORCEMENT_PENDING_SENTENCE}: it enforces with a lag, so requests may still go through (and cost) for a while. This notice will say when OpenAI starts refusing them.`;
+  }
+  return " keywarden could not read whether OpenAI enforces the cap yet (it enforces with a lag), so requests may still go through for a while.";
+};
+
+const hardText = (alert: HardAlert, name: string, alsoPassed: string): string => {
   const cap = alert.limitCents === null ? 'its hard cap' : `its hard cap of ${formatCents(alert.limitCents)}`;
-  const stop = ` *${REFUSING_SENTENCE}* until the cap is raised or the month ends.`;
   return alert.reason === 'reached'
-    ? `:no_entry: *${name}* has reached ${cap} (${formatCents(alert.spendCents)} spent this month).${stop}`
-    : `:no_entry: OpenAI reports it is enforcing ${cap} for *${name}*.${stop} ` +
-        `keywarden counts ${formatCents(alert.spendCents)} spent this month so far.`;
+    ? `:no_entry: *${name}* has reached ${cap} (${formatCents(alert.spendCents)} spent this month).${alsoPassed}${enforcementText(alert.enforcement)}`
+    : `:no_entry: OpenAI reports it is enforcing ${cap} for *${name}*.${enforcementText('enforcing')} ` +
+        `keywarden counts ${formatCents(alert.spendCents)} spent this month so far.${alsoPassed}`;
+};
+
+const listed = (items: readonly string[]): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
+
+/** ` Since the last check it also passed 50% and 80% of its soft limit.`, or '' when nothing else was passed. */
+const alsoPassedText = (lead: Alert, others: readonly Alert[] | undefined): string => {
+  const soft = [...new Set((others ?? []).filter((a) => a.kind === 'soft' && a.identity !== lead.identity).map((a) => a.threshold))].sort((a, b) => a - b);
+  if (soft.length === 0) return '';
+  return ` Since the last check it also passed ${listed(soft.map((t) => `${t}%`))} of its soft limit.`;
 };
 
 const forecastText = (alert: ForecastAlert, name: string): string => {
@@ -73,20 +99,26 @@ const whoToTell = (context: AlertReplyContext): string | null => {
   return parts.length === 0 ? null : parts.join(' · ');
 };
 
+/**
+ * The reply that tells `alert`, naming the lower thresholds in `context.alsoPassed`. A hard-cap notice says what
+ * OpenAI reports about enforcement (see `enforcementText`); render it again with `enforcement: 'enforcing'` to
+ * update it once OpenAI enforces. Throws if the alert is not the context's project's.
+ */
 export const renderAlertReply = (alert: Alert, context: AlertReplyContext): AlertReply => {
   if (alert.projectId !== context.project.id) {
     throw new Error(`an alert for ${alert.projectId} cannot be told as one for ${context.project.id}`);
   }
   const name = projectName(context.project);
+  const alsoPassed = alsoPassedText(alert, context.alsoPassed);
   if (alert.kind === 'soft') {
-    const text = softText(alert, name);
+    const text = softText(alert, name, alsoPassed);
     return { ...composeMessage(text, [sectionBlock(text)]), broadcast: false };
   }
   if (alert.kind === 'forecast') {
     const text = forecastText(alert, name);
     return { ...composeMessage(text, [sectionBlock(text)]), broadcast: false };
   }
-  const text = hardText(alert, name);
+  const text = hardText(alert, name, alsoPassed);
   const people = whoToTell(context);
   const blocks: KnownBlock[] = [sectionBlock(text)];
   if (people !== null) blocks.push(sectionBlock(people));

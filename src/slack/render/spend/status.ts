@@ -6,7 +6,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ProjectLimits } from '../../../domain/limits.js';
 import { formatCents, type Cents } from '../../../domain/money.js';
 import { totalSpendCents, type MonthSpend } from '../../../domain/spend/aggregate.js';
-import { percentOf, type Enforcement } from '../../../domain/spend/alerts.js';
+import { hardCapReached, percentOf, type Enforcement } from '../../../domain/spend/alerts.js';
 import { forecastCrossing, forecastMonthEnd, type MonthForecast } from '../../../domain/spend/forecast.js';
 import { DAY_MS, utcMonthOf } from '../../../domain/spend/month.js';
 import { composeMessage, contextBlock, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
@@ -76,7 +76,9 @@ const paceBasis = (forecast: Extract<MonthForecast, { kind: 'projected' }>): str
       : `the last ${forecast.basisDays} days`
     : 'today so far';
 
-const forecastLine = (forecast: MonthForecast, hard: Cents | null | undefined, enforcing: boolean): string => {
+const forecastLine = (forecast: MonthForecast, hard: Cents | null | undefined, enforcing: boolean, capReached: boolean): string => {
+  // Past the cap, a month-end figure at the old pace would assume requests still go through.
+  if (capReached) return '*Forecast* none: the hard cap is reached.';
   if (forecast.kind === 'too_early') return '*Forecast* too early in the month to tell.';
   let line =
     `*Forecast* about ${formatCents(forecast.projectedCents)} by month end, at ${formatCents(forecast.dailyAverageCents)} a day ` +
@@ -122,7 +124,13 @@ const fallbackText = (status: SpendStatus): string => {
   const hard = status.limits?.hardCents ?? null;
   if (soft !== null) shares.push(`${percentOf(spent, soft)}% of the soft limit`);
   if (hard !== null) shares.push(`${percentOf(spent, hard)}% of the hard cap`);
-  const enforcing = status.enforcement === 'enforcing' ? ' OpenAI is refusing its requests.' : '';
+  const capReached = hardCapReached(spent, hard, status.enforcement);
+  const enforcing =
+    status.enforcement === 'enforcing'
+      ? ' OpenAI is refusing its requests.'
+      : capReached
+        ? ` Hard cap reached; ${capStateText(status.enforcement)}.`
+        : '';
   return (
     `${projectName(status.project, 200)}: ${formatCents(spent)} spent this month` +
     (shares.length === 0 ? '.' : ` (${shares.join(', ')}).`) +
@@ -130,14 +138,27 @@ const fallbackText = (status: SpendStatus): string => {
   );
 };
 
+/** A reached cap OpenAI does not report as enforced: what OpenAI reports, never that it refuses requests. */
+const capStateText = (enforcement: Enforcement): string =>
+  enforcement === 'inactive'
+    ? 'OpenAI does not report it as enforced yet (it enforces with a lag), so requests may still go through'
+    : "keywarden could not read whether OpenAI enforces it yet, so requests may still go through";
+
+/**
+ * The project's month as one message: spend (billed and estimated), limits with progress, the month, a forecast
+ * (none once the hard cap is reached), top keys and models. What it says about enforcement is what OpenAI reports.
+ */
 export const renderSpendStatus = (status: SpendStatus): RenderedMessage => {
   const { spend, limits, now } = status;
   const spent = totalSpendCents(spend);
   const enforcing = status.enforcement === 'enforcing';
-  const forecast = forecastMonthEnd(spend.daily, now, spend.monthStart);
+  const forecast = forecastMonthEnd(spend.daily, now, spend.monthStart, spent);
+  const capReached = hardCapReached(spent, limits?.hardCents ?? null, status.enforcement);
   const blocks: KnownBlock[] = [headerBlock(`OpenAI spend: ${status.project.name}`)];
   if (enforcing) {
     blocks.push(sectionBlock(":no_entry: *OpenAI is refusing this project's requests*: its hard cap is reached."));
+  } else if (capReached) {
+    blocks.push(sectionBlock(`:no_entry: *Hard cap reached*: ${capStateText(status.enforcement)}.`));
   }
   blocks.push(sectionBlock(spendSummary(spend)));
   blocks.push(
@@ -148,7 +169,7 @@ export const renderSpendStatus = (status: SpendStatus): RenderedMessage => {
           ? '*Hard cap* set at OpenAI, with no record of it in keywarden'
           : limitLine('Hard cap', spent, limits?.hardCents, ": OpenAI won't stop this project's requests"),
         monthLine(now, spend),
-        forecastLine(forecast, limits?.hardCents, enforcing),
+        forecastLine(forecast, limits?.hardCents, enforcing, capReached),
       ].join('\n'),
     ),
   );

@@ -59,7 +59,8 @@ describe('renderAlertReply', () => {
   });
 
   it('says plainly that OpenAI is refusing requests at the hard cap, broadcast, with the button and the people to act', () => {
-    const reply = renderAlertReply(hard, context);
+    // refusing only once OpenAI reports the cap enforcing
+    const reply = renderAlertReply({ ...hard, enforcement: 'enforcing' }, context);
     expect(reply.broadcast).toBe(true);
     expect(reply.text).toContain("*Support summariser* has reached its hard cap of $2,000.00 ($2,010.00 spent this month). *OpenAI is now refusing this project's requests*");
     expect(reply.text).toContain('Owners: <@U0OWNER1>, <@U0OWNER2> · Approvers: <@U0APPROVER>');
@@ -76,6 +77,28 @@ describe('renderAlertReply', () => {
     expect(enforcing).toContain("OpenAI is now refusing this project's requests");
     expect(enforcing).toContain('keywarden counts $1,950.00 spent this month so far.');
     expect(textOf({ ...hard, reason: 'enforcing', limitCents: null })).toContain('enforcing its hard cap for');
+  });
+
+  it('says what OpenAI reports: a reached cap it does not enforce yet is pending, never "refusing"', () => {
+    const pending = renderAlertReply({ ...hard, enforcement: 'inactive' }, context);
+    expect(pending.broadcast).toBe(true);
+    expect(pending.text).toContain('*Support summariser* has reached its hard cap of $2,000.00 ($2,010.00 spent this month).');
+    expect(pending.text).toContain('OpenAI does not report the cap as enforced yet: it enforces with a lag');
+    expect(pending.text).toContain('This notice will say when OpenAI starts refusing them.');
+    expect(pending.text).not.toContain('OpenAI is now refusing');
+    const unknown = textOf({ ...hard, enforcement: null });
+    expect(unknown).toContain('keywarden could not read whether OpenAI enforces the cap yet');
+    expect(unknown).not.toContain('OpenAI is now refusing');
+  });
+
+  it('one alert for several thresholds crossed in one poll: the highest, naming the lower ones', () => {
+    const lower = [50, 80].map((threshold) => ({ ...soft, identity: `alert.proj_abc123.2026-11.v3.soft.${threshold}`, threshold }));
+    const top: SoftAlert = { ...soft, identity: 'alert.proj_abc123.2026-11.v3.soft.100', threshold: 100, spendCents: cents(105_000) };
+    const reply = renderAlertReply(top, { ...context, alsoPassed: lower });
+    expect(reply.text).toContain('has reached *100%* of its soft limit: $1,050.00 spent of $1,000.00 this month. Since the last check it also passed 50% and 80% of its soft limit.');
+    const capped = textOf({ ...hard, enforcement: 'enforcing' }, { ...context, alsoPassed: [...lower, top] });
+    expect(capped).toContain('Since the last check it also passed 50%, 80% and 100% of its soft limit.');
+    expect(textOf(soft)).not.toContain('also passed');
   });
 
   it('names the day the forecast passes the hard cap', () => {

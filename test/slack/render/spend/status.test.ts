@@ -124,6 +124,19 @@ describe('renderSpendStatus', () => {
     expect(messageViolations(quiet)).toEqual([]);
   });
 
+  it('forecasts nothing once the hard cap is reached, and says what OpenAI reports about enforcing it', () => {
+    // $620 spent of a $600 cap: the pace would forecast a month end far above the cap, as if requests still went through
+    const pending = renderSpendStatus(spendStatus({ limits: { softCents: cents(50_000), hardCents: cents(60_000) }, enforcement: 'inactive' }));
+    expect(allText(pending)).toContain('*Forecast* none: the hard cap is reached.');
+    expect(allText(pending)).not.toMatch(/by month end|a day \(the pace/);
+    expect(allText(pending)).toContain('*Hard cap reached*: OpenAI does not report it as enforced yet (it enforces with a lag)');
+    expect(allText(pending)).not.toContain('refusing');
+    expect(pending.text).toContain('Hard cap reached; OpenAI does not report it as enforced yet');
+    const enforcing = allText(renderSpendStatus(spendStatus({ limits: { softCents: null, hardCents: cents(60_000) }, enforcement: 'enforcing' })));
+    expect(enforcing).toContain("*OpenAI is refusing this project's requests*");
+    expect(enforcing).toContain('*Forecast* none: the hard cap is reached.');
+  });
+
   it('says it is too early to forecast in the first hours of the month', () => {
     const early = renderSpendStatus(
       spendStatus({ now: NOV + 3_600_000, spend: monthSpend({ daily: Array.from({ length: 30 }, () => cents(0)), usageFrom: NOV }) }),
