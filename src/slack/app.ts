@@ -137,7 +137,7 @@ export function createSlackApp(
 
 /**
  * Wraps Bolt's SocketModeReceiver so each delivery is handled once: the first delivery of a key runs the listeners
- * and its ack payload is remembered; a redelivery (same event_id or trigger_id) is acknowledged with that payload
+ * and its ack payload is remembered (an ack the closing connection cannot carry does not stop the listener); a redelivery (same event_id or trigger_id) is acknowledged with that payload
  * (waiting up to 2 s for it) and runs nothing. Deliveries without either id (options requests) always run.
  * If the ledger cannot be read the delivery runs: the listeners answer a store outage themselves.
  */
@@ -160,7 +160,15 @@ async function processOnce(event: ReceiverEvent, app: App, ledger: SocketDeliver
   if (first) {
     const ack: ReceiverEvent['ack'] = async (response?: unknown) => {
       const payload = typeof response === 'string' ? { text: response } : ((response ?? {}) as Record<string, unknown>);
-      await Promise.all([ledger.rememberAck(key, payload).catch(() => undefined), event.ack(response)]);
+      const remembered = ledger.rememberAck(key, payload).catch(() => undefined);
+      try {
+        await event.ack(response);
+      } catch (error) {
+        // The connection closed under the ack (a disconnect, a reconnect): Slack redelivers the envelope and gets
+        // this answer then. The listener goes on with its work rather than failing on a lost ack.
+        log.warn({ error: (error as Error).message }, 'a Socket Mode ack could not be sent; the redelivery will carry it');
+      }
+      await remembered;
     };
     return app.processEvent({ ...event, ack });
   }
