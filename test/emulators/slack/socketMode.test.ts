@@ -104,6 +104,24 @@ describe('the wire', () => {
     expect(clicked.payload).toBeUndefined();
   });
 
+  it('accepts options in the ack of a block_suggestion, and a view_submission response_action', async () => {
+    const { ws, messages } = await rawConnection();
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { envelope_id?: string; payload?: { type?: string } };
+      if (!m.envelope_id) return;
+      const answer =
+        m.payload?.type === 'block_suggestion'
+          ? { options: [{ text: { type: 'plain_text', text: 'Support Bot' }, value: 'proj_1' }] }
+          : { response_action: 'errors', errors: { purpose: 'Too short' } };
+      ws.send(JSON.stringify({ envelope_id: m.envelope_id, payload: answer }));
+    });
+    const options = await emulator.socketMode.deliver('interactive', { type: 'block_suggestion', action_id: 'project', value: 'sup' });
+    expect(options).toMatchObject({ acked: true, payload: { options: [{ value: 'proj_1' }] } });
+    const submitted = await emulator.socketMode.deliver('interactive', { type: 'view_submission', trigger_id: 't9' });
+    expect(submitted).toMatchObject({ acked: true, payload: { response_action: 'errors', errors: { purpose: 'Too short' } } });
+    expect(messages.filter((m) => m.type === 'interactive').map((m) => m.accepts_response_payload)).toEqual([true, true]);
+  });
+
   it('redelivers an unacknowledged envelope with a higher retry_attempt and retry_reason timeout, then gives up', async () => {
     const { messages } = await rawConnection();
     const delivery = await emulator.socketMode.deliver('events_api', { type: 'event_callback', event_id: 'Ev1', event: { type: 'message' } });
