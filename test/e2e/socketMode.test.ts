@@ -25,6 +25,8 @@ afterAll(async () => {
 });
 
 const requestMessagesFor = (purpose: string) => h.slack.messages(APPROVAL_CHANNEL).filter((m) => JSON.stringify(m.blocks).includes(purpose));
+/** keywarden's own log of the requests it handled with this trigger id (one line per handling) */
+const handlingsOf = (triggerId: string) => h.logLines.filter((l) => l.includes('"msg":"slack request"') && l.includes(triggerId));
 const ephemeralsMatching = (userId: string, pattern: RegExp) => h.slack.ephemerals(userId).filter((e) => pattern.test(`${e.text ?? ''} ${JSON.stringify(e.blocks ?? [])}`));
 
 describe('connecting', () => {
@@ -59,6 +61,7 @@ describe('a reconnect asked for mid-flow', () => {
     for (const purpose of purposes) await h.waitFor(() => requestMessagesFor(purpose).length > 0, 20_000);
     await new Promise((r) => setTimeout(r, 1_000));
     for (const purpose of purposes) expect(requestMessagesFor(purpose), purpose).toHaveLength(1);
+    for (const answer of [before, ...answers, after]) expect(handlingsOf(answer.triggerId)).toHaveLength(1);
     // a fresh URL from apps.connections.open, on a second connection
     expect(h.slack.callsTo('apps.connections.open').length).toBe(opensBefore + 1);
     const connections = h.slack.socketMode.connections();
@@ -85,6 +88,7 @@ describe('an envelope redelivered after a missed ack', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(requestMessagesFor(purpose)).toHaveLength(1);
     expect(ephemeralsMatching(USERS.requester, /waiting for an approver/).length - repliesBefore).toBe(1);
+    expect(handlingsOf(res.triggerId)).toHaveLength(1);
     expect(h.logLines.some((l) => l.includes('acknowledged it without handling it twice'))).toBe(true);
   });
 
@@ -98,6 +102,7 @@ describe('an envelope redelivered after a missed ack', () => {
     expect(acks.map((a) => a.lost)).toEqual([true, false]);
     expect(acks[1]?.payload).toEqual(acks[0]?.payload);
     expect(ephemeralsMatching(USERS.outsider, new RegExp(word))).toHaveLength(1);
+    expect(handlingsOf(res.triggerId)).toHaveLength(1);
   });
 });
 
