@@ -5,14 +5,18 @@
 import { SocketModeClient } from '@slack/socket-mode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startSlackEmulator, type SlackEmulator } from '../../../src/emulators/slack/index.js';
+import { createSlackDriver, SOCKET_MODE_NO_ACK_STATUS, startSlackEmulator, type SlackEmulator } from '../../../src/emulators/slack/index.js';
 
 let emulator: SlackEmulator;
 const sockets: WebSocket[] = [];
 const clients: SocketModeClient[] = [];
 
 beforeEach(async () => {
-  emulator = await startSlackEmulator({ socketMode: { ackTimeoutMs: 300, maxRetries: 2, pingIntervalMs: 0 } });
+  emulator = await startSlackEmulator({
+    users: [{ id: 'U0ALICE', name: 'alice' }],
+    channels: [{ id: 'C0GENERAL', name: 'general' }],
+    socketMode: { ackTimeoutMs: 300, maxRetries: 2, pingIntervalMs: 0 },
+  });
 });
 
 afterEach(async () => {
@@ -159,6 +163,28 @@ describe('the wire', () => {
     await closed;
     await emulator.waitFor(() => emulator.socketMode.connections()[0]?.closedAt);
     expect(emulator.socketMode.connections()[0]).toMatchObject({ disconnects: ['warning', 'link_disabled'], closedAt: expect.any(Number) });
+  });
+});
+
+describe('the driver in Socket Mode', () => {
+  it('answers like HTTP: the ack payload as the body, shown to the user, and 408 when no attempt is acknowledged', async () => {
+    const { ws } = await rawConnection();
+    let answering = true;
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { envelope_id?: string; payload?: { text?: string } };
+      if (m.envelope_id && answering) ws.send(JSON.stringify({ envelope_id: m.envelope_id, payload: { response_type: 'ephemeral', text: `you said ${m.payload?.text}` } }));
+    });
+    const driver = createSlackDriver({ emulator, mode: 'socket' });
+    const res = await driver.slashCommand({ userId: 'U0ALICE', text: 'hello', channelId: 'C0GENERAL' });
+    expect(res).toMatchObject({ status: 200, json: { text: 'you said hello' }, triggerId: expect.any(String) });
+    expect(JSON.parse(res.body)).toEqual(res.json);
+    expect(emulator.ephemerals('U0ALICE')).toMatchObject([{ text: 'you said hello', via: 'command_ack' }]);
+    expect(emulator.socketMode.envelopes().at(-1)?.payload).toMatchObject({ command: '/openai-key', text: 'hello', user_id: 'U0ALICE', trigger_id: res.triggerId });
+
+    answering = false;
+    const unanswered = await driver.slashCommand({ userId: 'U0ALICE', text: 'anyone?', channelId: 'C0GENERAL' });
+    expect(unanswered.status).toBe(SOCKET_MODE_NO_ACK_STATUS);
+    expect(() => driver.sendRaw({ body: '{}' })).toThrow(/Socket Mode/);
   });
 });
 
