@@ -2,8 +2,10 @@
  * How fast does keywarden acknowledge `/openai-key request` (the modal path: ack, then views.open)?
  * Starts the Slack and OpenAI emulators and the real app on loopback against the real Redis, sends `count` signed
  * slash commands one at a time, then `count` more with 10 in flight, and prints the ack latency of each series.
+ * With `--socket` it does the same in Socket Mode too (the app connected to the emulator with SLACK_APP_TOKEN; the
+ * latency is envelope sent → ack received) and prints both modes one after the other.
  *
- *   npx tsx bench/ack-latency.ts [count]      (default 300)
+ *   npx tsx bench/ack-latency.ts [count] [--socket]      (default 300)
  */
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -101,8 +103,49 @@ function report(result: SeriesResult, count: number): string {
   ].join('\n');
 }
 
+type Mode = 'http' | 'socket';
+
+interface ModeResult {
+  readonly sequential: SeriesResult;
+  readonly parallel: SeriesResult;
+  readonly warnings: number;
+}
+
 async function main(): Promise<void> {
-  const count = parseCount(process.argv[2]);
+  const args = process.argv.slice(2);
+  const socket = args.includes('--socket');
+  const count = parseCount(args.find((a) => !a.startsWith('--')));
+  const unknown = args.filter((a) => a.startsWith('--') && a !== '--socket');
+  if (unknown.length > 0) {
+    console.error(`ack-latency: unknown option ${unknown.join(' ')}; usage: npx tsx bench/ack-latency.ts [count] [--socket]`);
+    process.exit(2);
+  }
+  const modes: Mode[] = socket ? ['http', 'socket'] : ['http'];
+  const results: [Mode, ModeResult][] = [];
+  for (const mode of modes) results.push([mode, await measure(mode, count)]);
+
+  console.log(`ack latency of /openai-key request (modal path), ${count} commands per series, node ${process.version}`);
+  for (const [mode, result] of results) {
+    const label = mode === 'http' ? 'HTTP (signed POST → response)' : 'Socket Mode (envelope → ack)';
+    console.log(`\n== ${label}`);
+    console.log(report(result.sequential, count));
+    console.log(report(result.parallel, count));
+    console.log(`app warnings logged: ${result.warnings}`);
+  }
+  if (results.length > 1) {
+    console.log('\nside by side (ms)          median      p99');
+    for (const [mode, result] of results) {
+      for (const series of [result.sequential, result.parallel]) {
+        const sorted = [...series.latencies].sort((a, b) => a - b);
+        const name = `${mode} ${series.name.startsWith('sequential') ? 'sequential' : `${IN_FLIGHT} in flight`}`.padEnd(24);
+        console.log(`  ${name}${percentile(sorted, 50).toFixed(1).padStart(8)} ${percentile(sorted, 99).toFixed(1).padStart(8)}`);
+      }
+    }
+  }
+}
+
+/** Runs both series against a fresh emulated workspace and app in `mode`; everything started is stopped again. */
+async function measure(mode: Mode, count: number): Promise<ModeResult> {
   // everything started so far, stopped in reverse order whatever happens
   const running: (() => Promise<void>)[] = [];
   try {
@@ -143,6 +186,7 @@ async function main(): Promise<void> {
       KEYWARDEN_APPROVERS: APPROVER,
       KEYWARDEN_SECRET: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
+      ...(mode === 'socket' ? { SLACK_APP_TOKEN: slack.appToken } : {}),
     };
     const parsed = readConfig(env);
     if (!parsed.ok) throw new Error(`bench config is invalid: ${parsed.error.map((p) => p.variable).join(', ')}`);
@@ -155,10 +199,13 @@ async function main(): Promise<void> {
         done();
       },
     });
-    const log = createLogger({ level: 'warn', destination: sink, secrets: [SIGNING_SECRET, env.KEYWARDEN_SECRET ?? ''] });
+    const log = createLogger({ level: 'warn', destination: sink, secrets: [SIGNING_SECRET, env.KEYWARDEN_SECRET ?? '', slack.appToken] });
     const app = await startKeywarden(parsed.value, { log, host: '127.0.0.1' });
     running.push(() => app.stop());
-    const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
+    const driver =
+      mode === 'socket'
+        ? createSlackDriver({ emulator: slack, mode: 'socket' })
+        : createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
 
     // one untimed command warms up the connections and the project cache
     await driver.slashCommand({ userId: REQUESTER, text: 'request', channelId: CHANNEL });
@@ -166,11 +213,7 @@ async function main(): Promise<void> {
 
     const sequential = await runSeries('sequential (1 in flight)', count, 1, driver, slack);
     const parallel = await runSeries(`concurrent (${IN_FLIGHT} in flight)`, count, IN_FLIGHT, driver, slack);
-
-    console.log(`ack latency of /openai-key request (modal path), ${count} commands per series, node ${process.version}`);
-    console.log(report(sequential, count));
-    console.log(report(parallel, count));
-    console.log(`app warnings logged: ${warnings}`);
+    return { sequential, parallel, warnings };
   } finally {
     for (const stop of running.reverse()) await stop();
   }

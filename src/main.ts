@@ -26,7 +26,7 @@ import { withDeadline } from './ops/deadline.js';
 import { createProjectDirectory } from './services/projectDirectory.js';
 import { reconcileRequests, type KeyRequestDeps, type ReconcileReport } from './services/keyRequests.js';
 import type { LimitDeps } from './services/limits.js';
-import { createSlackApp, webClientOptions, type SlackApp } from './slack/app.js';
+import { createSlackApp, SlackSettingRefused, webClientOptions, type SlackApp } from './slack/app.js';
 import { createChannelCheck } from './slack/channels.js';
 import { createGroupMembership } from './slack/membership.js';
 import { logSlackRequests } from './slack/requestLog.js';
@@ -176,13 +176,22 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
         firstSighting: async (eventId) => (await redis.set(keys.eventSeen(eventId), '1', 'EX', 3600, 'NX')) === 'OK',
       },
       log,
-      { middleware: [logSlackRequests(log), slackRequestTimer(metrics)] },
+      {
+        middleware: [logSlackRequests(log), slackRequestTimer(metrics)],
+        // Socket Mode: a redelivered envelope is acknowledged again but handled once, whichever process it reaches.
+        socketDeliveries: {
+          claim: async (key) => (await redis.set(keys.eventSeen(`socket:${key}`), '1', 'EX', 3600, 'NX')) === 'OK',
+          rememberAck: async (key, payload) => void (await redis.set(keys.eventSeen(`socket-ack:${key}`), JSON.stringify(payload), 'EX', 3600)),
+          ackOf: async (key) => {
+            const raw = await redis.get(keys.eventSeen(`socket-ack:${key}`));
+            return raw === null ? null : (JSON.parse(raw) as Record<string, unknown>);
+          },
+        },
+      },
     );
   }
   const http: HttpServer = createHttpServer(opsRoutes({ metrics, readiness, queues: queues.queues, admin: config.ops.admin }), slack?.requestListener ?? null);
   const port = await http.listen(config.port, opts.host);
-  await slack?.start();
-  log.info({ role, port, mode: listens ? config.slack.mode : 'none' }, 'keywarden started');
 
   let stopping: Promise<void> | null = null;
   const stopInOrder = async () => {
@@ -192,7 +201,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     if (workers) await workers.close();
     await queues.close();
   };
-  return {
+  const running: RunningKeywarden = {
     port,
     role,
     config,
@@ -216,6 +225,14 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       return stopping;
     },
   };
+  try {
+    await slack?.start(); // Socket Mode: connected once Slack said hello
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+  log.info({ role, port, mode: listens ? config.slack.mode : 'none' }, 'keywarden started');
+  return running;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -300,6 +317,10 @@ async function main(argv: readonly string[]): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv.slice(2)).catch((error: unknown) => {
+    if (error instanceof SlackSettingRefused) {
+      console.error(formatConfigProblems([{ variable: error.variable, problem: error.problem }]));
+      process.exit(2);
+    }
     console.error(`keywarden failed to start: ${(error as Error).message}`);
     process.exit(1);
   });

@@ -1,10 +1,20 @@
 /**
  * The Bolt app: HTTP mode (requests arrive at POST /slack/events, served by our own HTTP server) or Socket Mode
- * when an app-level token is configured. Listeners are registered per surface.
+ * when an app-level token is configured (https://api.slack.com/apis/socket-mode: the app opens a WebSocket to Slack
+ * through `apps.connections.open` and acknowledges each envelope over it). Listeners are registered per surface.
  */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type Middleware } from '@slack/bolt';
+import {
+  App,
+  HTTPReceiver,
+  LogLevel,
+  SocketModeReceiver,
+  type AnyMiddlewareArgs,
+  type Middleware,
+  type Receiver,
+  type ReceiverEvent,
+} from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { WebClientOptions } from '@slack/web-api';
+import { ErrorCode, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/config.js';
 import type { SlackListenerDeps } from './context.js';
 import * as actions from './listeners/actions/index.js';
@@ -22,6 +32,11 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
+/**
+ * The options of every Web API client keywarden builds, the Socket Mode client's `apps.connections.open` included:
+ * SLACK_API_URL (a proxy, the emulator, a GovSlack host), a 10 s timeout, and `retries` retries 0.5–2 s apart
+ * (with 0, a rate-limited call is rejected at once for the caller's queue to pace).
+ */
 export function webClientOptions(config: Pick<Config, 'slack'>, retries: number): WebClientOptions {
   return {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
@@ -31,18 +46,56 @@ export function webClientOptions(config: Pick<Config, 'slack'>, retries: number)
   };
 }
 
+/**
+ * Remembers Socket Mode deliveries, so that an envelope Slack sends again (its ack was missed: lost with a closing
+ * connection, or later than 3 s) is acknowledged again with the first answer but handled only once. Keys are the
+ * delivery's `event_id` or `trigger_id`, which a redelivered payload repeats. Shared by every web process (Redis).
+ */
+export interface SocketDeliveryLedger {
+  /** true the first time `key` is claimed; false for a redelivery */
+  claim(key: string): Promise<boolean>;
+  /** keeps the payload the app acknowledged `key` with (`{}` for a bare ack) */
+  rememberAck(key: string, payload: Record<string, unknown>): Promise<void>;
+  /** the payload remembered for `key`, or null while it has not been acknowledged */
+  ackOf(key: string): Promise<Record<string, unknown> | null>;
+}
+
+/** Start-up stopped by a setting Slack refused; main prints it as a configuration problem and exits 2. */
+export class SlackSettingRefused extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'SlackSettingRefused';
+  }
+}
+
+/** How long a redelivery waits for the first delivery's ack to replay it (the redelivery itself has 3 s). */
+const REPLAY_WAIT_MS = 2_000;
+const REPLAY_POLL_MS = 25;
+/** apps.connections.open errors that mean the app-level token itself is wrong (Slack's documented auth errors) */
+const REFUSED_TOKEN_ERRORS = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type', 'team_disabled', 'user_removed_from_team']);
+
 export function createSlackApp(
   config: Config,
   deps: SlackListenerDeps,
   log: Logger,
-  opts: { middleware?: Middleware<AnyMiddlewareArgs>[] } = {},
+  opts: { middleware?: Middleware<AnyMiddlewareArgs>[]; socketDeliveries?: SocketDeliveryLedger } = {},
 ): SlackApp {
   const logger = boltLogger(log);
   const clientOptions = webClientOptions(config, 1);
   let requestListener: SlackApp['requestListener'] = null;
   let app: BoltApp;
   if (config.slack.mode === 'socket') {
-    const receiver = new SocketModeReceiver({ appToken: config.slack.appToken ?? '', logger });
+    const socketMode = new SocketModeReceiver({
+      appToken: config.slack.appToken ?? '',
+      logger,
+      // Bolt hands installerOptions.clientOptions to the Socket Mode client's WebClient: without them
+      // apps.connections.open goes to slack.com whatever SLACK_API_URL says.
+      installerOptions: { clientOptions: webClientOptions(config, 1) },
+    });
+    const receiver = handledOnce(socketMode, opts.socketDeliveries ?? memoryDeliveryLedger(), log);
     app = new App({ token: config.slack.botToken, receiver, clientOptions, logger, tokenVerificationEnabled: false });
   } else {
     const receiver = new HTTPReceiver({
@@ -69,12 +122,96 @@ export function createSlackApp(
     app,
     requestListener,
     start: async () => {
-      if (config.slack.mode === 'socket') await app.start();
+      if (config.slack.mode !== 'socket') return;
+      try {
+        await app.start();
+      } catch (error) {
+        throw socketModeStartFailure(error, config);
+      }
     },
     stop: async () => {
       if (config.slack.mode === 'socket') await app.stop();
     },
   };
+}
+
+/**
+ * Wraps Bolt's SocketModeReceiver so each delivery is handled once: the first delivery of a key runs the listeners
+ * and its ack payload is remembered (an ack the closing connection cannot carry does not stop the listener); a redelivery (same event_id or trigger_id) is acknowledged with that payload
+ * (waiting up to 2 s for it) and runs nothing. Deliveries without either id (options requests) always run.
+ * If the ledger cannot be read the delivery runs: the listeners answer a store outage themselves.
+ */
+function handledOnce(inner: SocketModeReceiver, ledger: SocketDeliveryLedger, log: Logger): Receiver {
+  return {
+    init(app) {
+      // The receiver only calls processEvent on what it is given.
+      inner.init({ processEvent: (event: ReceiverEvent) => processOnce(event, app, ledger, log) } as unknown as App);
+    },
+    start: () => inner.start(),
+    stop: () => inner.stop(),
+  };
+}
+
+async function processOnce(event: ReceiverEvent, app: App, ledger: SocketDeliveryLedger, log: Logger): Promise<void> {
+  const body = event.body as { event_id?: unknown; trigger_id?: unknown; type?: unknown };
+  const key = typeof body.event_id === 'string' ? body.event_id : typeof body.trigger_id === 'string' ? body.trigger_id : null;
+  if (key === null) return app.processEvent(event);
+  const first = await ledger.claim(key).catch(() => true);
+  if (first) {
+    const ack: ReceiverEvent['ack'] = async (response?: unknown) => {
+      const payload = typeof response === 'string' ? { text: response } : ((response ?? {}) as Record<string, unknown>);
+      const remembered = ledger.rememberAck(key, payload).catch(() => undefined);
+      try {
+        await event.ack(response);
+      } catch (error) {
+        // The connection closed under the ack (a disconnect, a reconnect): Slack redelivers the envelope and gets
+        // this answer then. The listener goes on with its work rather than failing on a lost ack.
+        log.warn({ error: (error as Error).message }, 'a Socket Mode ack could not be sent; the redelivery will carry it');
+      }
+      await remembered;
+    };
+    return app.processEvent({ ...event, ack });
+  }
+  const deadline = Date.now() + REPLAY_WAIT_MS;
+  let payload = await ledger.ackOf(key).catch(() => null);
+  while (payload === null && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, REPLAY_POLL_MS));
+    payload = await ledger.ackOf(key).catch(() => null);
+  }
+  log.info(
+    { kind: typeof body.type === 'string' ? body.type : undefined, retryNum: event.retryNum, retryReason: event.retryReason, replayed: payload !== null },
+    'Slack delivered a Socket Mode envelope again; acknowledged it without handling it twice',
+  );
+  await event.ack(payload !== null && Object.keys(payload).length > 0 ? payload : undefined);
+}
+
+/** A process-local ledger, for a single process (and for apps built without Redis). */
+function memoryDeliveryLedger(): SocketDeliveryLedger {
+  const seen = new Map<string, Record<string, unknown> | null>();
+  return {
+    claim: async (key) => {
+      if (seen.has(key)) return false;
+      seen.set(key, null);
+      if (seen.size > 10_000) seen.delete(seen.keys().next().value as string);
+      return true;
+    },
+    rememberAck: async (key, payload) => void seen.set(key, payload),
+    ackOf: async (key) => seen.get(key) ?? null,
+  };
+}
+
+/** A refused app-level token as a setting problem naming SLACK_APP_TOKEN; an unreachable Slack as a plain error. */
+function socketModeStartFailure(error: unknown, config: Config): Error {
+  const e = error as { code?: string; data?: { error?: string }; message?: string };
+  const slackSaid = e.data?.error;
+  if (e.code === ErrorCode.PlatformError && slackSaid !== undefined && REFUSED_TOKEN_ERRORS.has(slackSaid)) {
+    return new SlackSettingRefused(
+      'SLACK_APP_TOKEN',
+      `Slack refused the app-level token (apps.connections.open answered ${slackSaid}). Create one with the connections:write scope (your Slack app → Basic Information → App-Level Tokens) and set SLACK_APP_TOKEN=xapp-…`,
+    );
+  }
+  const where = config.slack.apiUrl ?? 'https://slack.com/api/';
+  return new Error(`Socket Mode could not connect to Slack at ${where} (${slackSaid ?? e.message ?? 'no answer'}); check SLACK_API_URL and the network`);
 }
 
 function boltLogger(log: Logger) {

@@ -1,6 +1,8 @@
 /**
- * Starts the real keywarden (HTTP mode) against the Slack and OpenAI emulators and a real Redis, each test file in
- * its own Redis namespace. Nothing of keywarden is mocked: the driver sends signed Slack requests over loopback.
+ * Starts the real keywarden against the Slack and OpenAI emulators and a real Redis, each test file in its own Redis
+ * namespace. Nothing of keywarden is mocked. HTTP mode (default): the driver sends signed Slack requests over
+ * loopback. Socket Mode (`mode: 'socket'`): keywarden gets SLACK_APP_TOKEN, opens its WebSocket to the emulator
+ * through SLACK_API_URL, and the driver sends envelopes over it.
  */
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -34,6 +36,7 @@ export interface Harness {
   readonly redis: Redis;
   readonly config: Config;
   readonly namespace: string;
+  readonly mode: HarnessMode;
   readonly env: Record<string, string>;
   readonly logLines: string[];
   readonly projects: { support: string; research: string; archived: string };
@@ -47,7 +50,11 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+export type HarnessMode = 'http' | 'socket';
+
 export interface HarnessOptions {
+  /** how Slack reaches keywarden: signed HTTP requests (default) or Socket Mode envelopes */
+  readonly mode?: HarnessMode;
   readonly env?: Record<string, string>;
   readonly role?: Role;
   /** the app's and the OpenAI emulator's clock (ms) */
@@ -56,6 +63,7 @@ export interface HarnessOptions {
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const namespace = `t${randomBytes(5).toString('hex')}`;
+  const mode = opts.mode ?? 'http';
   const workspace = await startEmulatedWorkspace({ namespace, ...(opts.now ? { openai: { now: opts.now } } : {}) });
   const { slack, openai, projects } = workspace;
   const env: Record<string, string> = {
@@ -68,6 +76,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // Polls run when a test asks (pollSpendNow) unless a test sets its own schedule.
     KEYWARDEN_POLL_CRON: '0 0 1 1 *',
     LOG_LEVEL: 'debug',
+    ...(mode === 'socket' ? { SLACK_APP_TOKEN: slack.appToken } : {}),
     ...opts.env,
   };
   const parsed = readConfig(env);
@@ -84,7 +93,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   // the same secrets production registers with its logger
   const log = createLogger({ level: 'debug', destination, secrets: secretsOf(config) });
   const app = await startKeywarden(config, { log, host: '127.0.0.1', ...(opts.role ? { role: opts.role } : {}), ...(opts.now ? { clock: opts.now } : {}) });
-  const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
+  const driver =
+    mode === 'socket'
+      ? createSlackDriver({ emulator: slack, mode: 'socket' })
+      : createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
   const redis = new Redis(REDIS_URL, { protocol: 2 });
   const prefix = namespace ? `${namespace}:{kw}` : '{kw}';
 
@@ -101,6 +113,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     redis,
     config,
     namespace,
+    mode,
     env,
     logLines,
     projects,

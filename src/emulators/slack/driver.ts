@@ -1,6 +1,11 @@
 /**
  * Plays Slack's platform towards the app: slash commands, block actions, view submissions and
- * message events, each signed with the v0 scheme, with triggers and response URLs the emulator honours.
+ * message events, with triggers and response URLs the emulator honours. Two transports, the same calls and the
+ * same answers, so a scenario is written once:
+ * - HTTP (default): each request signed with the v0 scheme and POSTed to the app's request URL; the answer is
+ *   the HTTP response.
+ * - Socket Mode: each request sent as an envelope over the app's WebSocket (see socketMode.ts); the answer is the
+ *   ack (status 200, the ack's payload as JSON body) or, after every redelivery went unacknowledged, status 408.
  */
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
@@ -9,6 +14,7 @@ import { findElement } from './blocks.js';
 import { randomToken, slackId } from './ids.js';
 import { workspaceOf } from './server.js';
 import { signSlackRequest } from './signature.js';
+import type { SocketModeEnvelopeType, SocketModeServer } from './socketMode.js';
 import type {
   DriverResponse,
   MessageButtonClick,
@@ -22,16 +28,31 @@ import type {
 } from './types.js';
 import { messagePayload, viewPayload, type SlackWorkspace } from './workspace.js';
 
-export interface SlackDriverOptions {
+interface CommonDriverOptions {
   emulator: SlackEmulator;
-  /** Where the app listens, e.g. http://127.0.0.1:PORT/slack/events. */
-  appUrl: string;
-  signingSecret: string;
   /** The deprecated verification token Slack still puts in payloads. */
   verificationToken?: string;
   /** Default '/openai-key'. */
   defaultCommand?: string;
 }
+
+/** Signed HTTP requests to the app's request URL. */
+export interface HttpDriverOptions extends CommonDriverOptions {
+  mode?: 'http';
+  /** Where the app listens, e.g. http://127.0.0.1:PORT/slack/events. */
+  appUrl: string;
+  signingSecret: string;
+}
+
+/** Envelopes over the Socket Mode connection(s) the app opened to the emulator (SLACK_APP_TOKEN = emulator.appToken). */
+export interface SocketDriverOptions extends CommonDriverOptions {
+  mode: 'socket';
+}
+
+export type SlackDriverOptions = HttpDriverOptions | SocketDriverOptions;
+
+/** Status of a driver answer when the app acknowledged no attempt of a Socket Mode envelope. */
+export const SOCKET_MODE_NO_ACK_STATUS = 408;
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -54,9 +75,14 @@ class PlatformDriver implements SlackDriver {
   private readonly verificationToken: string;
   private readonly defaultCommand: string;
   private readonly sentEvents = new Map<string, string>();
+  /** set in Socket Mode: where envelopes go */
+  private readonly socket: SocketModeServer | null;
+  private readonly http: HttpDriverOptions | null;
 
-  constructor(private readonly options: SlackDriverOptions) {
+  constructor(options: SlackDriverOptions) {
     this.workspace = workspaceOf(options.emulator);
+    this.socket = options.mode === 'socket' ? options.emulator.socketMode : null;
+    this.http = options.mode === 'socket' ? null : options;
     this.verificationToken = options.verificationToken ?? 'emulator-verification-token';
     this.defaultCommand = options.defaultCommand ?? '/openai-key';
   }
@@ -82,7 +108,9 @@ class PlatformDriver implements SlackDriver {
       response_url: responseUrl,
       trigger_id: triggerId,
     });
-    const response = await this.sendSigned(form.toString(), FORM);
+    const response = this.socket
+      ? await this.sendEnvelope('slash_commands', Object.fromEntries(form))
+      : await this.sendSigned(form.toString(), FORM);
     this.showCommandAck(a.userId, channelId, response);
     return { ...response, responseUrl, triggerId };
   }
@@ -266,6 +294,10 @@ class PlatformDriver implements SlackDriver {
     };
     const body = JSON.stringify(envelope);
     this.sentEvents.set(eventId, body);
+    if (this.socket) {
+      const response = await this.sendEnvelope('events_api', envelope, a.retryNum, a.retryReason);
+      return { ...response, ts, eventId };
+    }
     const retryHeaders: Record<string, string> =
       a.retryNum !== undefined
         ? { 'X-Slack-Retry-Num': String(a.retryNum), 'X-Slack-Retry-Reason': a.retryReason ?? 'http_timeout' }
@@ -277,6 +309,7 @@ class PlatformDriver implements SlackDriver {
   async redeliverEvent(a: { eventId: string; retryNum: number; retryReason?: string }): Promise<DriverResponse> {
     const body = this.sentEvents.get(a.eventId);
     if (body === undefined) throw new Error(`Slack driver: event ${a.eventId} was never sent by this driver`);
+    if (this.socket) return this.sendEnvelope('events_api', JSON.parse(body), a.retryNum, a.retryReason ?? 'timeout');
     return this.sendSigned(body, JSON_TYPE, {
       'X-Slack-Retry-Num': String(a.retryNum),
       'X-Slack-Retry-Reason': a.retryReason ?? 'http_timeout',
@@ -284,11 +317,24 @@ class PlatformDriver implements SlackDriver {
   }
 
   sendRaw(a: RawRequest): Promise<DriverResponse> {
+    if (this.socket) throw new Error('Slack driver: sendRaw sends signed HTTP bytes; Socket Mode has no request URL or signature');
     return this.sendSigned(a.body, a.contentType ?? JSON_TYPE, a.headers ?? {}, a.timestamp, a.signature);
   }
 
   private sendPayload(payload: unknown): Promise<DriverResponse> {
+    if (this.socket) return this.sendEnvelope('interactive', payload);
     return this.sendSigned(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), FORM);
+  }
+
+  /** Socket Mode: the envelope's ack as an HTTP-like answer (200 and the payload as JSON; 408 when never acked). */
+  private async sendEnvelope(type: SocketModeEnvelopeType, payload: unknown, retryAttempt?: number, retryReason?: string): Promise<DriverResponse> {
+    const socket = this.socket as SocketModeServer;
+    const delivery = await socket.deliver(type, payload, {
+      ...(retryAttempt !== undefined ? { retryAttempt, retryReason: retryReason ?? 'timeout' } : {}),
+    });
+    if (!delivery.acked) return { status: SOCKET_MODE_NO_ACK_STATUS, body: '', ms: delivery.ms };
+    if (delivery.payload === undefined) return { status: 200, body: '', ms: delivery.ms };
+    return { status: 200, body: JSON.stringify(delivery.payload), json: delivery.payload, ms: delivery.ms };
   }
 
   private sendSigned(
@@ -298,18 +344,19 @@ class PlatformDriver implements SlackDriver {
     timestamp?: number,
     signature?: string,
   ): Promise<DriverResponse> {
+    const http = this.http as HttpDriverOptions;
     const ts = timestamp ?? nowSeconds();
     const headers: Record<string, string> = {
       'Content-Type': contentType,
       'Content-Length': String(Buffer.byteLength(body)),
       'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
       'X-Slack-Request-Timestamp': String(ts),
-      'X-Slack-Signature': signature ?? signSlackRequest(this.options.signingSecret, ts, body),
+      'X-Slack-Signature': signature ?? signSlackRequest(http.signingSecret, ts, body),
       ...extraHeaders,
     };
     return new Promise<DriverResponse>((resolve, reject) => {
       const started = performance.now();
-      const req = request(this.options.appUrl, { method: 'POST', headers, agent: false }, (res) => {
+      const req = request(http.appUrl, { method: 'POST', headers, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
@@ -350,6 +397,11 @@ class PlatformDriver implements SlackDriver {
   }
 }
 
+/**
+ * A driver acting as Slack's platform towards the app, over HTTP (`{ appUrl, signingSecret }`) or Socket Mode
+ * (`{ mode: 'socket' }`: the app must be connected with SLACK_APP_TOKEN = emulator.appToken). Throws on a call
+ * naming an unknown user, channel, message or view.
+ */
 export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
   return new PlatformDriver(options);
 }

@@ -1,5 +1,22 @@
 export { startSlackEmulator } from './server.js';
-export { createSlackDriver, type SlackDriverOptions } from './driver.js';
+export {
+  createSlackDriver,
+  SOCKET_MODE_NO_ACK_STATUS,
+  type HttpDriverOptions,
+  type SlackDriverOptions,
+  type SocketDriverOptions,
+} from './driver.js';
+export {
+  SocketModeServer,
+  type SocketModeAckRecord,
+  type SocketModeConnectionRecord,
+  type SocketModeDeliverOptions,
+  type SocketModeDelivery,
+  type SocketModeDisconnectReason,
+  type SocketModeEnvelopeRecord,
+  type SocketModeEnvelopeType,
+  type SocketModeOptions,
+} from './socketMode.js';
 export { signSlackRequest } from './signature.js';
 export type {
   DriverResponse,

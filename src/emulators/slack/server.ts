@@ -1,6 +1,10 @@
-/** The emulator's HTTP face: Slack's Web API under /api/ and response URLs under /response/. */
+/**
+ * The emulator's HTTP face: Slack's Web API under /api/, response URLs under /response/, and Socket Mode's
+ * WebSocket links under /link/ (see socketMode.ts).
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ResponseUrlPost,
@@ -16,6 +20,7 @@ import type {
   SlackUsergroupSeed,
   SlackView,
 } from './types.js';
+import { SocketModeServer } from './socketMode.js';
 import { JSON_FIELDS, WEB_API_METHODS } from './web-api.js';
 import { SlackWorkspace, type ApiAnswer } from './workspace.js';
 
@@ -146,15 +151,19 @@ class LoopbackSlackEmulator implements SlackEmulator {
   readonly responseUrlPosts: ResponseUrlPost[] = [];
   private readonly recordedCalls: SlackCall[] = [];
   private readonly faults = new FaultBook();
+  readonly socketMode: SocketModeServer;
 
   constructor(
     private readonly workspace: SlackWorkspace,
     private readonly server: Server,
     readonly baseUrl: string,
     botToken: string,
+    socketMode: SocketModeServer,
   ) {
     this.apiUrl = `${baseUrl}/api/`;
     this.botToken = botToken;
+    this.socketMode = socketMode;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => socketMode.handleUpgrade(req, socket, head));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.serve(req, res).catch((error: unknown) => {
         process.emitWarning(`Slack emulator failed a request: ${error instanceof Error ? error.message : String(error)}`);
@@ -169,6 +178,9 @@ class LoopbackSlackEmulator implements SlackEmulator {
   }
   get botId(): string {
     return this.workspace.botId;
+  }
+  get appToken(): string {
+    return this.socketMode.appToken;
   }
   get appId(): string {
     return this.workspace.appId;
@@ -244,6 +256,7 @@ class LoopbackSlackEmulator implements SlackEmulator {
   }
 
   async close(): Promise<void> {
+    await this.socketMode.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -271,6 +284,14 @@ class LoopbackSlackEmulator implements SlackEmulator {
     const parsed = parseWebApiRequest(req, raw, url.searchParams);
     if (!parsed.ok) return finish({}, 200, { ok: false, error: parsed.error });
     const { args, token } = parsed;
+    if (method === 'apps.connections.open') {
+      // Socket Mode: the one method that takes the app-level token (and refuses every other).
+      const fault = this.faults.take(method);
+      if (fault?.delayMs) await sleep(fault.delayMs);
+      const forced = fault && faultAnswer(fault);
+      if (forced) return finish(args, forced.status, forced.answer, forced.headers);
+      return finish(args, 200, this.socketMode.openConnection(token));
+    }
     if (token === undefined) return finish(args, 200, { ok: false, error: 'not_authed' });
     if (token !== this.botToken) return finish(args, 200, { ok: false, error: 'invalid_auth' });
     const fault = this.faults.take(method);
@@ -329,7 +350,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const baseUrl = `http://${urlHost}:${port}`;
   workspace.baseUrl = baseUrl;
-  const emulator = new LoopbackSlackEmulator(workspace, server, baseUrl, options.botToken ?? 'xoxb-emulator');
+  const socketMode = new SocketModeServer(workspace.appId, () => baseUrl.replace(/^http/, 'ws'), options.socketMode ?? {});
+  const emulator = new LoopbackSlackEmulator(workspace, server, baseUrl, options.botToken ?? 'xoxb-emulator', socketMode);
   workspaceByEmulator.set(emulator, workspace);
   return emulator;
 }

@@ -1,4 +1,5 @@
 /** Public shapes of the Slack emulator and its platform driver. */
+import type { SocketModeOptions, SocketModeServer } from './socketMode.js';
 
 export interface SlackUserSeed {
   id: string;
@@ -36,6 +37,8 @@ export interface SlackEmulatorOptions {
   channels?: SlackChannelSeed[];
   /** Clock in ms, for message ts, response_url expiry and trigger expiry. Default Date.now. */
   now?: () => number;
+  /** Socket Mode's app-level token, ack timeout and retries (Socket Mode is always available). */
+  socketMode?: SocketModeOptions;
 }
 
 export interface SlackCall {
@@ -170,6 +173,10 @@ export interface SlackEmulator {
   /** 'http://127.0.0.1:PORT'. */
   readonly baseUrl: string;
   readonly botToken: string;
+  /** The app-level token (xapp-…) apps.connections.open accepts: SLACK_APP_TOKEN for Socket Mode. */
+  readonly appToken: string;
+  /** Socket Mode: connections, envelopes sent and acks received, disconnects, lost acks. */
+  readonly socketMode: SocketModeServer;
   readonly botUserId: string;
   readonly botId: string;
   readonly appId: string;
