@@ -275,7 +275,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
             if (!request.messageTs || !request.channelId) {
               if (!request.messageUnpostable) throw new NotPostedYet('the request message is not posted yet');
             } else {
-              const note = request.kind === 'limit' ? renderLimitChangeThreadNote(next.event as LimitChangeEvent) : renderThreadNote(next.event as ThreadEvent);
+              const note = request.kind === 'limit' ? renderLimitChangeThreadNote(next.event as LimitChangeEvent, request) : renderThreadNote(next.event as ThreadEvent);
               await postOnce(slackFor(job, token), name, { channel: request.channelId, threadTs: request.messageTs }, note);
             }
           } else {

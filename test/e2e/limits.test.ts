@@ -9,6 +9,7 @@ beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(async () => {
+  if (process.env.DEBUG_E2E) console.log(h.logLines.filter((l) => /"level":(40|50)/.test(l)).join(''));
   await h?.stop();
 });
 
@@ -45,6 +46,23 @@ describe('an admin changing limits', () => {
 
     const audit = await h.redis.xrange(`${h.namespace}:{kw}:audit`, '-', '+');
     expect(audit.filter(([, f]) => f.includes('limits.change'))).toHaveLength(2);
+  });
+
+  it('shows an admin their change once: typed in the alert channel, the answer is one line pointing at the announcement', async () => {
+    const before = h.slack.ephemerals(USERS.admin).length;
+    const res = await h.driver.slashCommand({ userId: USERS.admin, text: 'limit "Support Bot" soft 1600', channelId: SPEND_CHANNEL });
+    expect(res.status).toBe(200);
+    const reply = await h.waitFor(() => h.slack.ephemerals(USERS.admin).slice(before).at(-1));
+    const answer = `${reply.text ?? ''}\n${JSON.stringify(reply.blocks ?? [])}`;
+    expect(answer).toMatch(/announcement is in this channel/);
+    // the before → after and the limits in effect are the announcement's, not repeated to the admin
+    expect(answer).not.toMatch(/→|1,500\.00|Alerts at/);
+    expect(reply.blocks ?? []).toHaveLength(1);
+    const posts = () => h.slack.messages(SPEND_CHANNEL).filter((m) => /1,600\.00/.test(JSON.stringify(m)));
+    const announced = await h.waitFor(() => (posts().length > 0 ? posts() : undefined));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(posts()).toHaveLength(1);
+    expect(JSON.stringify(announced[0])).toMatch(/1,500\.00[^"]*→[^"]*1,600\.00/);
   });
 
   it('shows every project with limits, and one in detail with its rate limits', async () => {

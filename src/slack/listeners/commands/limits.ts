@@ -6,7 +6,8 @@ import type { RateLimitAtOpenAI } from '../../../openai/admin.js';
 import { renderErrorNotice, renderNotice } from '../../render/index.js';
 import {
   renderAuditLog,
-  renderLimitChangeApplied,
+  renderLimitChangeConfirmation,
+  renderLimitError,
   renderLimitsOverview,
   renderProjectLimits,
   renderRateLimitChanged,
@@ -62,10 +63,11 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
     case 'limit': {
       const changed = await changeLimits(deps, { actorId: userId, project: cmd.project, change: cmd.change });
       if (!changed.ok) {
-        await respond(ephemeral(renderErrorNotice(changed.error)));
+        await respond(ephemeral(renderLimitError(changed.error)));
       } else if (changed.value.kind === 'applied') {
+        // The change is announced in the alert channel: the admin's own answer only confirms and points there.
         const { project, before, after } = changed.value;
-        await respond(ephemeral(renderLimitChangeApplied({ project, before, after, actorId: userId, now })));
+        await respond(ephemeral(renderLimitChangeConfirmation({ project, before, after, announcedIn: after.channelId ?? deps.settings.alertChannel, typedIn: command.channel_id })));
       } else {
         const r = changed.value.request;
         await respond(

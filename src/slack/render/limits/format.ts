@@ -15,11 +15,13 @@ const TYPED_NAME_MAX = 60;
 
 export const ENFORCING_WORDS = ':no_entry: enforcing — OpenAI is refusing requests';
 
-/** `*Name* (`proj_…`)`, escaped; the id alone when the project has no name. */
+/**
+ * `*Name*`, escaped: people know projects by name, so the id is shown only when there is no name (then as code).
+ */
 export const projectLabel = (project: LimitsProject): string =>
-  project.name.trim() === ''
+  project.name.trim() === '' || project.name === project.id
     ? codeSpan(project.id, PROJECT_ID_MAX)
-    : `*${fitUserText(project.name, PROJECT_NAME_MAX)}* (${codeSpan(project.id, PROJECT_ID_MAX)})`;
+    : `*${fitUserText(project.name, PROJECT_NAME_MAX)}*`;
 
 /** The project's name for fallback text and headers: escaped, shortened, the id when there is no name. */
 export const projectName = (project: LimitsProject, max = 150): string =>

@@ -19,7 +19,11 @@ export {
   limitRefusalInWords,
   renderChannelNotReachable,
   renderLimitChangeApplied,
+  renderLimitChangeConfirmation,
   renderLimitChangeThreadNote,
+  renderLimitError,
+  renderLimitFormOutcome,
+  type LimitFormOutcome,
   renderLimitRequesterDm,
 } from './notices.js';
 export { LIMIT_REASON_MAX_LENGTH, renderLimitChangeModal, type LimitChangeModalOptions } from './modal.js';

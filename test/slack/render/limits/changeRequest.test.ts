@@ -22,7 +22,7 @@ describe('renderLimitChangeRequestMessage: pending', () => {
     expect((message.blocks[0] as { text: { text: string } }).text.text).toBe('Spend limit change request');
     const text = allMrkdwn(message.blocks);
     expect(text).toContain('*Requested by*\n<@U0REQUESTER>');
-    expect(text).toContain('*Project*\n*Support Bot* (`proj_abc123`)');
+    expect(text).toContain('*Project*\n*Support Bot*');
     expect(text).toContain('*Change*\nHard limit: $800.00 → $1,200.00');
     expect(text).toContain('*Reason*\n> The launch doubles traffic this month.');
     expect(text).toContain(`*Decide by*\n<!date^${Math.floor(req.decideBy / 1000)}^`);
