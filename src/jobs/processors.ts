@@ -23,12 +23,13 @@ import { applyApprovedLimitChange, expireLimitRequest, failLimitChange, type Lim
 import { isLimitRequestId, type LimitChangeRequest } from '../domain/limitRequest.js';
 import type { Cents } from '../domain/money.js';
 import {
+  renderCapSighting,
   renderLimitChangeApplied,
   renderLimitChangeRequestMessage,
   renderLimitChangeThreadNote,
   renderLimitRequesterDm,
 } from '../slack/render/limits/index.js';
-import { renderDriftNotice, renderOpenAIAuthNotice } from '../slack/render/spend/index.js';
+import { renderOpenAIAuthNotice } from '../slack/render/spend/index.js';
 import { deliverAlert, type AlertDeliveryDeps } from './alertDelivery.js';
 import { pollSpend, reportPollFailure, type SpendDeps } from '../services/spend.js';
 import { REQUEST_STATES, type KeyRequest } from '../domain/request.js';
@@ -194,7 +195,12 @@ export function createSlackProcessor(deps: SlackPostDeps) {
         return 'announced';
       }
       case 'drift': {
-        const message = renderDriftNotice({ project: { id: note.projectId, name: note.projectName }, keywardenCents: note.keywardenCents as Cents | null, openaiCents: note.openaiCents as Cents | null });
+        const message = renderCapSighting({
+          project: { id: note.projectId, name: note.projectName },
+          keywardenCents: note.keywardenCents as Cents | null,
+          openaiCents: note.openaiCents as Cents | null,
+          ...(note.adopted ? { adopted: true } : {}),
+        });
         await postForJob(job, token, note.channel, message);
         return 'drift';
       }

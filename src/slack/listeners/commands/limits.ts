@@ -51,12 +51,12 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
         await respond(ephemeral(renderErrorNotice(read.error)));
         return true;
       }
-      const [one] = read.value;
+      const [one] = read.value.views;
       if (project && one) {
         const rateLimits = await deps.openai.listRateLimits(one.project.id).catch(() => null);
         await respond(ephemeral(renderProjectLimits(rowOf(one), rateLimits ? rateLimits.map(rateLimitRowOf) : null, { now })));
       } else {
-        await respond(ephemeral(renderLimitsOverview(read.value.map(rowOf), { now })));
+        await respond(ephemeral(renderLimitsOverview(read.value.views.map(rowOf), { now, uncheckedAtOpenAI: read.value.uncheckedAtOpenAI })));
       }
       return true;
     }

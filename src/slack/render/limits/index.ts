@@ -28,3 +28,4 @@ export {
 } from './notices.js';
 export { LIMIT_REASON_MAX_LENGTH, renderLimitChangeModal, type LimitChangeModalOptions } from './modal.js';
 export { AUDIT_LOG_MAX_ENTRIES, renderAuditLog } from './audit.js';
+export { renderCapSighting, type CapSightingInput } from './drift.js';
