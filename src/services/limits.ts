@@ -257,7 +257,7 @@ export async function applyProjectLimits(
       outcome: `applied:v${after.version}`,
       at: deps.clock(),
       project: input.project.id,
-      detail: `${describeChange(before, limits)}${input.approvedBy ? ` (approved by ${input.approvedBy})` : ''}`,
+      detail: `${describeChange(before, limits)}${input.approvedBy ? ` (approved by <@${input.approvedBy}>)` : ''}`,
     });
     await deps.queues.add(
       'slack',
@@ -429,7 +429,7 @@ export async function reconcileHardCap(
   if (!(await deps.limits.save(next, stored?.version ?? 0))) return deps.limits.get(project.id);
   const before = stored?.hardAtOpenAI ?? null;
   await deps.audit.append({
-    actor: 'openai',
+    actor: sighting === 'adopted' ? 'keywarden' : 'openai',
     action: sighting === 'adopted' ? 'limits.adopt' : 'limits.drift',
     target: project.id,
     outcome: sighting,
@@ -539,6 +539,16 @@ export async function readRateLimits(deps: Pick<LimitDeps, 'projects' | 'openai'
   return ok({ project: project.value, rateLimits: await deps.openai.listRateLimits(project.value.id) });
 }
 
+/** A rate-limit change for the audit log, e.g. `requests a minute 100, tokens a minute 20,000`. */
+const rateLimitChangeInWords = (change: RateLimitChange): string =>
+  [
+    change.rpm === undefined ? null : `requests a minute ${change.rpm.toLocaleString('en-US')}`,
+    change.tpm === undefined ? null : `tokens a minute ${change.tpm.toLocaleString('en-US')}`,
+    change.rpd === undefined ? null : `requests a day ${change.rpd.toLocaleString('en-US')}`,
+  ]
+    .filter((part): part is string => part !== null)
+    .join(', ');
+
 export async function changeRateLimit(
   deps: Pick<LimitDeps, 'projects' | 'openai' | 'audit' | 'clock' | 'groupsOf' | 'settings'>,
   input: { readonly actorId: string; readonly project: string; readonly model: string; readonly change: RateLimitChange },
@@ -564,7 +574,7 @@ export async function changeRateLimit(
       ...(input.change.tpm !== undefined ? { maxTokensPerMinute: input.change.tpm } : {}),
       ...(input.change.rpd !== undefined ? { maxRequestsPerDay: input.change.rpd } : {}),
     });
-    await deps.audit.append({ actor: input.actorId, action: 'ratelimit.change', target: `${project.id}/${before.model}`, outcome: 'applied', at: deps.clock(), project: project.id, detail: JSON.stringify(input.change) });
+    await deps.audit.append({ actor: input.actorId, action: 'ratelimit.change', target: `${project.id}/${before.model}`, outcome: 'applied', at: deps.clock(), project: project.id, detail: rateLimitChangeInWords(input.change) });
     return ok({ project, before, after });
   } catch (error) {
     const failure = describeOpenAIFailure(error);
@@ -573,6 +583,10 @@ export async function changeRateLimit(
   }
 }
 
+/**
+ * The audit log for admins: the newest 100 entries of the last `days` days, for one project or all, with the
+ * projects' names so entries read by name. Non-admins are refused in words.
+ */
 export async function readAudit(
   deps: Pick<LimitDeps, 'audit' | 'projects' | 'clock' | 'groupsOf' | 'settings'>,
   input: { readonly actorId: string; readonly project: string | null; readonly days: number },
@@ -591,5 +605,7 @@ export async function readAudit(
     } else projectId = project.value.id;
   }
   const entries = await deps.audit.recent({ limit: 100, sinceMs: deps.clock() - input.days * 86_400_000, ...(projectId ? { project: projectId } : {}) });
-  return ok({ entries, projectId: projectId ?? null });
+  // Names for the projects the entries mention (the directory's cached list, archived projects included).
+  const projectNames = new Map((await deps.projects.list()).map((p) => [p.id, p.name] as const));
+  return ok({ entries, projectId: projectId ?? null, projectNames });
 }

@@ -56,7 +56,7 @@ describe('adoption', () => {
     await new Promise((r) => setTimeout(r, 1_200));
     expect(posted(/Research Assistant/)).toHaveLength(1);
     const audit = await ask(USERS.admin, 'audit "Research Assistant"');
-    expect(audit).toMatch(/adopted|now tracks/i);
+    expect(audit).toMatch(/keywarden started tracking the hard cap already set at OpenAI for \*Research Assistant\* — Hard limit: \$400\.00/);
   });
 
   it('asks OpenAI once about a project without a cap, not on every `limits`', async () => {

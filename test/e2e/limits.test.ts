@@ -196,8 +196,20 @@ describe('rate limits and audit', () => {
   it('shows admins the audit log, newest first, and refuses members', async () => {
     expect(await ask(USERS.requester, 'audit')).toMatch(/Only admins/);
     const log = await ask(USERS.admin, 'audit "Support Bot" 7');
-    expect(log).toMatch(/limits\.change/);
-    expect(log).toMatch(/ratelimit\.change/);
+    expect(log).toMatch(/changed the spend limits of \*Support Bot\*/);
+    expect(log).toMatch(/changed the rate limits of `gpt-4o-mini`[^"]* — requests a minute 100, tokens a minute 20,000/);
+    expect(log).toMatch(/tried to change the spend limits of \*Support Bot\*: OpenAI refused/);
+    // the channel set in the first change is a real channel link, not escaped text
+    expect(log).toContain(`<#${SPEND_CHANNEL}>`);
+  });
+
+  it('says every audit entry in words: names, mentions, dollars, no internal codes', async () => {
+    const log = await ask(USERS.admin, 'audit');
+    expect(log).toMatch(/tried to approve the limit change `lim_[a-z0-9]+` in \*Research Assistant\*: refused: nobody decides their own request/);
+    expect(log).toMatch(/<@U[A-Z0-9]+> denied the limit change/);
+    expect(log).not.toMatch(/refused:\S|self_decision|none cents|\\"rpm|applied:v\d|&lt;#C|limits\.change|ratelimit\.change/);
+    expect(log).not.toContain(h.projects.support);
+    expect(log).not.toContain(h.projects.research);
   });
 });
 

@@ -99,7 +99,7 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
     case 'audit': {
       const read = await readAudit(deps, { actorId: userId, project: cmd.project, days: cmd.days });
       await respond(
-        ephemeral(read.ok ? renderAuditLog(read.value.entries, { ...(read.value.projectId ? { project: read.value.projectId } : {}), days: cmd.days, now }) : renderErrorNotice(read.error)),
+        ephemeral(read.ok ? renderAuditLog(read.value.entries, { ...(read.value.projectId ? { project: read.value.projectId } : {}), days: cmd.days, now, projectNames: read.value.projectNames }) : renderErrorNotice(read.error)),
       );
       return true;
     }

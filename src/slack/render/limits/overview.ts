@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { composeMessage, contextBlock, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { BLOCK_KIT_LIMITS } from '../limits.js';
-import { mentionUser, slackDate, utcDateText } from '../mrkdwn.js';
+import { slackDate, utcDateText } from '../mrkdwn.js';
 import {
+  actorText,
   channelText,
   commandCode,
   groupDigits,
@@ -133,7 +134,7 @@ export const renderProjectLimits = (
     `*Soft limit*\n${limits === null ? 'none' : softLimitText(limits)}`,
     `*Hard cap*\n${hardCapText(limits?.hardCents ?? null, row.enforcement)}`,
     `*Alert channel*\n${limits === null ? 'none set' : channelText(limits.channelId)}`,
-    ...(limits === null ? [] : [`*Last changed*\n${slackDate(limits.updatedAt)} by ${mentionUser(limits.updatedBy)}`]),
+    ...(limits === null ? [] : [`*Last changed*\n${slackDate(limits.updatedAt)} by ${actorText(limits.updatedBy)}`]),
   ];
   const blocks: KnownBlock[] = [
     headerBlock(`Spend limits: ${project.name.trim() === '' ? project.id : project.name}`),
