@@ -95,9 +95,18 @@ describe('requestedChangeLines', () => {
   });
 });
 
+describe('renderLimitChangeRequestMessage: an approved change without a hard cap', () => {
+  it('says it is recorded, not applied at OpenAI (nothing is set there for soft limits)', () => {
+    const message = renderLimitChangeRequestMessage(limitRequestIn('approved', { change: { soft: cents(90_000) } }), { now: NOW });
+    const text = allMrkdwn(message.blocks);
+    expect(text).toContain('Recording the new limits');
+    expect(text).not.toMatch(/at OpenAI…/);
+  });
+});
+
 describe('renderLimitChangeRequestMessage: decided states', () => {
   const outcomes: Record<string, string[]> = {
-    approved: ['Approved by <@U0APPROVER>', 'Applying the change at OpenAI'],
+    approved: ['Approved by <@U0APPROVER>', 'Setting the hard cap at OpenAI'],
     applied: ['Approved by <@U0APPROVER>', ':white_check_mark: Applied'],
     denied: ['Denied by <@U0APPROVER>', '> Wait for the budget review.'],
     expired: ['Expired', 'no approver decided in time'],
