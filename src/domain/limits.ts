@@ -185,3 +185,63 @@ export const suggestHigherCap = (current: Cents): Cents => {
   const raised = Math.ceil((current * 1.5) / 5_000) * 5_000;
   return Math.min(Math.max(raised, current + 5_000), 100_000_000) as Cents;
 };
+
+/** The part of a limit change a form field holds: where a check's complaint belongs. */
+export type LimitField = 'soft' | 'hard' | 'thresholds' | 'channel';
+
+/**
+ * Which field a refused change should be blamed on in a form: the field that was changed (for soft above hard,
+ * the one of the two the person just typed; the hard cap when they typed both).
+ */
+export const fieldOfLimitError = (error: LimitChangeError, change: LimitChange): LimitField => {
+  switch (error.kind) {
+    case 'invalid_thresholds':
+      return 'thresholds';
+    case 'invalid_amount':
+      return typeof change.soft === 'number' && change.soft <= 0 ? 'soft' : 'hard';
+    case 'soft_above_hard':
+      return change.soft !== undefined ? 'soft' : 'hard';
+    case 'no_change':
+      return change.hard !== undefined || change.soft === undefined ? 'hard' : 'soft';
+  }
+};
+
+/**
+ * A form's values minus the ones left as they were filled in (equal to what is stored): those are not changes.
+ * `current` null: nothing is stored, so every given value is a change.
+ */
+export const withoutUnchangedFields = (change: LimitChange, current: ProjectLimits | null): LimitChange => {
+  if (current === null) return change;
+  const { soft, hard, thresholds, channelId } = change;
+  return {
+    ...(soft !== undefined && soft !== current.softCents ? { soft } : {}),
+    ...(hard !== undefined && !(hard === 'off' ? current.hardCents === null : hard === current.hardCents) ? { hard } : {}),
+    ...(thresholds !== undefined && formatThresholds(thresholds) !== formatThresholds(current.thresholds) ? { thresholds } : {}),
+    ...(channelId !== undefined && channelId !== current.channelId ? { channelId } : {}),
+  };
+};
+
+/**
+ * The rule of the "Request a higher cap" form (opened from a hard-cap notice): a new hard cap must be above the
+ * current one and above what was already spent this month (`spentCents`, month-to-date as keywarden last polled
+ * it; null when unknown), else OpenAI would go on refusing the project's requests at once. `off` (no cap) and no
+ * hard change at all pass. The message gives the figures.
+ */
+export const checkHigherCap = (
+  currentHard: Cents | null,
+  wanted: Cents | 'off' | undefined,
+  spentCents: Cents | null,
+): Result<void, { readonly message: string }> => {
+  if (wanted === undefined || wanted === 'off') return ok(undefined);
+  if (currentHard !== null && wanted < currentHard) {
+    return err({
+      message: `A higher cap must be above the current ${formatCents(currentHard)}; ${formatCents(wanted)} is lower. Give more than ${formatCents(currentHard)}, like ${formatCents(suggestHigherCap(currentHard))}.`,
+    });
+  }
+  if (spentCents !== null && wanted <= spentCents) {
+    return err({
+      message: `${formatCents(spentCents)} is already spent this month, so a cap of ${formatCents(wanted)} would keep the project stopped. Give more than ${formatCents(spentCents)}, like ${formatCents(suggestHigherCap(spentCents))}.`,
+    });
+  }
+  return ok(undefined);
+};

@@ -23,12 +23,13 @@ import { applyApprovedLimitChange, expireLimitRequest, failLimitChange, type Lim
 import { isLimitRequestId, type LimitChangeRequest } from '../domain/limitRequest.js';
 import type { Cents } from '../domain/money.js';
 import {
+  renderCapSighting,
   renderLimitChangeApplied,
   renderLimitChangeRequestMessage,
   renderLimitChangeThreadNote,
   renderLimitRequesterDm,
 } from '../slack/render/limits/index.js';
-import { renderDriftNotice, renderOpenAIAuthNotice } from '../slack/render/spend/index.js';
+import { renderOpenAIAuthNotice } from '../slack/render/spend/index.js';
 import { deliverAlert, deliverEnforced, type AlertDeliveryDeps } from './alertDelivery.js';
 import { pollSpend, reportPollFailure, type SpendDeps } from '../services/spend.js';
 import { REQUEST_STATES, type KeyRequest } from '../domain/request.js';
@@ -212,7 +213,12 @@ export function createSlackProcessor(deps: SlackPostDeps) {
         return 'announced';
       }
       case 'drift': {
-        const message = renderDriftNotice({ project: { id: note.projectId, name: note.projectName }, keywardenCents: note.keywardenCents as Cents | null, openaiCents: note.openaiCents as Cents | null });
+        const message = renderCapSighting({
+          project: { id: note.projectId, name: note.projectName },
+          keywardenCents: note.keywardenCents as Cents | null,
+          openaiCents: note.openaiCents as Cents | null,
+          ...(note.adopted ? { adopted: true } : {}),
+        });
         await postForJob(job, token, note.channel, message);
         return 'drift';
       }
@@ -302,7 +308,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
             if (!request.messageTs || !request.channelId) {
               if (!request.messageUnpostable) throw new NotPostedYet('the request message is not posted yet');
             } else {
-              const note = request.kind === 'limit' ? renderLimitChangeThreadNote(next.event as LimitChangeEvent) : renderThreadNote(next.event as ThreadEvent);
+              const note = request.kind === 'limit' ? renderLimitChangeThreadNote(next.event as LimitChangeEvent, request) : renderThreadNote(next.event as ThreadEvent);
               await postOnce(slackFor(job, token), name, { channel: request.channelId, threadTs: request.messageTs }, note);
             }
           } else {

@@ -52,7 +52,16 @@ export type SlackNote =
   /** OpenAI refused the admin key during a poll (at most one an hour) */
   | { kind: 'openai-auth-notice'; channel: string; hour: string }
   /** OpenAI's spend limit differs from what keywarden last set */
-  | { kind: 'drift'; projectId: string; projectName: string; channel: string; keywardenCents: number | null; openaiCents: number | null };
+  | {
+      kind: 'drift';
+      projectId: string;
+      projectName: string;
+      channel: string;
+      keywardenCents: number | null;
+      openaiCents: number | null;
+      /** the first sighting of a cap keywarden had never set nor seen: adopted, not changed */
+      adopted?: boolean;
+    };
 
 export interface SlackJobs {
   post: SlackNote;

@@ -7,8 +7,17 @@
 import { randomBytes } from 'node:crypto';
 import type { RateLimitChange } from '../domain/command.js';
 import { openLimitChangeRequest, type LimitChangeRequest } from '../domain/limitRequest.js';
-import { applyLimitChange as applyChangeToLimits, describeLimitChange, type LimitChange, type ProjectLimits } from '../domain/limits.js';
-import type { Cents } from '../domain/money.js';
+import {
+  applyLimitChange as applyChangeToLimits,
+  checkHigherCap,
+  describeLimitChange,
+  fieldOfLimitError,
+  withoutUnchangedFields,
+  type LimitChange,
+  type LimitField,
+  type ProjectLimits,
+} from '../domain/limits.js';
+import { formatCents, type Cents } from '../domain/money.js';
 import { closestNames, resolveProject, type ProjectRef } from '../domain/projects.js';
 import { checkDecision, isAdmin, isApprover, type Approvers, type Decision, type DecisionRefusal } from '../domain/request.js';
 import { err, ok, type Result } from '../domain/result.js';
@@ -66,7 +75,7 @@ async function findProject(deps: Pick<LimitDeps, 'projects'>, query: string): Pr
 
 const withoutBookkeeping = (stored: StoredLimits | null): ProjectLimits | null => {
   if (!stored) return null;
-  const { hardAtOpenAI: _hard, projectName: _name, ...limits } = stored;
+  const { hardAtOpenAI: _hard, projectName: _name, capKnown: _known, ...limits } = stored;
   return limits;
 };
 
@@ -131,6 +140,43 @@ export async function changeLimits(
   return ok({ kind: 'requested', request });
 }
 
+/** What a limit form's check found wrong, by field, in words for the person; `form` when it is no one field. */
+export type LimitFormErrors = Partial<Record<LimitField | 'form', string>>;
+
+/**
+ * Checks a limit form's change against what is stored, so the form can answer in place (`response_action:
+ * errors`) instead of closing and saying it later. Reads Redis only (the stored limits and the month-to-date spend
+ * of the last poll: two fast reads), never Slack or OpenAI, so it fits in Slack's 3 s for a view submission; the
+ * caller bounds it with a deadline. Values left as they were filled in are dropped from the change. With
+ * `higherCap` (the form opened by "Request a higher cap") a new cap must be above the current cap and above the
+ * month's spend (`checkHigherCap`).
+ * @returns the change to make, or the errors by field
+ */
+export async function checkLimitForm(
+  deps: Pick<LimitDeps, 'limits' | 'spend' | 'clock' | 'settings'>,
+  input: { readonly projectId: string; readonly change: LimitChange; readonly higherCap: boolean },
+): Promise<Result<LimitChange, LimitFormErrors>> {
+  const [stored, totals] = await Promise.all([
+    deps.limits.get(input.projectId),
+    input.higherCap ? deps.spend.totals(monthOf(deps.clock()), [input.projectId]) : Promise.resolve(new Map<string, SpendTotal>()),
+  ]);
+  const current = withoutBookkeeping(stored);
+  const change = withoutUnchangedFields(input.change, current);
+  if (input.higherCap) {
+    const spent = totals.get(input.projectId)?.cents ?? null;
+    const higher = checkHigherCap(current?.hardCents ?? null, change.hard, spent);
+    if (!higher.ok) return err({ hard: higher.error.message });
+  }
+  const preview = applyChangeToLimits(current, change, {
+    projectId: input.projectId,
+    now: deps.clock(),
+    actor: 'form',
+    defaultChannel: deps.settings.alertChannel,
+  });
+  if (!preview.ok) return err({ [fieldOfLimitError(preview.error, change)]: preview.error.message });
+  return ok(change);
+}
+
 const describeChange = (before: ProjectLimits | null, after: ProjectLimits): string => describeLimitChange(before, after).join('; ');
 
 /**
@@ -188,10 +234,11 @@ export async function applyProjectLimits(
         return err({ what: `OpenAI did not accept the hard cap, so nothing was changed. ${failure.message}`, retryable: failure.retryable });
       }
       setAtOpenAI = { cents: wantedCents };
-      await deps.limits.clearDrift(input.project.id);
     }
     const hardAtOpenAI = (setAtOpenAI ? setAtOpenAI.cents : (stored?.hardAtOpenAI ?? null)) as Cents | null;
-    const after: StoredLimits = { ...next.value, hardAtOpenAI, projectName: input.project.name };
+    // Once keywarden has set the cap, a different one at OpenAI is drift, never an adoption.
+    const capKnown = setAtOpenAI !== null || (stored?.capKnown ?? (stored?.hardAtOpenAI ?? null) !== null);
+    const after: StoredLimits = { ...next.value, hardAtOpenAI, projectName: input.project.name, ...(capKnown ? { capKnown } : {}) };
     let saved: boolean;
     try {
       saved = await deps.limits.save(after, stored?.version ?? 0);
@@ -210,7 +257,7 @@ export async function applyProjectLimits(
       outcome: `applied:v${after.version}`,
       at: deps.clock(),
       project: input.project.id,
-      detail: `${describeChange(before, limits)}${input.approvedBy ? ` (approved by ${input.approvedBy})` : ''}`,
+      detail: `${describeChange(before, limits)}${input.approvedBy ? ` (approved by <@${input.approvedBy}>)` : ''}`,
     });
     await deps.queues.add(
       'slack',
@@ -327,9 +374,20 @@ export interface LimitsView {
   readonly monthToDate: SpendTotal | null;
 }
 
+/** What keywarden makes of OpenAI's cap for a project when it differs from what keywarden holds. */
+export type CapSighting = 'adopted' | 'changed' | 'removed';
+
 /**
- * Compares OpenAI's spend limit with what keywarden last set. On a difference (changed in OpenAI's dashboard),
- * says so once in the project's alert channel and takes OpenAI's value as the truth.
+ * Compares OpenAI's spend limit (`observed`, null when OpenAI has none) with what keywarden last set or saw, and
+ * takes OpenAI's value as the truth:
+ * - a cap keywarden has never set nor seen for the project (the project was not managed, or only its soft limits
+ *   were) is *adopted*: recorded, and said once in neutral words ("keywarden now tracks the $X cap set at OpenAI");
+ * - a cap that differs from the one keywarden set or saw is *drift*: changed (both amounts) or removed (OpenAI no
+ *   longer enforces any cap), said once in the project's alert channel.
+ * Once per change: the record is saved with a compare-and-set on its version and only the saver queues the notice
+ * (its job id is the new version), so polls, `limits` readers and several workers racing tell it once, and later
+ * polls find the record equal to OpenAI and say nothing.
+ * @returns the stored limits after the check (null when there are none and OpenAI has no cap)
  */
 export async function reconcileHardCap(
   deps: Pick<LimitDeps, 'limits' | 'audit' | 'queues' | 'clock'> & { readonly settings: Pick<LimitDeps['settings'], 'alertChannel'> },
@@ -339,56 +397,120 @@ export async function reconcileHardCap(
   known?: StoredLimits | null,
 ): Promise<StoredLimits | null> {
   const stored = known === undefined ? await deps.limits.get(project.id) : known;
-  const observedCents = observed ? observed.cents : null;
+  const observedCents = (observed ? observed.cents : null) as Cents | null;
   if (!stored && observedCents === null) return null;
-  if (stored && stored.hardAtOpenAI === observedCents) return stored;
+  const capKnown = stored !== null && (stored.capKnown ?? stored.hardAtOpenAI !== null);
+  if (stored && stored.hardAtOpenAI === observedCents) {
+    if (capKnown) return stored;
+    // OpenAI has no cap, as keywarden thought: from now on a cap appearing there is a change, not an adoption.
+    const marked: StoredLimits = { ...stored, capKnown: true };
+    return (await deps.limits.save(marked, stored.version)) ? marked : deps.limits.get(project.id);
+  }
   // A cap keywarden itself is setting right now (or set and could not record): not drift.
   const intended = await deps.limits.intendedCap(project.id);
   if (intended !== undefined && intended === observedCents) return stored;
-  if (!(await deps.limits.firstSightingOfDrift(project.id, observedCents))) return stored;
 
+  const sighting: CapSighting = !capKnown ? 'adopted' : observedCents === null ? 'removed' : 'changed';
   const base = withoutBookkeeping(stored);
   const now = deps.clock();
-  const adopted: StoredLimits = {
+  const next: StoredLimits = {
     projectId: project.id,
     softCents: base?.softCents ?? null,
-    hardCents: observedCents as Cents | null,
+    hardCents: observedCents,
     thresholds: base?.thresholds ?? [50, 80, 100],
     channelId: base?.channelId ?? deps.settings.alertChannel,
     version: (stored?.version ?? 0) + 1,
     updatedAt: now,
     updatedBy: 'openai',
-    hardAtOpenAI: observedCents as Cents | null,
+    hardAtOpenAI: observedCents,
+    capKnown: true,
     projectName: project.name,
   };
-  if (!(await deps.limits.save(adopted, stored?.version ?? 0))) return deps.limits.get(project.id);
+  if (!(await deps.limits.save(next, stored?.version ?? 0))) return deps.limits.get(project.id);
+  const before = stored?.hardAtOpenAI ?? null;
   await deps.audit.append({
-    actor: 'openai',
-    action: 'limits.drift',
+    actor: sighting === 'adopted' ? 'keywarden' : 'openai',
+    action: sighting === 'adopted' ? 'limits.adopt' : 'limits.drift',
     target: project.id,
-    outcome: `adopted:v${adopted.version}`,
+    outcome: sighting,
     at: now,
     project: project.id,
-    detail: `keywarden had ${stored?.hardAtOpenAI ?? 'none'} cents, OpenAI has ${observedCents ?? 'none'}`,
+    detail: sighting === 'adopted' ? `Hard limit: ${formatCap(observedCents)}` : `Hard limit: ${formatCap(before)} → ${formatCap(observedCents)}`,
   });
   await deps.queues.add(
     'slack',
     'post',
-    { kind: 'drift', projectId: project.id, projectName: project.name, channel: adopted.channelId ?? deps.settings.alertChannel, keywardenCents: stored?.hardAtOpenAI ?? null, openaiCents: observedCents },
-    { jobId: jobId('drift', project.id, adopted.version) },
+    {
+      kind: 'drift',
+      projectId: project.id,
+      projectName: project.name,
+      channel: next.channelId ?? deps.settings.alertChannel,
+      keywardenCents: sighting === 'adopted' ? null : before,
+      openaiCents: observedCents,
+      ...(sighting === 'adopted' ? { adopted: true } : {}),
+    },
+    { jobId: jobId(sighting === 'adopted' ? 'adopt' : 'drift', project.id, next.version) },
   );
-  return adopted;
+  return next;
 }
 
-/** Every project with limits, with OpenAI's enforcement status (and drift checked on the way). */
-export async function readLimits(deps: LimitDeps, projectQuery: string | null): Promise<Result<LimitsView[], UserFacingError>> {
+const formatCap = (cents: Cents | null): string => (cents === null ? 'off' : formatCents(cents));
+
+/** How many projects keywarden holds nothing for are asked about their cap at OpenAI, at most, per `limits`. */
+export const CAP_PROBES_PER_READ = 40;
+/** At most this many of those reads at once: OpenAI's Admin API rate limits are tight. */
+export const CAP_PROBES_AT_ONCE = 4;
+/** How long an answer "no cap" is trusted before the project is asked again (ms). */
+export const CAP_PROBE_TTL_MS = 15 * 60_000;
+
+/**
+ * Finds caps set at OpenAI for active projects keywarden holds no limits for, and adopts them (see
+ * `reconcileHardCap`), so `limits` shows every project OpenAI caps. OpenAI has no call that lists caps, so each
+ * project is one read: at most `CAP_PROBES_PER_READ` per call, `CAP_PROBES_AT_ONCE` at a time, and a "no cap"
+ * answer is remembered for `CAP_PROBE_TTL_MS` (a found cap is adopted, so it is never asked about this way again).
+ * @returns how many such projects are still unchecked (over the per-call bound, or OpenAI did not answer)
+ */
+async function adoptCapsOfUnlimitedProjects(deps: LimitDeps, projects: readonly ProjectRef[]): Promise<number> {
+  if (projects.length === 0) return 0;
+  const fresh = await deps.limits.recentlyWithoutCap(projects.map((p) => p.id));
+  const toAsk = projects.filter((p) => !fresh.has(p.id));
+  const asked = toAsk.slice(0, CAP_PROBES_PER_READ);
+  const answered = await mapConcurrently(asked, CAP_PROBES_AT_ONCE, async (project) => {
+    try {
+      const observed = await deps.openai.getSpendLimit(project.id);
+      if (observed) await reconcileHardCap(deps, project, observed, null);
+      else await deps.limits.rememberWithoutCap(project.id, CAP_PROBE_TTL_MS);
+      return true;
+    } catch (error) {
+      if (error instanceof OpenAIAdminError && error.failure.kind === 'auth') throw error;
+      return false;
+    }
+  });
+  return toAsk.length - answered.filter(Boolean).length;
+}
+
+/** What `limits` shows: the projects' views, and how many projects could not be checked for a cap at OpenAI. */
+export interface LimitsRead {
+  readonly views: LimitsView[];
+  /** active projects keywarden holds no limits for whose cap at OpenAI was not read this time */
+  readonly uncheckedAtOpenAI: number;
+}
+
+/**
+ * Every project with limits (one when `projectQuery` names it), with OpenAI's enforcement status; drift is checked
+ * on the way, and for all projects, caps set at OpenAI on projects keywarden holds nothing for are adopted first.
+ */
+export async function readLimits(deps: LimitDeps, projectQuery: string | null): Promise<Result<LimitsRead, UserFacingError>> {
   const projects = await deps.projects.list();
   let wanted: ProjectRef[];
+  let unchecked = 0;
   if (projectQuery) {
     const one = resolveProject(projectQuery, projects);
     if (!one.ok && one.error.kind !== 'archived') return err(projectError(one.error));
     wanted = [one.ok ? one.value : (one.error as { project: ProjectRef }).project];
   } else {
+    const stored = new Set((await deps.limits.all()).map((l) => l.projectId));
+    unchecked = await adoptCapsOfUnlimitedProjects(deps, projects.filter((p) => p.status === 'active' && !stored.has(p.id)));
     const withLimits = new Set((await deps.limits.all()).map((l) => l.projectId));
     wanted = projects.filter((p) => withLimits.has(p.id));
   }
@@ -405,7 +527,7 @@ export async function readLimits(deps: LimitDeps, projectQuery: string | null): 
     }
     return { project, limits, enforcement, monthToDate: totals.get(project.id) ?? null };
   });
-  return ok(views);
+  return ok({ views, uncheckedAtOpenAI: unchecked });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -416,6 +538,16 @@ export async function readRateLimits(deps: Pick<LimitDeps, 'projects' | 'openai'
   if (!project.ok) return project;
   return ok({ project: project.value, rateLimits: await deps.openai.listRateLimits(project.value.id) });
 }
+
+/** A rate-limit change for the audit log, e.g. `requests a minute 100, tokens a minute 20,000`. */
+const rateLimitChangeInWords = (change: RateLimitChange): string =>
+  [
+    change.rpm === undefined ? null : `requests a minute ${change.rpm.toLocaleString('en-US')}`,
+    change.tpm === undefined ? null : `tokens a minute ${change.tpm.toLocaleString('en-US')}`,
+    change.rpd === undefined ? null : `requests a day ${change.rpd.toLocaleString('en-US')}`,
+  ]
+    .filter((part): part is string => part !== null)
+    .join(', ');
 
 export async function changeRateLimit(
   deps: Pick<LimitDeps, 'projects' | 'openai' | 'audit' | 'clock' | 'groupsOf' | 'settings'>,
@@ -442,7 +574,7 @@ export async function changeRateLimit(
       ...(input.change.tpm !== undefined ? { maxTokensPerMinute: input.change.tpm } : {}),
       ...(input.change.rpd !== undefined ? { maxRequestsPerDay: input.change.rpd } : {}),
     });
-    await deps.audit.append({ actor: input.actorId, action: 'ratelimit.change', target: `${project.id}/${before.model}`, outcome: 'applied', at: deps.clock(), project: project.id, detail: JSON.stringify(input.change) });
+    await deps.audit.append({ actor: input.actorId, action: 'ratelimit.change', target: `${project.id}/${before.model}`, outcome: 'applied', at: deps.clock(), project: project.id, detail: rateLimitChangeInWords(input.change) });
     return ok({ project, before, after });
   } catch (error) {
     const failure = describeOpenAIFailure(error);
@@ -451,6 +583,10 @@ export async function changeRateLimit(
   }
 }
 
+/**
+ * The audit log for admins: the newest 100 entries of the last `days` days, for one project or all, with the
+ * projects' names so entries read by name. Non-admins are refused in words.
+ */
 export async function readAudit(
   deps: Pick<LimitDeps, 'audit' | 'projects' | 'clock' | 'groupsOf' | 'settings'>,
   input: { readonly actorId: string; readonly project: string | null; readonly days: number },
@@ -469,5 +605,7 @@ export async function readAudit(
     } else projectId = project.value.id;
   }
   const entries = await deps.audit.recent({ limit: 100, sinceMs: deps.clock() - input.days * 86_400_000, ...(projectId ? { project: projectId } : {}) });
-  return ok({ entries, projectId: projectId ?? null });
+  // Names for the projects the entries mention (the directory's cached list, archived projects included).
+  const projectNames = new Map((await deps.projects.list()).map((p) => [p.id, p.name] as const));
+  return ok({ entries, projectId: projectId ?? null, projectNames });
 }

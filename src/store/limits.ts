@@ -14,6 +14,11 @@ export interface StoredLimits extends ProjectLimits {
   readonly hardAtOpenAI: Cents | null;
   /** the project's name when the limits were last saved, so polls and alerts need not list every project */
   readonly projectName?: string;
+  /**
+   * true once keywarden has set the project's cap at OpenAI or seen what OpenAI has (a cap or none), so a different
+   * cap there is drift; absent on records that predate it, which count as known when they hold a cap.
+   */
+  readonly capKnown?: boolean;
 }
 
 // KEYS[1] limits doc, KEYS[2] index set. ARGV[1] new doc, ARGV[2] expected version, ARGV[3] project id.
@@ -54,12 +59,16 @@ export class LimitsStore {
     return Number(saved) === 1;
   }
 
-  /** Records that OpenAI's cap was seen at `cents`; true the first time this value is seen (say it once). */
-  async firstSightingOfDrift(projectId: string, cents: number | null): Promise<boolean> {
-    const key = this.keys.custom('limits', projectId, 'drift');
-    const value = cents === null ? 'none' : String(cents);
-    const previous = await this.redis.set(key, value, 'GET');
-    return previous !== value;
+  /** Of `projectIds`, those OpenAI said have no cap within the last `rememberWithoutCap` TTL (one round trip). */
+  async recentlyWithoutCap(projectIds: readonly string[]): Promise<Set<string>> {
+    if (projectIds.length === 0) return new Set();
+    const raws = await this.redis.mget(projectIds.map((id) => this.keys.custom('limits', id, 'nocap')));
+    return new Set(projectIds.filter((_, i) => raws[i] !== null));
+  }
+
+  /** Remembers for `ttlMs` that OpenAI has no cap for the project, so `limits` need not ask again meanwhile. */
+  async rememberWithoutCap(projectId: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.keys.custom('limits', projectId, 'nocap'), '1', 'PX', ttlMs);
   }
 
   /** The cap keywarden is about to set at OpenAI (null: removing it); kept a day in case it is never recorded. */
@@ -77,9 +86,6 @@ export class LimitsStore {
     return raw === null ? undefined : raw === 'none' ? null : Number(raw);
   }
 
-  async clearDrift(projectId: string): Promise<void> {
-    await this.redis.del(this.keys.custom('limits', projectId, 'drift'));
-  }
 }
 
 export class LimitRequestStore {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyLimitChange,
+  checkHigherCap,
+  fieldOfLimitError,
+  withoutUnchangedFields,
   DEFAULT_THRESHOLDS,
   describeLimitChange,
   parseThresholds,
@@ -191,5 +194,34 @@ describe('describeLimitChange', () => {
       'Hard limit: none → $20.00',
       'Alert channel: none → <#C_DEFAULT>',
     ]);
+  });
+});
+
+describe('the higher-cap form rules', () => {
+  it('refuses a cap below the current one, with both figures', () => {
+    const checked = checkHigherCap(cents(10_000), cents(9_000), null);
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.error.message).toMatch(/above the current \$100\.00; \$90\.00 is lower/);
+  });
+  it('refuses a cap at or below the month’s spend, with both figures', () => {
+    const checked = checkHigherCap(cents(10_000), cents(15_000), cents(15_000));
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.error.message).toMatch(/\$150\.00 is already spent this month, so a cap of \$150\.00/);
+  });
+  it('lets a cap above both, no cap at all, and no hard change through', () => {
+    expect(checkHigherCap(cents(10_000), cents(20_000), cents(15_000)).ok).toBe(true);
+    expect(checkHigherCap(cents(10_000), 'off', cents(15_000)).ok).toBe(true);
+    expect(checkHigherCap(cents(10_000), undefined, cents(15_000)).ok).toBe(true);
+    expect(checkHigherCap(null, cents(20_000), null).ok).toBe(true);
+  });
+  it('drops values left as they were filled in', () => {
+    const current = { projectId: 'p', softCents: cents(100), hardCents: cents(200), thresholds: [50, 80, 100], channelId: 'C1', version: 1, updatedAt: 0, updatedBy: 'U1' };
+    expect(withoutUnchangedFields({ soft: cents(100), hard: cents(300), thresholds: [50, 80, 100] }, current)).toEqual({ hard: 300 });
+    expect(withoutUnchangedFields({ hard: 'off' }, { ...current, hardCents: null })).toEqual({});
+  });
+  it('blames the field the person typed', () => {
+    expect(fieldOfLimitError({ kind: 'soft_above_hard', message: '' }, { soft: cents(500), hard: cents(200) })).toBe('soft');
+    expect(fieldOfLimitError({ kind: 'soft_above_hard', message: '' }, { hard: cents(200) })).toBe('hard');
+    expect(fieldOfLimitError({ kind: 'invalid_thresholds', message: '' }, { thresholds: [2, 1] })).toBe('thresholds');
   });
 });

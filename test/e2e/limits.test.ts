@@ -9,6 +9,7 @@ beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(async () => {
+  if (process.env.DEBUG_E2E) console.log(h.logLines.filter((l) => /"level":(40|50)/.test(l)).join(''));
   await h?.stop();
 });
 
@@ -45,6 +46,23 @@ describe('an admin changing limits', () => {
 
     const audit = await h.redis.xrange(`${h.namespace}:{kw}:audit`, '-', '+');
     expect(audit.filter(([, f]) => f.includes('limits.change'))).toHaveLength(2);
+  });
+
+  it('shows an admin their change once: typed in the alert channel, the answer is one line pointing at the announcement', async () => {
+    const before = h.slack.ephemerals(USERS.admin).length;
+    const res = await h.driver.slashCommand({ userId: USERS.admin, text: 'limit "Support Bot" soft 1600', channelId: SPEND_CHANNEL });
+    expect(res.status).toBe(200);
+    const reply = await h.waitFor(() => h.slack.ephemerals(USERS.admin).slice(before).at(-1));
+    const answer = `${reply.text ?? ''}\n${JSON.stringify(reply.blocks ?? [])}`;
+    expect(answer).toMatch(/announcement is in this channel/);
+    // the before → after and the limits in effect are the announcement's, not repeated to the admin
+    expect(answer).not.toMatch(/→|1,500\.00|Alerts at/);
+    expect(reply.blocks ?? []).toHaveLength(1);
+    const posts = () => h.slack.messages(SPEND_CHANNEL).filter((m) => /1,600\.00/.test(JSON.stringify(m)));
+    const announced = await h.waitFor(() => (posts().length > 0 ? posts() : undefined));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(posts()).toHaveLength(1);
+    expect(JSON.stringify(announced[0])).toMatch(/1,500\.00[^"]*→[^"]*1,600\.00/);
   });
 
   it('shows every project with limits, and one in detail with its rate limits', async () => {
@@ -178,8 +196,20 @@ describe('rate limits and audit', () => {
   it('shows admins the audit log, newest first, and refuses members', async () => {
     expect(await ask(USERS.requester, 'audit')).toMatch(/Only admins/);
     const log = await ask(USERS.admin, 'audit "Support Bot" 7');
-    expect(log).toMatch(/limits\.change/);
-    expect(log).toMatch(/ratelimit\.change/);
+    expect(log).toMatch(/changed the spend limits of \*Support Bot\*/);
+    expect(log).toMatch(/changed the rate limits of `gpt-4o-mini`[^"]* — requests a minute 100, tokens a minute 20,000/);
+    expect(log).toMatch(/tried to change the spend limits of \*Support Bot\*: OpenAI refused/);
+    // the channel set in the first change is a real channel link, not escaped text
+    expect(log).toContain(`<#${SPEND_CHANNEL}>`);
+  });
+
+  it('says every audit entry in words: names, mentions, dollars, no internal codes', async () => {
+    const log = await ask(USERS.admin, 'audit');
+    expect(log).toMatch(/tried to approve the limit change `lim_[a-z0-9]+` in \*Research Assistant\*: refused: nobody decides their own request/);
+    expect(log).toMatch(/<@U[A-Z0-9]+> denied the limit change/);
+    expect(log).not.toMatch(/refused:\S|self_decision|none cents|\\"rpm|applied:v\d|&lt;#C|limits\.change|ratelimit\.change/);
+    expect(log).not.toContain(h.projects.support);
+    expect(log).not.toContain(h.projects.research);
   });
 });
 

@@ -6,7 +6,8 @@ import type { RateLimitAtOpenAI } from '../../../openai/admin.js';
 import { renderErrorNotice, renderNotice } from '../../render/index.js';
 import {
   renderAuditLog,
-  renderLimitChangeApplied,
+  renderLimitChangeConfirmation,
+  renderLimitError,
   renderLimitsOverview,
   renderProjectLimits,
   renderRateLimitChanged,
@@ -50,22 +51,23 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
         await respond(ephemeral(renderErrorNotice(read.error)));
         return true;
       }
-      const [one] = read.value;
+      const [one] = read.value.views;
       if (project && one) {
         const rateLimits = await deps.openai.listRateLimits(one.project.id).catch(() => null);
         await respond(ephemeral(renderProjectLimits(rowOf(one), rateLimits ? rateLimits.map(rateLimitRowOf) : null, { now })));
       } else {
-        await respond(ephemeral(renderLimitsOverview(read.value.map(rowOf), { now })));
+        await respond(ephemeral(renderLimitsOverview(read.value.views.map(rowOf), { now, uncheckedAtOpenAI: read.value.uncheckedAtOpenAI })));
       }
       return true;
     }
     case 'limit': {
       const changed = await changeLimits(deps, { actorId: userId, project: cmd.project, change: cmd.change });
       if (!changed.ok) {
-        await respond(ephemeral(renderErrorNotice(changed.error)));
+        await respond(ephemeral(renderLimitError(changed.error)));
       } else if (changed.value.kind === 'applied') {
+        // The change is announced in the alert channel: the admin's own answer only confirms and points there.
         const { project, before, after } = changed.value;
-        await respond(ephemeral(renderLimitChangeApplied({ project, before, after, actorId: userId, now })));
+        await respond(ephemeral(renderLimitChangeConfirmation({ project, before, after, announcedIn: after.channelId ?? deps.settings.alertChannel, typedIn: command.channel_id })));
       } else {
         const r = changed.value.request;
         await respond(
@@ -97,7 +99,7 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
     case 'audit': {
       const read = await readAudit(deps, { actorId: userId, project: cmd.project, days: cmd.days });
       await respond(
-        ephemeral(read.ok ? renderAuditLog(read.value.entries, { ...(read.value.projectId ? { project: read.value.projectId } : {}), days: cmd.days, now }) : renderErrorNotice(read.error)),
+        ephemeral(read.ok ? renderAuditLog(read.value.entries, { ...(read.value.projectId ? { project: read.value.projectId } : {}), days: cmd.days, now, projectNames: read.value.projectNames }) : renderErrorNotice(read.error)),
       );
       return true;
     }

@@ -79,7 +79,8 @@ const outcomeLines = (req: LimitChangeRequestView, now: number): string[] => {
     case 'pending':
       return now >= req.decideBy ? [`:hourglass: No approver decided by ${slackDate(req.decideBy)}; this request is expiring.`] : [];
     case 'approved':
-      return [...approvalLine(req), ':gear: Applying the change at OpenAI…'];
+      // Only the hard cap is set at OpenAI; soft limits, thresholds and the channel are keywarden's own.
+      return [...approvalLine(req), req.change.hard !== undefined ? ':gear: Setting the hard cap at OpenAI…' : ':gear: Recording the new limits…'];
     case 'applied':
       return [...approvalLine(req), `:white_check_mark: Applied${at(req.appliedAt)}; the new limits are in effect.`];
     case 'denied':

@@ -5,7 +5,7 @@ import { formatCents, type Cents } from '../../../domain/money.js';
 import { SLASH_COMMAND } from '../../ids.js';
 import { sectionBlock } from '../blocks.js';
 import { BLOCK_KIT_LIMITS } from '../limits.js';
-import { codeSpan, escapeMrkdwn, fitUserText, mentionChannel, truncateMrkdwn } from '../mrkdwn.js';
+import { codeSpan, escapeMrkdwn, fitUserText, mentionChannel, mentionUser, truncateMrkdwn } from '../mrkdwn.js';
 import type { HardCapEnforcement, LimitsProject, LimitsRow } from './types.js';
 
 const PROJECT_NAME_MAX = 200;
@@ -15,11 +15,13 @@ const TYPED_NAME_MAX = 60;
 
 export const ENFORCING_WORDS = ':no_entry: enforcing — OpenAI is refusing requests';
 
-/** `*Name* (`proj_…`)`, escaped; the id alone when the project has no name. */
+/**
+ * `*Name*`, escaped: people know projects by name, so the id is shown only when there is no name (then as code).
+ */
 export const projectLabel = (project: LimitsProject): string =>
-  project.name.trim() === ''
+  project.name.trim() === '' || project.name === project.id
     ? codeSpan(project.id, PROJECT_ID_MAX)
-    : `*${fitUserText(project.name, PROJECT_NAME_MAX)}* (${codeSpan(project.id, PROJECT_ID_MAX)})`;
+    : `*${fitUserText(project.name, PROJECT_NAME_MAX)}*`;
 
 /** The project's name for fallback text and headers: escaped, shortened, the id when there is no name. */
 export const projectName = (project: LimitsProject, max = 150): string =>
@@ -33,6 +35,16 @@ export const projectArgument = (project: LimitsProject): string => {
   const name = project.name.trim();
   if (name === '' || name.length > TYPED_NAME_MAX || /["“”'‘’`\n\r\t]/.test(name)) return project.id;
   return /\s/.test(name) ? `"${name}"` : name;
+};
+
+/**
+ * Who did something, in words: a person as a mention Slack renders; keywarden's own work (`keywarden`, `system`)
+ * as keywarden; `openai` (a change made at OpenAI, outside keywarden) as such.
+ */
+export const actorText = (actor: string): string => {
+  if (actor === 'keywarden' || actor === 'system') return 'keywarden';
+  if (actor === 'openai') return 'someone at OpenAI (outside keywarden)';
+  return mentionUser(actor);
 };
 
 /** A command shown as inline code, e.g. `/openai-key limits "Support Bot"`; user text in it is escaped. */

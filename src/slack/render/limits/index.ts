@@ -19,8 +19,13 @@ export {
   limitRefusalInWords,
   renderChannelNotReachable,
   renderLimitChangeApplied,
+  renderLimitChangeConfirmation,
   renderLimitChangeThreadNote,
+  renderLimitError,
+  renderLimitFormOutcome,
+  type LimitFormOutcome,
   renderLimitRequesterDm,
 } from './notices.js';
 export { LIMIT_REASON_MAX_LENGTH, renderLimitChangeModal, type LimitChangeModalOptions } from './modal.js';
 export { AUDIT_LOG_MAX_ENTRIES, renderAuditLog } from './audit.js';
+export { renderCapSighting, type CapSightingInput } from './drift.js';

@@ -50,7 +50,8 @@ const textInput = (opts: {
 });
 
 /**
- * The form to change a project's spend limits (callback `VIEW.limitChange`, private metadata `{ projectId }`),
+ * The form to change a project's spend limits (callback `VIEW.limitChange`, private metadata `{ projectId,
+ * higherCap? }`),
  * opened by the "Request a higher cap" button on hard-cap notices. Empty amount fields keep the current values.
  */
 export const renderLimitChangeModal = (opts: LimitChangeModalOptions): ModalView => {
@@ -123,6 +124,7 @@ export const renderLimitChangeModal = (opts: LimitChangeModalOptions): ModalView
     submit: asAdmin ? 'Apply' : 'Request',
     close: 'Cancel',
     blocks,
-    privateMetadata: { projectId: opts.projectId },
+    // `higherCap`: the submission must raise the cap (checked in the form, against the stored cap and spend)
+    privateMetadata: { projectId: opts.projectId, ...(opts.prefillHardCents !== undefined ? { higherCap: '1' } : {}) },
   });
 };

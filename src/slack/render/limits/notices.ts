@@ -63,14 +63,81 @@ export const renderLimitChangeApplied = (opts: {
   return composeMessage(`Spend limits of ${projectName(project)} changed ${who}: ${lines.join('; ')}`, blocks);
 };
 
+/**
+ * The admin's own answer after their `limit` command was applied. The change itself is announced in the alert
+ * channel (`renderLimitChangeApplied`); this must not repeat it: when the command was typed in that channel the
+ * announcement is right below, so one line points at it; typed elsewhere, one line also says what changed.
+ */
+export const renderLimitChangeConfirmation = (opts: {
+  readonly project: LimitsProject;
+  readonly before: ProjectLimits | null;
+  readonly after: ProjectLimits;
+  /** where the announcement goes */
+  readonly announcedIn: string;
+  /** where the command was typed */
+  readonly typedIn: string;
+}): RenderedMessage => {
+  const label = projectLabel(opts.project);
+  const channel = mentionChannel(opts.announcedIn);
+  const text =
+    opts.typedIn === opts.announcedIn
+      ? `:white_check_mark: Done: the spend limits of ${label} are changed; the announcement is in this channel.`
+      : `:white_check_mark: Done: the spend limits of ${label} are changed (${changeLines(opts.before, opts.after).join('; ')}), announced in ${channel}.`;
+  return composeMessage(
+    `Done: the spend limits of ${projectName(opts.project)} are changed and announced in ${channel}.`,
+    [sectionBlock(text)],
+  );
+};
+
+/** What happened to a submitted limit form, told by DM after the form closed (only OpenAI's answer comes later). */
+export type LimitFormOutcome =
+  | { readonly kind: 'applied'; readonly project: LimitsProject; readonly announcedIn: string }
+  | { readonly kind: 'requested'; readonly project: LimitsProject; readonly requestId: string }
+  | { readonly kind: 'refused'; readonly error: { readonly what: string; readonly hint?: string } };
+
+export const renderLimitFormOutcome = (outcome: LimitFormOutcome): RenderedMessage => {
+  switch (outcome.kind) {
+    case 'applied': {
+      const text = `:white_check_mark: Done: the spend limits of ${projectLabel(outcome.project)} are changed and announced in ${mentionChannel(outcome.announcedIn)}.`;
+      return composeMessage(`Done: the spend limits of ${projectName(outcome.project)} are changed.`, [sectionBlock(text)]);
+    }
+    case 'requested': {
+      const text =
+        `:hourglass_flowing_sand: Your change to the spend limits of ${projectLabel(outcome.project)} is waiting for an approver ` +
+        `(request ${codeSpan(outcome.requestId, 60)}). You will get a DM when it is decided.`;
+      return composeMessage(`Your limit change for ${projectName(outcome.project)} is waiting for an approver.`, [sectionBlock(text)]);
+    }
+    case 'refused': {
+      const error = renderLimitError(outcome.error);
+      return composeMessage(`Your limit change was not made: ${error.text}`, [sectionBlock(`:warning: Your limit change was not made. ${domainLine(outcome.error.what)}${outcome.error.hint ? `\n*Try:* ${domainLine(outcome.error.hint)}` : ''}`)]);
+    }
+  }
+};
+
+/**
+ * A refused limit command in words: like the generic error notice, but a channel the limits code names by id
+ * (`<#C…>`) is a real channel link rather than literal text.
+ */
+export const renderLimitError = (error: { readonly what: string; readonly hint?: string }): RenderedMessage => {
+  const what = error.what.trim() === '' ? 'Something went wrong.' : error.what;
+  const hint = error.hint === undefined || error.hint.trim() === '' ? undefined : error.hint;
+  const plain = (line: string) => line.replace(/<#([CGD][A-Z0-9]{2,30})(\|[^>]*)?>/g, '#$1');
+  return composeMessage(`${plain(what)}${hint === undefined ? '' : ` Try: ${plain(hint)}`}`, [
+    sectionBlock(`:warning: ${domainLine(what)}${hint === undefined ? '' : `\n*Try:* ${domainLine(hint)}`}`),
+  ]);
+};
+
 /** Why a decision on a limit-change request was refused, addressed to the person who tried. */
 export const limitRefusalInWords = (by: string, refusal: DecisionRefusal<string>): string =>
   decisionRefusalInWords(by, refusal, { stateInWords: limitChangeStateInWords, askAgainCommand: commandCode('limit') });
 
-const threadNoteText = (event: LimitChangeEvent): string => {
+/** Whether a change touches OpenAI at all: only the hard cap lives there; soft limits, thresholds and channel are keywarden's. */
+const appliesAtOpenAI = (change: LimitChangeRequestView['change'] | undefined): boolean => change === undefined || change.hard !== undefined;
+
+const threadNoteText = (event: LimitChangeEvent, change?: LimitChangeRequestView['change']): string => {
   switch (event.kind) {
     case 'approved':
-      return `:white_check_mark: Approved by ${mentionUser(event.by)}. Applying the change at OpenAI…`;
+      return `:white_check_mark: Approved by ${mentionUser(event.by)}. ${appliesAtOpenAI(change) ? 'Setting the hard cap at OpenAI…' : 'Recording the new limits…'}`;
     case 'applied':
       return (
         `:white_check_mark: Applied; the new limits are in effect.\n${changeLines(event.before, event.after).join('\n')}` +
@@ -85,8 +152,12 @@ const threadNoteText = (event: LimitChangeEvent): string => {
   }
 };
 
-/** A short reply in the limit-change request's thread. */
-export const renderLimitChangeThreadNote = (event: LimitChangeEvent): RenderedMessage => plainMessage(threadNoteText(event));
+/**
+ * A short reply in the limit-change request's thread. `request` (its change) says whether anything is set at OpenAI,
+ * so a soft-only change is not said to be "applied at OpenAI".
+ */
+export const renderLimitChangeThreadNote = (event: LimitChangeEvent, request?: Pick<LimitChangeRequestView, 'change'>): RenderedMessage =>
+  plainMessage(threadNoteText(event, request?.change));
 
 /** What the requester is told by DM about `event`. */
 export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: LimitChangeEvent): RenderedMessage => {
@@ -97,7 +168,7 @@ export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: Limit
     case 'approved':
       return plainMessage(
         `:white_check_mark: Your request to change the spend limits of ${label} was approved by ${mentionUser(event.by)}. ` +
-          'keywarden is applying it at OpenAI; you will get another message when it is in effect.',
+          `${appliesAtOpenAI(req.change) ? 'keywarden is setting the hard cap at OpenAI' : 'keywarden is recording it'}; you will get another message when it is in effect.`,
       );
     case 'applied':
       return plainMessage(

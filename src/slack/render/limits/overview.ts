@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { composeMessage, contextBlock, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { BLOCK_KIT_LIMITS } from '../limits.js';
-import { mentionUser, slackDate, utcDateText } from '../mrkdwn.js';
+import { slackDate, utcDateText } from '../mrkdwn.js';
 import {
+  actorText,
   channelText,
   commandCode,
   groupDigits,
@@ -66,13 +67,23 @@ const fallbackEntry = (row: LimitsRow): string => {
  */
 export const renderLimitsOverview = (
   rows: readonly LimitsRow[],
-  opts: { readonly now: number; readonly page?: number; readonly pageSize?: number },
+  opts: {
+    readonly now: number;
+    readonly page?: number;
+    readonly pageSize?: number;
+    /** active projects without limits in keywarden whose cap at OpenAI was not read this time */
+    readonly uncheckedAtOpenAI?: number;
+  },
 ): RenderedMessage => {
+  const unchecked =
+    (opts.uncheckedAtOpenAI ?? 0) > 0
+      ? `${plural(opts.uncheckedAtOpenAI ?? 0, 'project')} without limits in keywarden ${opts.uncheckedAtOpenAI === 1 ? 'was' : 'were'} not checked for a cap at OpenAI yet; run ${commandCode('limits')} again in a minute to check more.`
+      : null;
   if (rows.length === 0) {
     const text = `No projects to show limits for. Set a project's limits with ${SET_ONE}.`;
     return composeMessage(
       'No projects to show spend limits for. Set one with /openai-key limit &lt;project&gt; soft 500 hard 800',
-      [headerBlock('Spend limits'), sectionBlock(`:seedling: ${text}`)],
+      [headerBlock('Spend limits'), sectionBlock(`:seedling: ${text}`), ...(unchecked === null ? [] : [contextBlock(unchecked)])],
     );
   }
   const pageSize = Math.min(
@@ -94,6 +105,7 @@ export const renderLimitsOverview = (
   const footer: string[] = [];
   if (after > 0) footer.push(`…and ${plural(after, 'more project')} — ${commandCode('limits <project>')} for one`);
   if (rows.every((row) => row.limits === null)) footer.push(`No limits are set yet. Set some with ${SET_ONE}.`);
+  if (unchecked !== null) footer.push(unchecked);
   if (footer.length > 0) blocks.push(contextBlock(...footer));
 
   const atRisk = rows.filter(isAtRisk);
@@ -122,7 +134,7 @@ export const renderProjectLimits = (
     `*Soft limit*\n${limits === null ? 'none' : softLimitText(limits)}`,
     `*Hard cap*\n${hardCapText(limits?.hardCents ?? null, row.enforcement)}`,
     `*Alert channel*\n${limits === null ? 'none set' : channelText(limits.channelId)}`,
-    ...(limits === null ? [] : [`*Last changed*\n${slackDate(limits.updatedAt)} by ${mentionUser(limits.updatedBy)}`]),
+    ...(limits === null ? [] : [`*Last changed*\n${slackDate(limits.updatedAt)} by ${actorText(limits.updatedBy)}`]),
   ];
   const blocks: KnownBlock[] = [
     headerBlock(`Spend limits: ${project.name.trim() === '' ? project.id : project.name}`),

@@ -2,9 +2,7 @@ export { renderAlertReply, REFUSING_SENTENCE, type AlertReply, type AlertReplyCo
 export { progressBar, dayMonthText, type SpendProject } from './figures.js';
 export {
   renderChannelFallbackNote,
-  renderDriftNotice,
   renderOpenAIAuthNotice,
-  type DriftNoticeInput,
   type OpenAIAuthNoticeInput,
 } from './notices.js';
 export { renderSpendStatus, type SpendStatus } from './status.js';

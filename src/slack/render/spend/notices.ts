@@ -1,33 +1,7 @@
-/** Notices about spend watching itself: a cap changed outside keywarden, a refused admin key, a moved alert. */
-import { formatCents, type Cents } from '../../../domain/money.js';
+/** Notices about spend watching itself: a refused admin key, a moved alert. (Cap sightings are limits': render/limits/drift.ts.) */
 import { SLASH_COMMAND } from '../../ids.js';
 import { composeMessage, contextBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { codeSpan, mentionChannel, slackDate } from '../mrkdwn.js';
-import { projectName, type SpendProject } from './figures.js';
-
-export interface DriftNoticeInput {
-  readonly project: SpendProject;
-  /** the hard cap keywarden last set; null when it set none */
-  readonly keywardenCents: Cents | null;
-  /** the hard cap OpenAI has now; null when it has none */
-  readonly openaiCents: Cents | null;
-}
-
-const capText = (value: Cents | null): string => (value === null ? 'no hard cap' : formatCents(value));
-
-/** The project's hard cap at OpenAI no longer matches the one keywarden set (someone changed it at OpenAI). */
-export const renderDriftNotice = (input: DriftNoticeInput): RenderedMessage => {
-  const name = projectName(input.project);
-  const quoted = input.project.name.replace(/"/g, "'");
-  const fix = codeSpan(`${SLASH_COMMAND} limit "${quoted}" hard <amount>`, 200);
-  const text =
-    `:warning: *${name}*'s hard cap was changed outside keywarden: OpenAI has ${capText(input.openaiCents)}, ` +
-    `but keywarden set ${capText(input.keywardenCents)}. OpenAI enforces its own figure, so alerts follow it from now on.`;
-  return composeMessage(text, [
-    sectionBlock(text),
-    contextBlock(`To put the cap back through keywarden, with an approver's say, use ${fix}.`),
-  ]);
-};
 
 export interface OpenAIAuthNoticeInput {
   /** when spend was last read successfully, if ever */

@@ -22,7 +22,7 @@ describe('renderLimitChangeRequestMessage: pending', () => {
     expect((message.blocks[0] as { text: { text: string } }).text.text).toBe('Spend limit change request');
     const text = allMrkdwn(message.blocks);
     expect(text).toContain('*Requested by*\n<@U0REQUESTER>');
-    expect(text).toContain('*Project*\n*Support Bot* (`proj_abc123`)');
+    expect(text).toContain('*Project*\n*Support Bot*');
     expect(text).toContain('*Change*\nHard limit: $800.00 → $1,200.00');
     expect(text).toContain('*Reason*\n> The launch doubles traffic this month.');
     expect(text).toContain(`*Decide by*\n<!date^${Math.floor(req.decideBy / 1000)}^`);
@@ -95,9 +95,18 @@ describe('requestedChangeLines', () => {
   });
 });
 
+describe('renderLimitChangeRequestMessage: an approved change without a hard cap', () => {
+  it('says it is recorded, not applied at OpenAI (nothing is set there for soft limits)', () => {
+    const message = renderLimitChangeRequestMessage(limitRequestIn('approved', { change: { soft: cents(90_000) } }), { now: NOW });
+    const text = allMrkdwn(message.blocks);
+    expect(text).toContain('Recording the new limits');
+    expect(text).not.toMatch(/at OpenAI…/);
+  });
+});
+
 describe('renderLimitChangeRequestMessage: decided states', () => {
   const outcomes: Record<string, string[]> = {
-    approved: ['Approved by <@U0APPROVER>', 'Applying the change at OpenAI'],
+    approved: ['Approved by <@U0APPROVER>', 'Setting the hard cap at OpenAI'],
     applied: ['Approved by <@U0APPROVER>', ':white_check_mark: Applied'],
     denied: ['Denied by <@U0APPROVER>', '> Wait for the budget review.'],
     expired: ['Expired', 'no approver decided in time'],

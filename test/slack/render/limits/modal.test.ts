@@ -20,7 +20,7 @@ describe('renderLimitChangeModal', () => {
     prefillHardCents: cents(120_000),
   });
 
-  it('has the callback id, the four inputs and the project id in private metadata', () => {
+  it('has the callback id, the four inputs and the project id (and that it raises the cap) in private metadata', () => {
     expect(view.callback_id).toBe(VIEW.limitChange);
     expect(inputs(view).map((b) => [b.block_id, (b.element as PlainTextInput).action_id])).toEqual([
       [INPUT.limitSoft.block, INPUT.limitSoft.action],
@@ -28,7 +28,7 @@ describe('renderLimitChangeModal', () => {
       [INPUT.limitThresholds.block, INPUT.limitThresholds.action],
       [INPUT.limitReason.block, INPUT.limitReason.action],
     ]);
-    expect(JSON.parse(view.private_metadata ?? '{}')).toEqual({ projectId: 'proj_abc123' });
+    expect(JSON.parse(view.private_metadata ?? '{}')).toEqual({ projectId: 'proj_abc123', higherCap: '1' });
     expect(modalViolations(view)).toEqual([]);
     expect(liveMarkup(mrkdwnStrings(view))).toEqual([]);
   });

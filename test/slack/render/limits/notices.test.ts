@@ -40,7 +40,7 @@ describe('renderLimitChangeApplied', () => {
       now: NOW,
     });
     const text = allMrkdwn(message.blocks);
-    expect(text).toContain('*Support Bot* (`proj_abc123`) were changed at the request of <@U0REQUESTER>, approved by <@U0APPROVER>');
+    expect(text).toContain('*Support Bot* were changed at the request of <@U0REQUESTER>, approved by <@U0APPROVER>');
     expect(text).toContain('*Before → after*\nHard limit: $800.00 → $1,200.00\nAlert thresholds: 50%, 80%, 100% → 50%, 90%');
     expect(text).toContain('*Hard cap*\n$1,200.00');
     expect(text).toContain('*Soft limit*\n$500.00');
@@ -92,7 +92,7 @@ describe('limitRefusalInWords', () => {
 
 describe('renderLimitChangeThreadNote', () => {
   const expected: Record<LimitChangeEvent['kind'], string[]> = {
-    approved: ['Approved by <@U0APPROVER>', 'Applying the change at OpenAI'],
+    approved: ['Approved by <@U0APPROVER>', 'Setting the hard cap at OpenAI'],
     applied: ['Applied', 'Hard limit: $800.00 → $1,200.00', 'Announced in <#C0ALERTS>'],
     denied: ['Denied by <@U0APPROVER>', '> Wait for the budget review.'],
     expired: ['expired'],
@@ -109,6 +109,16 @@ describe('renderLimitChangeThreadNote', () => {
     });
   }
 
+  it('does not speak of OpenAI for a change without a hard cap: nothing is set there', () => {
+    const soft = renderLimitChangeThreadNote({ kind: 'approved', by: 'U0APPROVER' }, { change: { soft: cents(90_000) } });
+    expect(soft.text).toContain('Recording the new limits');
+    expect(soft.text).not.toMatch(/OpenAI/);
+    const hard = renderLimitChangeThreadNote({ kind: 'approved', by: 'U0APPROVER' }, { change: { hard: cents(90_000) } });
+    expect(hard.text).toContain('Setting the hard cap at OpenAI');
+    const dm = renderLimitRequesterDm(limitRequestIn('approved', { change: { thresholds: [60, 90] } }), { kind: 'approved', by: 'U0APPROVER' });
+    expect(dm.text).not.toMatch(/OpenAI/);
+  });
+
   it('escapes a hostile deny reason and OpenAI words', () => {
     for (const event of [
       { kind: 'denied', by: 'U0APPROVER', reason: HOSTILE },
@@ -124,7 +134,7 @@ describe('renderLimitChangeThreadNote', () => {
 describe('renderLimitRequesterDm', () => {
   const req = limitRequestIn('pending');
   const expected: Record<LimitChangeEvent['kind'], string[]> = {
-    approved: ['was approved by <@U0APPROVER>', '*Support Bot* (`proj_abc123`)'],
+    approved: ['was approved by <@U0APPROVER>', '*Support Bot*'],
     applied: ['is in effect', 'Hard limit: $800.00 → $1,200.00'],
     denied: ['was denied by <@U0APPROVER>', '> Wait for the budget review.', '`/openai-key limit "Support Bot" …`'],
     expired: ['No approver decided', 'so it expired', '`/openai-key limit "Support Bot" …`'],

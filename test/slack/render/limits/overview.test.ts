@@ -29,7 +29,7 @@ describe('renderLimitsOverview', () => {
     const [section] = sections(message.blocks);
     expect(section).toBe(
       [
-        '*Support Bot* (`proj_abc123`)',
+        '*Support Bot*',
         'Month to date: *$312.40* · 62% of soft, 39% of hard',
         'Soft: $500.00 · alerts at 50%, 80%, 100%',
         'Hard: $800.00 · OpenAI: not enforcing',

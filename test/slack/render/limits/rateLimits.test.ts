@@ -91,7 +91,7 @@ describe('renderRateLimitChanged', () => {
       rateLimit('gpt-4o', { maxRequestsPerMinute: 1_000, maxRequestsPerDay: 20_000 }),
     );
     const text = mrkdwnStrings(message).join('\n');
-    expect(text).toContain(':white_check_mark: Rate limits for `gpt-4o` in *Support Bot* (`proj_abc123`) changed:');
+    expect(text).toContain(':white_check_mark: Rate limits for `gpt-4o` in *Support Bot* changed:');
     expect(text).toContain('Requests per minute: 500 → 1,000');
     expect(text).toContain('Requests per day: 10,000 → 20,000');
     expect(text).toContain('Unchanged: tokens per minute 200,000.');
