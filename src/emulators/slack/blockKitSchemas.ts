@@ -14,13 +14,6 @@
  */
 import { z } from 'zod';
 
-const BLOCKS = 'https://docs.slack.dev/reference/block-kit/blocks';
-const ELEMENTS = 'https://docs.slack.dev/reference/block-kit/block-elements';
-const COMPOSITION = 'https://docs.slack.dev/reference/block-kit/composition-objects';
-
-/** Where each rule comes from, by schema name; the tests print it next to a failure. */
-export const RULE_SOURCES = { BLOCKS, ELEMENTS, COMPOSITION } as const;
-
 /** The number of characters in `text` as Slack counts them: Unicode code points, not UTF-16 units. */
 export function characterCount(text: string): number {
   let count = 0;
@@ -45,7 +38,7 @@ export function chars(max: number, min = 0): z.ZodString {
 
 // ── composition objects ────────────────────────────────────────────────
 
-/** Text object: `text` 1..3000 characters; `emoji` only on plain_text, `verbatim` only on mrkdwn. ${COMPOSITION}/text-object */
+/** Text object: `text` 1..3000 characters; `emoji` only on plain_text, `verbatim` only on mrkdwn. https://docs.slack.dev/reference/block-kit/composition-objects/text-object */
 export const TEXT_MAX = 3000;
 
 /** A plain_text object whose text is at most `max` characters (the containing field's limit, ≤ 3000). */
@@ -71,14 +64,14 @@ export function anyText(max: number = TEXT_MAX) {
   return z.discriminatedUnion('type', [plainText(max), mrkdwnText(max)]);
 }
 
-/** action_id and block_id: at most 255 characters. ${ELEMENTS} (action_id), ${BLOCKS} (block_id) */
+/** action_id and block_id: at most 255 characters. https://docs.slack.dev/reference/block-kit/block-elements (action_id), https://docs.slack.dev/reference/block-kit/blocks (block_id) */
 export const ID_MAX = 255;
 const identifier = chars(ID_MAX, 1);
 
-/** URLs in buttons, overflow options and images: at most 3000 characters. ${ELEMENTS}/button-element */
+/** URLs in buttons, overflow options and images: at most 3000 characters. https://docs.slack.dev/reference/block-kit/block-elements/button-element */
 export const URL_MAX = 3000;
 
-/** Confirmation dialog: title ≤ 100, text ≤ 300, confirm ≤ 30, deny ≤ 30, all four required. ${COMPOSITION}/confirmation-dialog-object */
+/** Confirmation dialog: title ≤ 100, text ≤ 300, confirm ≤ 30, deny ≤ 30, all four required. https://docs.slack.dev/reference/block-kit/composition-objects/confirmation-dialog-object */
 export const confirmationDialog = z.strictObject({
   title: plainText(100),
   text: anyText(300),
@@ -87,7 +80,7 @@ export const confirmationDialog = z.strictObject({
   style: z.enum(['primary', 'danger']).optional(),
 });
 
-/** Option: text ≤ 75 (plain_text in menus), value ≤ 150, description ≤ 75, url ≤ 3000 (overflow only). ${COMPOSITION}/option-object */
+/** Option: text ≤ 75 (plain_text in menus), value ≤ 150, description ≤ 75, url ≤ 3000 (overflow only). https://docs.slack.dev/reference/block-kit/composition-objects/option-object */
 export const OPTION_TEXT_MAX = 75;
 export const OPTION_VALUE_MAX = 150;
 const menuOption = z.strictObject({
@@ -103,30 +96,30 @@ const choiceOption = z.strictObject({
   description: anyText(OPTION_TEXT_MAX).optional(),
 });
 
-/** Option group: label ≤ 75, at most 100 options. ${COMPOSITION}/option-group-object */
+/** Option group: label ≤ 75, at most 100 options. https://docs.slack.dev/reference/block-kit/composition-objects/option-group-object */
 const optionGroup = z.strictObject({
   label: plainText(OPTION_TEXT_MAX),
   options: z.array(menuOption).min(1).max(100),
 });
 
-/** Dispatch action configuration. ${COMPOSITION}/dispatch-action-configuration-object */
+/** Dispatch action configuration. https://docs.slack.dev/reference/block-kit/composition-objects/dispatch-action-configuration-object */
 const dispatchActionConfig = z.strictObject({
   trigger_actions_on: z.array(z.enum(['on_enter_pressed', 'on_character_entered'])).min(1).max(2).optional(),
 });
 
-/** Conversation filter. ${COMPOSITION}/conversation-filter-object */
+/** Conversation filter. https://docs.slack.dev/reference/block-kit/composition-objects/conversation-filter-object */
 const conversationFilter = z.strictObject({
   include: z.array(z.enum(['im', 'mpim', 'private', 'public'])).min(1).max(4).optional(),
   exclude_external_shared_channels: z.boolean().optional(),
   exclude_bot_users: z.boolean().optional(),
 });
 
-/** Slack file object (image by file id or url). ${COMPOSITION}/slack-file-object */
+/** Slack file object (image by file id or url). https://docs.slack.dev/reference/block-kit/composition-objects/slack-file-object */
 const slackFile = z.union([z.strictObject({ url: chars(URL_MAX, 1) }), z.strictObject({ id: chars(ID_MAX, 1) })]);
 
 // ── block elements ─────────────────────────────────────────────────────
 
-/** Placeholder of every element that has one: plain_text ≤ 150. ${ELEMENTS} */
+/** Placeholder of every element that has one: plain_text ≤ 150. https://docs.slack.dev/reference/block-kit/block-elements */
 export const PLACEHOLDER_MAX = 150;
 const placeholder = plainText(PLACEHOLDER_MAX).optional();
 const common = {
@@ -135,7 +128,7 @@ const common = {
   focus_on_load: z.boolean().optional(),
 };
 
-/** Button: text ≤ 75, url ≤ 3000, value ≤ 2000, accessibility_label ≤ 75, style primary | danger. ${ELEMENTS}/button-element */
+/** Button: text ≤ 75, url ≤ 3000, value ≤ 2000, accessibility_label ≤ 75, style primary | danger. https://docs.slack.dev/reference/block-kit/block-elements/button-element */
 const button = z.strictObject({
   type: z.literal('button'),
   text: plainText(75),
@@ -147,7 +140,7 @@ const button = z.strictObject({
   accessibility_label: chars(75, 1).optional(),
 });
 
-/** Checkboxes: 1..10 options. ${ELEMENTS}/checkboxes-element */
+/** Checkboxes: 1..10 options. https://docs.slack.dev/reference/block-kit/block-elements/checkboxes-element */
 const checkboxes = z.strictObject({
   type: z.literal('checkboxes'),
   ...common,
@@ -155,7 +148,7 @@ const checkboxes = z.strictObject({
   initial_options: z.array(choiceOption).min(1).max(10).optional(),
 });
 
-/** Radio buttons: 1..10 options. ${ELEMENTS}/radio-button-group-element */
+/** Radio buttons: 1..10 options. https://docs.slack.dev/reference/block-kit/block-elements/radio-button-group-element */
 const radioButtons = z.strictObject({
   type: z.literal('radio_buttons'),
   ...common,
@@ -163,7 +156,7 @@ const radioButtons = z.strictObject({
   initial_option: choiceOption.optional(),
 });
 
-/** Date picker: initial_date YYYY-MM-DD. ${ELEMENTS}/date-picker-element */
+/** Date picker: initial_date YYYY-MM-DD. https://docs.slack.dev/reference/block-kit/block-elements/date-picker-element */
 const datepicker = z.strictObject({
   type: z.literal('datepicker'),
   ...common,
@@ -171,14 +164,14 @@ const datepicker = z.strictObject({
   placeholder,
 });
 
-/** Datetime picker: initial_date_time in Unix seconds. ${ELEMENTS}/datetime-picker-element */
+/** Datetime picker: initial_date_time in Unix seconds. https://docs.slack.dev/reference/block-kit/block-elements/datetime-picker-element */
 const datetimepicker = z.strictObject({
   type: z.literal('datetimepicker'),
   ...common,
   initial_date_time: z.number().int().nonnegative().optional(),
 });
 
-/** Time picker: initial_time HH:mm. ${ELEMENTS}/time-picker-element */
+/** Time picker: initial_time HH:mm. https://docs.slack.dev/reference/block-kit/block-elements/time-picker-element */
 const timepicker = z.strictObject({
   type: z.literal('timepicker'),
   ...common,
@@ -187,7 +180,7 @@ const timepicker = z.strictObject({
   placeholder,
 });
 
-/** Image element: alt_text ≤ 2000 required, image_url ≤ 3000 or slack_file. ${ELEMENTS}/image-element */
+/** Image element: alt_text ≤ 2000 required, image_url ≤ 3000 or slack_file. https://docs.slack.dev/reference/block-kit/block-elements/image-element */
 const imageElement = z.strictObject({
   type: z.literal('image'),
   alt_text: chars(2000, 1),
@@ -195,7 +188,7 @@ const imageElement = z.strictObject({
   slack_file: slackFile.optional(),
 });
 
-/** Overflow menu: 1..5 options, which may carry a url. ${ELEMENTS}/overflow-menu-element */
+/** Overflow menu: 1..5 options, which may carry a url. https://docs.slack.dev/reference/block-kit/block-elements/overflow-menu-element */
 const overflow = z.strictObject({
   type: z.literal('overflow'),
   action_id: identifier.optional(),
@@ -203,7 +196,7 @@ const overflow = z.strictObject({
   confirm: confirmationDialog.optional(),
 });
 
-/** Plain-text input: min_length 0..3000, max_length ≥ 1, placeholder ≤ 150. ${ELEMENTS}/plain-text-input-element */
+/** Plain-text input: min_length 0..3000, max_length ≥ 1, placeholder ≤ 150. https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element */
 const plainTextInput = z.strictObject({
   type: z.literal('plain_text_input'),
   action_id: identifier.optional(),
@@ -216,7 +209,7 @@ const plainTextInput = z.strictObject({
   placeholder,
 });
 
-/** Number input: is_decimal_allowed required; values are numbers written as strings. ${ELEMENTS}/number-input-element */
+/** Number input: is_decimal_allowed required; values are numbers written as strings. https://docs.slack.dev/reference/block-kit/block-elements/number-input-element */
 const numeric = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a number written as a string');
 const numberInput = z.strictObject({
   type: z.literal('number_input'),
@@ -230,7 +223,7 @@ const numberInput = z.strictObject({
   placeholder,
 });
 
-/** Email and URL inputs. ${ELEMENTS}/email-input-element, ${ELEMENTS}/url-input-element */
+/** Email and URL inputs. https://docs.slack.dev/reference/block-kit/block-elements/email-input-element, https://docs.slack.dev/reference/block-kit/block-elements/url-input-element */
 const emailInput = z.strictObject({
   type: z.literal('email_text_input'),
   action_id: identifier.optional(),
@@ -241,7 +234,7 @@ const emailInput = z.strictObject({
 });
 const urlInput = emailInput.extend({ type: z.literal('url_text_input') });
 
-/** Rich text input. ${ELEMENTS}/rich-text-input-element */
+/** Rich text input. https://docs.slack.dev/reference/block-kit/block-elements/rich-text-input-element */
 const richTextInput = z.strictObject({
   type: z.literal('rich_text_input'),
   action_id: identifier.optional(),
@@ -251,7 +244,7 @@ const richTextInput = z.strictObject({
   placeholder,
 });
 
-/** File input: modals only, at most 10 files. ${ELEMENTS}/file-input-element */
+/** File input: modals only, at most 10 files. https://docs.slack.dev/reference/block-kit/block-elements/file-input-element */
 const fileInput = z.strictObject({
   type: z.literal('file_input'),
   action_id: identifier.optional(),
@@ -259,7 +252,7 @@ const fileInput = z.strictObject({
   max_files: z.number().int().min(1).max(10).optional(),
 });
 
-/** Static select: 1..100 options or 1..100 option_groups (one of the two), placeholder ≤ 150. ${ELEMENTS}/select-menu-element#static_select */
+/** Static select: 1..100 options or 1..100 option_groups (one of the two), placeholder ≤ 150. https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#static_select */
 const staticSelect = z.strictObject({
   type: z.literal('static_select'),
   ...common,
@@ -275,7 +268,7 @@ const multiStaticSelect = staticSelect.extend({
   max_selected_items: z.number().int().min(1).optional(),
 });
 
-/** External select: options come from the app's options URL. ${ELEMENTS}/select-menu-element#external_select */
+/** External select: options come from the app's options URL. https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#external_select */
 const externalSelect = z.strictObject({
   type: z.literal('external_select'),
   ...common,
@@ -292,7 +285,7 @@ const multiExternalSelect = z.strictObject({
   placeholder,
 });
 
-/** User, conversation and channel selects (single and multi). ${ELEMENTS}/select-menu-element */
+/** User, conversation and channel selects (single and multi). https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element */
 const usersSelect = z.strictObject({ type: z.literal('users_select'), ...common, initial_user: z.string().optional(), placeholder });
 const multiUsersSelect = z.strictObject({
   type: z.literal('multi_users_select'),
@@ -375,7 +368,7 @@ const SELECTS = [
   multiChannelsSelect,
 ] as const;
 
-/** Elements an actions block holds. ${BLOCKS}/actions-block */
+/** Elements an actions block holds. https://docs.slack.dev/reference/block-kit/blocks/actions-block */
 const actionsElement = z.discriminatedUnion('type', [
   button,
   checkboxes,
@@ -387,7 +380,7 @@ const actionsElement = z.discriminatedUnion('type', [
   ...SELECTS,
 ]);
 
-/** Elements a section's accessory may be. ${BLOCKS}/section-block */
+/** Elements a section's accessory may be. https://docs.slack.dev/reference/block-kit/blocks/section-block */
 const sectionAccessory = z.discriminatedUnion('type', [
   button,
   checkboxes,
@@ -399,7 +392,7 @@ const sectionAccessory = z.discriminatedUnion('type', [
   ...SELECTS,
 ]);
 
-/** Elements an input block holds. ${BLOCKS}/input-block */
+/** Elements an input block holds. https://docs.slack.dev/reference/block-kit/blocks/input-block */
 const inputElement = z.discriminatedUnion('type', [
   checkboxes,
   radioButtons,
@@ -419,7 +412,7 @@ const inputElement = z.discriminatedUnion('type', [
 
 const blockId = { block_id: identifier.optional() };
 
-/** Section: text ≤ 3000, or 1..10 fields of ≤ 2000 each (one of the two required). ${BLOCKS}/section-block */
+/** Section: text ≤ 3000, or 1..10 fields of ≤ 2000 each (one of the two required). https://docs.slack.dev/reference/block-kit/blocks/section-block */
 export const SECTION_TEXT_MAX = 3000;
 export const SECTION_FIELD_MAX = 2000;
 export const SECTION_FIELDS_MAX = 10;
@@ -432,23 +425,23 @@ const section = z.strictObject({
   expand: z.boolean().optional(),
 });
 
-/** Context: 1..10 elements, each an image element or a text object. ${BLOCKS}/context-block */
+/** Context: 1..10 elements, each an image element or a text object. https://docs.slack.dev/reference/block-kit/blocks/context-block */
 const context = z.strictObject({
   type: z.literal('context'),
   ...blockId,
   elements: z.array(z.discriminatedUnion('type', [imageElement, plainText(), mrkdwnText()])).min(1).max(10),
 });
 
-/** Divider. ${BLOCKS}/divider-block */
+/** Divider. https://docs.slack.dev/reference/block-kit/blocks/divider-block */
 const divider = z.strictObject({ type: z.literal('divider'), ...blockId });
 
-/** Header: plain_text ≤ 150. ${BLOCKS}/header-block */
+/** Header: plain_text ≤ 150. https://docs.slack.dev/reference/block-kit/blocks/header-block */
 const header = z.strictObject({ type: z.literal('header'), ...blockId, text: plainText(150) });
 
-/** Actions: 1..25 interactive elements. ${BLOCKS}/actions-block */
+/** Actions: 1..25 interactive elements. https://docs.slack.dev/reference/block-kit/blocks/actions-block */
 const actions = z.strictObject({ type: z.literal('actions'), ...blockId, elements: z.array(actionsElement).min(1).max(25) });
 
-/** Input: label plain_text ≤ 2000, element required, hint plain_text ≤ 2000. ${BLOCKS}/input-block */
+/** Input: label plain_text ≤ 2000, element required, hint plain_text ≤ 2000. https://docs.slack.dev/reference/block-kit/blocks/input-block */
 const input = z.strictObject({
   type: z.literal('input'),
   ...blockId,
@@ -459,7 +452,7 @@ const input = z.strictObject({
   dispatch_action: z.boolean().optional(),
 });
 
-/** Image: alt_text ≤ 2000 required, image_url ≤ 3000 or slack_file, title plain_text ≤ 2000. ${BLOCKS}/image-block */
+/** Image: alt_text ≤ 2000 required, image_url ≤ 3000 or slack_file, title plain_text ≤ 2000. https://docs.slack.dev/reference/block-kit/blocks/image-block */
 const image = z.strictObject({
   type: z.literal('image'),
   ...blockId,
@@ -469,14 +462,14 @@ const image = z.strictObject({
   title: plainText(2000).optional(),
 });
 
-/** Rich text: an array of sections, lists, preformatted and quote elements. ${BLOCKS}/rich-text-block */
+/** Rich text: an array of sections, lists, preformatted and quote elements. https://docs.slack.dev/reference/block-kit/blocks/rich-text-block */
 const richTextPart = z.looseObject({
   type: z.enum(['rich_text_section', 'rich_text_list', 'rich_text_preformatted', 'rich_text_quote']),
   elements: z.array(z.looseObject({ type: z.string() })),
 });
 const richText = z.strictObject({ type: z.literal('rich_text'), ...blockId, elements: z.array(richTextPart).min(1) });
 
-/** Markdown (messages only): text ≤ 12000 cumulative characters. ${BLOCKS}/markdown-block */
+/** Markdown (messages only): text ≤ 12000 cumulative characters. https://docs.slack.dev/reference/block-kit/blocks/markdown-block */
 const markdown = z.strictObject({ type: z.literal('markdown'), ...blockId, text: chars(12_000, 1) });
 
 /** Every block type the emulator knows, by type. */
@@ -496,7 +489,7 @@ export type BlockType = keyof typeof BLOCK_SCHEMAS;
 export type Surface = 'message' | 'modal' | 'home';
 
 /**
- * The blocks each surface accepts (the "Available in surfaces" column of ${BLOCKS}): every block above in all three,
+ * The blocks each surface accepts (the "Available in surfaces" column of https://docs.slack.dev/reference/block-kit/blocks): every block above in all three,
  * except `markdown`, which is for messages only. Input blocks are available in messages since 2021-04-20.
  */
 export const SURFACE_BLOCKS: Readonly<Record<Surface, readonly BlockType[]>> = {
@@ -505,7 +498,7 @@ export const SURFACE_BLOCKS: Readonly<Record<Surface, readonly BlockType[]>> = {
   home: ['section', 'context', 'divider', 'header', 'actions', 'input', 'image', 'rich_text'],
 };
 
-/** At most 50 blocks in a message, 100 in a modal or Home tab. ${BLOCKS} */
+/** At most 50 blocks in a message, 100 in a modal or Home tab. https://docs.slack.dev/reference/block-kit/blocks */
 export const MAX_BLOCKS: Readonly<Record<Surface, number>> = { message: 50, modal: 100, home: 100 };
 
 // ── views ──────────────────────────────────────────────────────────────

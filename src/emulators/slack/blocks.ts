@@ -4,8 +4,6 @@
  */
 import { slackId } from './ids.js';
 
-export { blockListProblems, viewProblems } from './blockKitValidator.js';
-
 /** Longest top-level message `text` Slack keeps (https://docs.slack.dev/changelog/2018-truncating-really-long-messages). */
 export const MAX_MESSAGE_TEXT = 40_000;
 
