@@ -139,6 +139,13 @@ describe('blocks in a message', () => {
     ]);
   });
 
+  it('takes input blocks in messages, as Slack has since 2021-04-20 (https://docs.slack.dev/reference/block-kit/blocks/input-block)', () => {
+    expect(blockListProblems([input({ type: 'plain_text_input', action_id: 'note' }, { dispatch_action: true })], 'message')).toEqual([]);
+    expect(blockListProblems([input({ type: 'plain_text_input' }, { dispatch_action: 'yes' })], 'message')).toEqual([
+      'must provide a boolean [json-pointer:/blocks/0/dispatch_action]',
+    ]);
+  });
+
   it('reports every problem, each at its own place', () => {
     const problems = blockListProblems([{ type: 'header', text: plain(x(151)) }, 'nope', actions(button({ text: plain(x(76)) }))], 'message');
     expect(problems).toEqual([
