@@ -1,28 +1,14 @@
-/** Block Kit checks Slack applies to messages and views, and the ids Slack fills in. */
+/**
+ * The ids Slack fills in on blocks it accepts, and finding an element by action_id. What Slack accepts is checked in
+ * blockKitValidator.ts against the rule table in blockKitSchemas.ts.
+ */
 import { slackId } from './ids.js';
 
-export const MAX_MESSAGE_BLOCKS = 50;
-export const MAX_VIEW_BLOCKS = 100;
+/** Longest top-level message `text` Slack keeps (https://docs.slack.dev/changelog/2018-truncating-really-long-messages). */
 export const MAX_MESSAGE_TEXT = 40_000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Why a block list is unacceptable, or undefined when it is fine. */
-export function blockListProblem(blocks: unknown[], max: number): string | undefined {
-  if (blocks.length > max) return `no more than ${max} items allowed [json-pointer:/blocks]`;
-  const seenBlockIds = new Set<string>();
-  for (const [index, block] of blocks.entries()) {
-    if (!isRecord(block) || typeof block.type !== 'string' || block.type === '') {
-      return `missing required field: type [json-pointer:/blocks/${index}]`;
-    }
-    if (typeof block.block_id === 'string') {
-      if (seenBlockIds.has(block.block_id)) return `duplicate block_id [json-pointer:/blocks/${index}/block_id]`;
-      seenBlockIds.add(block.block_id);
-    }
-  }
-  return undefined;
 }
 
 function interactiveElementsOf(block: Record<string, unknown>): Record<string, unknown>[] {

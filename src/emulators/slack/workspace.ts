@@ -2,7 +2,8 @@
  * The emulated workspace: users, channels, messages, ephemerals, views, triggers and response URLs,
  * with Slack's rules. No HTTP here: the server and the driver both act through this state.
  */
-import { MAX_MESSAGE_BLOCKS, MAX_MESSAGE_TEXT, MAX_VIEW_BLOCKS, blockListProblem, withGeneratedIds } from './blocks.js';
+import { MAX_MESSAGE_TEXT, withGeneratedIds } from './blocks.js';
+import { blockListProblems, viewProblems } from './blockKitValidator.js';
 import { createTsClock, permalinkPart, randomToken, slackId, triggerId as newTriggerId, viewHash } from './ids.js';
 import type {
   EphemeralVia,
@@ -22,9 +23,6 @@ const TRIGGER_LIFETIME_MS = 3_000;
 const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 const RESPONSE_URL_USES = 5;
 const MAX_VIEW_STACK = 3;
-const MAX_PRIVATE_METADATA = 3_000;
-const MAX_CALLBACK_ID = 255;
-const MAX_VIEW_TITLE = 24;
 
 type ChannelKind = 'public' | 'private' | 'im' | 'mpim';
 
@@ -460,8 +458,10 @@ export class SlackWorkspace {
     const checked: CheckedContent = {};
     if (content.blocks !== undefined && content.blocks !== null && content.blocks !== '') {
       if (!Array.isArray(content.blocks)) return failure('invalid_blocks_format');
-      const problem = blockListProblem(content.blocks, MAX_MESSAGE_BLOCKS);
-      if (problem) return failure('invalid_blocks', { errors: [problem], response_metadata: { messages: [`[ERROR] ${problem}`] } });
+      const problems = blockListProblems(content.blocks, 'message');
+      if (problems.length > 0) {
+        return failure('invalid_blocks', { errors: problems, response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } });
+      }
       checked.blocks = withGeneratedIds(content.blocks);
     }
     if (content.attachments !== undefined && content.attachments !== null && content.attachments !== '') {
@@ -676,34 +676,11 @@ export class SlackWorkspace {
   }
 
   private checkView(view: unknown, allowed: readonly ('modal' | 'home')[]): ViewDefinition | ApiAnswer {
-    if (!isRecord(view)) return invalidArguments(['failed to match all allowed schemas [json-pointer:/view]']);
-    const problems: string[] = [];
+    const problems = viewProblems(view, allowed);
+    if (!isRecord(view) || problems.length > 0) return invalidArguments(problems);
     const type = view.type;
-    if (type !== 'modal' && type !== 'home') problems.push('must provide a valid view type [json-pointer:/view/type]');
-    else if (!allowed.includes(type)) problems.push(`view type must be ${allowed.join(' or ')} [json-pointer:/view/type]`);
-    if (type === 'modal') {
-      if (!isRecord(view.title) || typeof view.title.text !== 'string') problems.push('missing required field: title [json-pointer:/view/title]');
-      for (const field of ['title', 'submit', 'close'] as const) {
-        const label = view[field];
-        if (isRecord(label) && typeof label.text === 'string' && label.text.length > MAX_VIEW_TITLE) {
-          problems.push(`must be less than ${MAX_VIEW_TITLE + 1} characters [json-pointer:/view/${field}/text]`);
-        }
-      }
-    }
-    if (!Array.isArray(view.blocks)) problems.push('missing required field: blocks [json-pointer:/view/blocks]');
-    else {
-      const problem = blockListProblem(view.blocks, MAX_VIEW_BLOCKS);
-      if (problem) problems.push(problem.replace('json-pointer:/blocks', 'json-pointer:/view/blocks'));
-    }
     const privateMetadata = view.private_metadata ?? '';
-    if (typeof privateMetadata !== 'string' || privateMetadata.length > MAX_PRIVATE_METADATA) {
-      problems.push(`must be a string of at most ${MAX_PRIVATE_METADATA} characters [json-pointer:/view/private_metadata]`);
-    }
     const callbackId = view.callback_id ?? '';
-    if (typeof callbackId !== 'string' || callbackId.length > MAX_CALLBACK_ID) {
-      problems.push(`must be a string of at most ${MAX_CALLBACK_ID} characters [json-pointer:/view/callback_id]`);
-    }
-    if (problems.length > 0) return invalidArguments(problems);
     return {
       type: type as 'modal' | 'home',
       ...(view.title !== undefined ? { title: structuredClone(view.title) } : {}),
