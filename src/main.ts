@@ -35,7 +35,7 @@ import { AuditLog } from './store/audit.js';
 import { LimitRequestStore, LimitsStore } from './store/limits.js';
 import { RequestOutbox } from './store/outbox.js';
 import { redisKeys } from './store/redis.js';
-import { createRedisClient, redisTargetForDisplay, type RedisClient, type RedisTarget } from './store/redisConnection.js';
+import { createRedisClient, readyWithin, redisTargetForDisplay, type RedisClient, type RedisTarget } from './store/redisConnection.js';
 import { RequestStore } from './store/requests.js';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -182,6 +182,8 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     );
   }
   const http: HttpServer = createHttpServer(opsRoutes({ metrics, readiness, queues: queues.queues, admin: config.ops.admin }), slack?.requestListener ?? null);
+  // The commands connection refuses commands until it is ready (a cluster first reads its slot map): give it a moment.
+  await readyWithin(redis, 3_000);
   const port = await http.listen(config.port, opts.host);
   await slack?.start();
   log.info({ role, port, mode: listens ? config.slack.mode : 'none' }, 'keywarden started');

@@ -167,3 +167,22 @@ export function redisTargetForDisplay(target: RedisTarget): string {
   const scheme = target.tls ? 'rediss' : 'redis';
   return `${scheme} cluster ${target.nodes.map((n) => (n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`)).join(',')}`;
 }
+
+/**
+ * Resolves once `client` is ready (connected; on a cluster, the slot map read), or after `ms` either way: a
+ * fail-fast `commands` connection refuses commands until then, so a process waits this long before taking requests.
+ * Never rejects: Redis being away at start is reported by the health log and readiness, not by a crash.
+ */
+export async function readyWithin(client: RedisClient, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(client.status === 'ready'), ms);
+    client.on('ready', onReady);
+  });
+}
