@@ -34,7 +34,8 @@ import type { LimitChangeEvent, ThreadEvent } from './domain/requestEvents.js';
 import { AuditLog } from './store/audit.js';
 import { LimitRequestStore, LimitsStore } from './store/limits.js';
 import { RequestOutbox } from './store/outbox.js';
-import { createRedis, redisKeys, redisUrlForDisplay } from './store/redis.js';
+import { redisKeys } from './store/redis.js';
+import { createRedisClient, readyWithin, redisTargetForDisplay, type RedisClient, type RedisTarget } from './store/redisConnection.js';
 import { RequestStore } from './store/requests.js';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -70,9 +71,10 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const listens = role === 'all' || role === 'web';
   const works = role === 'all' || role === 'worker';
 
-  const redis = createRedis(config.redisUrl, 'commands');
-  const queueRedis = createRedis(config.redisUrl, 'queue');
-  reportRedisHealth(redis, config.redisUrl, log);
+  // One Redis server or a Redis Cluster (config.redis); the stores and BullMQ take either.
+  const redis = createRedisClient(config.redis, 'commands');
+  const queueRedis = createRedisClient(config.redis, 'queue');
+  reportRedisHealth(redis, config.redis, log);
   queueRedis.on('error', () => undefined); // reported once through `redis` above
 
   const queues = createJobQueues(queueRedis, keys.prefix);
@@ -121,10 +123,10 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const slackAuth = checkSlackAuth(webForListeners, readiness, log);
 
   let workers: RunningWorkers | null = null;
-  let workerRedis: ReturnType<typeof createRedis> | null = null;
+  let workerRedis: RedisClient | null = null;
   let clockTask: RunningClock | null = null;
   if (works) {
-    workerRedis = createRedis(config.redisUrl, 'queue');
+    workerRedis = createRedisClient(config.redis, 'queue');
     workerRedis.on('error', () => undefined);
     workers = startWorkers(
       workerRedis,
@@ -191,6 +193,8 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     );
   }
   const http: HttpServer = createHttpServer(opsRoutes({ metrics, readiness, queues: queues.queues, admin: config.ops.admin }), slack?.requestListener ?? null);
+  // The commands connection refuses commands until it is ready (a cluster first reads its slot map): give it a moment.
+  await readyWithin(redis, 3_000);
   const port = await http.listen(config.port, opts.host);
 
   let stopping: Promise<void> | null = null;
@@ -266,8 +270,8 @@ function checkSlackAuth(web: WebClient, readiness: ReturnType<typeof createReadi
 }
 
 /** Says once per outage that Redis is unreachable (ioredis keeps retrying with backoff), and when it is back. */
-function reportRedisHealth(redis: ReturnType<typeof createRedis>, url: string, log: Logger): void {
-  const where = redisUrlForDisplay(url);
+function reportRedisHealth(redis: RedisClient, target: RedisTarget, log: Logger): void {
+  const where = redisTargetForDisplay(target);
   let down = false;
   redis.on('error', (error: Error & { code?: string }) => {
     if (down) return;
@@ -290,7 +294,19 @@ export function secretsOf(config: Config): string[] {
     config.secret.toString('base64'),
     config.secret.toString('hex'),
     config.ops.admin?.password,
+    ...redisPasswordsOf(config.redis),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 8);
+}
+
+/** The Redis password of a cluster's seeds or of REDIS_URL, if any (so a log line quoting a URL cannot show it). */
+function redisPasswordsOf(target: RedisTarget): string[] {
+  if (target.kind === 'cluster') return target.password ? [target.password] : [];
+  try {
+    const password = new URL(target.url).password;
+    return password ? [decodeURIComponent(password)] : [];
+  } catch {
+    return [];
+  }
 }
 
 async function main(argv: readonly string[]): Promise<void> {

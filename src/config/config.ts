@@ -6,6 +6,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
 import { err, ok, type Result } from '../domain/result.js';
+import { parseClusterNodes, type ClusterRedisTarget, type RedisTarget } from '../store/redisConnection.js';
 import { readOpsConfig, type OpsConfig } from './opsConfig.js';
 
 export interface Config {
@@ -17,7 +18,11 @@ export interface Config {
     readonly mode: 'http' | 'socket';
   };
   readonly openai: { readonly adminKey: string; readonly baseUrl: string | null; readonly timeoutMs: number };
-  readonly redisUrl: string;
+  /**
+   * Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`, credentials and TLS from
+   * its `rediss://user:password@host:port` seeds). Both are never set together.
+   */
+  readonly redis: RedisTarget;
   /** prefix in front of the `{kw}` hash tag, keeping deployments (and the sandbox) apart in one Redis */
   readonly namespace: string;
   readonly port: number;
@@ -124,6 +129,18 @@ const schema = z.object({
     .string()
     .default('redis://127.0.0.1:6379')
     .refine((v) => /^rediss?:\/\//.test(v), 'a redis:// or rediss:// URL'),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((text, ctx): ClusterRedisTarget | undefined => {
+      if (text === undefined) return undefined;
+      const parsed = parseClusterNodes(text);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.value;
+    }),
   KEYWARDEN_NAMESPACE: z
     .string()
     .default('')
@@ -179,6 +196,13 @@ export function readConfig(env: Env): Result<Config, ConfigProblem[]> {
       problem: 'required in HTTP mode (no SLACK_APP_TOKEN): the signing secret from your Slack app’s Basic Information page',
     });
   }
+  if (input.REDIS_URL && input.REDIS_CLUSTER_NODES) {
+    problems.push({
+      variable: 'REDIS_URL',
+      problem:
+        'set either REDIS_URL (one Redis server) or REDIS_CLUSTER_NODES (a Redis Cluster), not both; on a cluster give user, password and TLS in the seeds: REDIS_CLUSTER_NODES=rediss://user:password@host:port,…',
+    });
+  }
   const ops = readOpsConfig(env);
   if (!ops.ok) problems.push(...ops.error);
   if (!parsed.success || !ops.ok || problems.length > 0) return err(problems);
@@ -192,7 +216,7 @@ export function readConfig(env: Env): Result<Config, ConfigProblem[]> {
       mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
     },
     openai: { adminKey: e.OPENAI_ADMIN_KEY, baseUrl: e.OPENAI_BASE_URL ?? null, timeoutMs: e.OPENAI_TIMEOUT_MS },
-    redisUrl: e.REDIS_URL,
+    redis: e.REDIS_CLUSTER_NODES ?? { kind: 'single', url: e.REDIS_URL },
     namespace: e.KEYWARDEN_NAMESPACE,
     port: e.PORT,
     approvalChannel: e.KEYWARDEN_APPROVAL_CHANNEL,

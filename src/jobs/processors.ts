@@ -3,7 +3,7 @@
  * rate limits, 5xx and network errors back off and retry; refusals (401/403/404/400) do not (UnrecoverableError).
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../store/redisConnection.js';
 import type { Logger } from 'pino';
 import type { WebClient } from '@slack/web-api';
 import { describeOpenAIFailure } from '../openai/failures.js';

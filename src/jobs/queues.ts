@@ -1,6 +1,6 @@
 /** Typed producers for the queues in the registry. */
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redisConnection.js';
 import { QUEUE, type JobData, type JobName, type QueueName } from './registry.js';
 
 const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -25,7 +25,7 @@ export interface JobQueues {
   close(): Promise<void>;
 }
 
-export function createJobQueues(connection: Redis, prefix: string): JobQueues {
+export function createJobQueues(connection: RedisClient, prefix: string): JobQueues {
   const queues = Object.fromEntries(
     Object.values(QUEUE).map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })]),
   ) as Record<QueueName, Queue>;

@@ -1,6 +1,6 @@
 /** Starts the BullMQ workers for every queue in the registry. */
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redisConnection.js';
 import type { Logger } from 'pino';
 import { QUEUE, type QueueName } from './registry.js';
 
@@ -17,7 +17,7 @@ export interface RunningWorkers {
 
 export type Processors = Readonly<Record<QueueName, (job: Job, token?: string) => Promise<unknown>>>;
 
-export function startWorkers(connection: Redis, prefix: string, processors: Processors, settings: WorkerSettings, log: Logger): RunningWorkers {
+export function startWorkers(connection: RedisClient, prefix: string, processors: Processors, settings: WorkerSettings, log: Logger): RunningWorkers {
   const workers = Object.values(QUEUE).map((name) => {
     const worker = new Worker(name, processors[name], {
       connection,

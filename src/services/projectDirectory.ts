@@ -1,5 +1,5 @@
 /** The org's projects, read from OpenAI and cached in Redis for a minute so commands stay fast. */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../store/redisConnection.js';
 import { resolveProject, splitProjectAndPurpose, type ProjectRef } from '../domain/projects.js';
 import type { OpenAIAdmin } from '../openai/admin.js';
 

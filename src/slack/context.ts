@@ -22,7 +22,8 @@ export function describeListenerFailure(error: unknown): string {
 export function isStoreUnavailable(error: unknown): boolean {
   const e = error as { name?: string; message?: string; code?: string };
   const text = `${e?.name ?? ''} ${e?.code ?? ''} ${e?.message ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Command timed out|ENOTFOUND/i.test(
+  // The last five: a Redis Cluster without a primary for the slot (failing over) or without a slot map (ioredis Cluster).
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Command timed out|ENOTFOUND|Too many Cluster redirections|CLUSTERDOWN|TRYAGAIN|Failed to refresh slots cache|None of startup nodes is available/i.test(
     text,
   );
 }

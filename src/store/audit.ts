@@ -1,5 +1,5 @@
 /** The audit log: a Redis Stream of who did what to which target, when, and how it ended. */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redisConnection.js';
 import type { AuditEntry } from '../domain/audit.js';
 import type { RedisKeys } from './redis.js';
 

@@ -3,7 +3,7 @@
  * if the current state is one of `from`, bumps the version, and can store or take a companion secret in the same
  * step. Used by key requests and limit-change requests alike.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redisConnection.js';
 
 export type SecretOp = { readonly kind: 'set'; readonly sealed: string; readonly ttlMs: number } | { readonly kind: 'take' };
 

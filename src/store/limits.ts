@@ -2,7 +2,7 @@
  * Project limits and limit-change requests in Redis. Limits are saved with a compare-and-set on their version, so
  * two admins changing the same project at once cannot silently overwrite each other.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redisConnection.js';
 import type { LimitChangeRequest, LimitRequestState } from '../domain/limitRequest.js';
 import type { ProjectLimits } from '../domain/limits.js';
 import type { Cents } from '../domain/money.js';

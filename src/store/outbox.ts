@@ -4,7 +4,7 @@
  * The cursor keeps the order; each step is posted under its own name (postOnce), so a step whose outcome was lost
  * in a crash is found in Slack rather than posted again.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redisConnection.js';
 import type { RedisKeys } from './redis.js';
 import { REENTRANT_LOCK } from './spend.js';
 

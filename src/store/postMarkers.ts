@@ -2,7 +2,7 @@
  * What keywarden knows of each Slack post it must make once: not tried, tried with an unknown outcome (a crash, a
  * timeout, an answer that never came), or posted at a known channel and ts.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redisConnection.js';
 import type { RedisKeys } from './redis.js';
 
 export type PostMarker =

@@ -1,5 +1,6 @@
 /** Redis connections and the key layout. Every key starts with one hash tag so the layout works on Redis Cluster. */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { createSingleRedis, primariesOf, type RedisClient, type RedisRole } from './redisConnection.js';
 
 export interface RedisKeys {
   /** `[namespace:]{kw}`: the BullMQ prefix too */
@@ -34,34 +35,34 @@ export function redisKeys(namespace: string): RedisKeys {
   };
 }
 
-export type RedisRole = 'commands' | 'queue';
+export type { RedisClient, RedisRole, RedisTarget } from './redisConnection.js';
 
 /**
- * `commands`: for Slack handlers — fails fast when Redis is away so a command can answer within Slack's 3 s.
- * `queue`: for BullMQ — waits and reconnects (BullMQ requires maxRetriesPerRequest: null).
+ * A connection to one Redis server from its URL (tests and tools; the app uses `createRedisClient`, which also
+ * opens a cluster). `commands` fails fast, `queue` waits and reconnects: see `createRedisClient`.
  */
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
-  const base: RedisOptions = {
-    protocol: 2,
-    lazyConnect: false,
-    connectTimeout: 2_000,
-    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 6), 10_000),
-  };
-  const byRole: RedisOptions =
-    role === 'queue'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2_000 };
-  return new Redis(url, { ...base, ...byRole, ...extra });
+  return createSingleRedis(url, role, extra);
 }
 
-/** Deletes every key of a namespace (the sandbox at start and stop, tests and benches after themselves). */
-export async function deleteNamespace(redis: Redis, namespace: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+/**
+ * Deletes every key of a namespace (the sandbox at start and stop, tests and benches after themselves). On a cluster
+ * every primary is scanned and each batch found on one node is deleted in one pipeline (ioredis sends a cluster
+ * pipeline to one node only, so it must not span nodes).
+ */
+export async function deleteNamespace(redis: RedisClient, namespace: string): Promise<void> {
+  for (const node of primariesOf(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length === 0) continue;
+      // One DEL per key: a multi-key DEL across slots is refused by a cluster; a pipeline of keys served by one node is not.
+      const batch = redis.pipeline();
+      for (const key of found) batch.del(key);
+      await batch.exec();
+    } while (cursor !== '0');
+  }
 }
 
 /** A Redis URL fit to print: any user and password in it are masked. */

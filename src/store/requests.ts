@@ -2,7 +2,7 @@
  * Key requests in Redis. A request is one JSON document; every state change is a compare-and-set done by a Lua
  * script, so of two approvers clicking at once exactly one wins and the other is told what happened.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redisConnection.js';
 import { statesLeadingTo, type KeyRequest, type RequestState } from '../domain/request.js';
 import { compareAndSet, type SecretOp } from './documents.js';
 import type { RedisKeys } from './redis.js';

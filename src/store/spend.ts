@@ -2,7 +2,7 @@
  * What the spend poll leaves in Redis: each limited project's month so far (for status messages), every project's
  * month-to-date total (for `/openai-key limits`), and the alert ledger with each project's claims in order.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './redisConnection.js';
 import type { MonthSpend } from '../domain/spend/aggregate.js';
 import type { Alert, Enforcement } from '../domain/spend/alerts.js';
 import type { Cents } from '../domain/money.js';

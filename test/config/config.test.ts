@@ -60,7 +60,7 @@ describe('readConfig with a valid environment', () => {
       mode: 'http',
     });
     expect(config.openai).toEqual({ adminKey: 'sk-admin-abcdefghijklmnopqrstuvwxyz', baseUrl: 'http://127.0.0.1:4001/v1', timeoutMs: 5000 });
-    expect(config.redisUrl).toBe('redis://10.0.0.5:6380/2');
+    expect(config.redis).toEqual({ kind: 'single', url: 'redis://10.0.0.5:6380/2' });
     expect(config.namespace).toBe('staging');
     expect(config.port).toBe(8080);
     expect(config.approvalChannel).toBe('C0APPROVALS');
@@ -77,7 +77,7 @@ describe('readConfig with a valid environment', () => {
 
   it('fills in the documented defaults', () => {
     const config = parse(minimalEnv());
-    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.redis).toEqual({ kind: 'single', url: 'redis://127.0.0.1:6379' });
     expect(config.port).toBe(3000);
     expect(config.requestTtlMs).toBe(72 * 3_600_000);
     expect(config.revealTtlMs).toBe(24 * 3_600_000);
@@ -93,7 +93,7 @@ describe('readConfig with a valid environment', () => {
   it('treats empty variables as unset', () => {
     const config = parse({ ...minimalEnv(), PORT: '', REDIS_URL: '', KEYWARDEN_KEY_DAYS: '', SLACK_APP_TOKEN: '' });
     expect(config.port).toBe(3000);
-    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.redis).toEqual({ kind: 'single', url: 'redis://127.0.0.1:6379' });
     expect(config.keyDays).toEqual({ default: 30, max: 90 });
     expect(config.slack.mode).toBe('http');
   });

@@ -193,7 +193,7 @@ function inheritedEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (/^(SLACK_|OPENAI_|KEYWARDEN_|REDIS_URL$|PORT$|LOG_LEVEL$)/.test(name)) continue;
+    if (/^(SLACK_|OPENAI_|KEYWARDEN_|REDIS_URL$|REDIS_CLUSTER_NODES$|PORT$|LOG_LEVEL$)/.test(name)) continue;
     env[name] = value;
   }
   return env;
