@@ -119,14 +119,12 @@ describe('help for limit', () => {
     return reply.blocks.map((b) => b.text?.text ?? '').join('\n');
   };
 
-  it('puts the limit entry first, under an intro naming it, and still lists the rest', async () => {
+  it('shows the limit command in detail: its arguments, who may use it and examples, not the whole list', async () => {
     const text = await helpText('help limit');
-    expect(text).toContain('Help for `limit`:');
-    const limitAt = text.indexOf('`limit &lt;project&gt;');
-    expect(limitAt).toBeGreaterThan(text.indexOf('Help for `limit`:'));
-    for (const other of ['`help [command]`', '`request`', '`limits [project', '`audit [project]']) {
-      expect(text.indexOf(other)).toBeGreaterThan(limitAt);
-    }
+    expect(text).toContain('`/openai-key limit &lt;project&gt;');
+    expect(text).toMatch(/admin/i);
+    expect(text).toMatch(/Example/i);
+    for (const other of ['`/openai-key request`', '`/openai-key audit [project]', '`/openai-key revoke']) expect(text).not.toContain(other);
   });
 
   it('keeps the usual order without a topic', async () => {

@@ -45,7 +45,11 @@ describe('connecting', () => {
 describe('a reconnect asked for mid-flow', () => {
   it('loses no command: those sent before, around and after refresh_requested are each handled once', async () => {
     const purposes = Array.from({ length: 6 }, (_, i) => `reconnect check number ${i} ${randomBytes(3).toString('hex')}`);
-    const send = (purpose: string) => h.driver.slashCommand({ userId: USERS.requester, text: `request Support Bot ${purpose}`, channelId: GENERAL_CHANNEL });
+    // six people, each with a first request, so no command is answered with a duplicate warning instead
+    const people = purposes.map((_, i) => `U0RECONN${i}${randomBytes(2).toString('hex').toUpperCase()}`);
+    for (const [i, id] of people.entries()) h.slack.addUser({ id, name: `reconnect${i}` });
+    const send = (purpose: string) =>
+      h.driver.slashCommand({ userId: people[purposes.indexOf(purpose)]!, text: `request Support Bot ${purpose}`, channelId: GENERAL_CHANNEL });
     const opensBefore = h.slack.callsTo('apps.connections.open').length;
 
     const before = await send(purposes[0]!);
@@ -74,10 +78,12 @@ describe('a reconnect asked for mid-flow', () => {
 describe('an envelope redelivered after a missed ack', () => {
   it('is handled once: one request, one reply, and the redelivery acknowledged', async () => {
     const purpose = `redelivery check ${randomBytes(3).toString('hex')}`;
-    const repliesBefore = ephemeralsMatching(USERS.requester, /waiting for an approver/).length;
+    const person = `U0REDELIV${randomBytes(2).toString('hex').toUpperCase()}`;
+    h.slack.addUser({ id: person, name: 'redelivery' });
+    const repliesBefore = ephemeralsMatching(person, /waiting for an approver/).length;
     const envelopesBefore = h.slack.socketMode.envelopes().length;
     h.slack.socketMode.loseNextAcks(1);
-    const res = await h.driver.slashCommand({ userId: USERS.requester, text: `request Support Bot ${purpose}`, channelId: GENERAL_CHANNEL });
+    const res = await h.driver.slashCommand({ userId: person, text: `request Support Bot ${purpose}`, channelId: GENERAL_CHANNEL });
     expect(res.status).toBe(200);
     const sent = h.slack.socketMode.envelopes().slice(envelopesBefore);
     expect(sent.map((e) => [e.retryAttempt, e.retryReason])).toEqual([
@@ -87,7 +93,7 @@ describe('an envelope redelivered after a missed ack', () => {
     await h.waitFor(() => requestMessagesFor(purpose).length > 0);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(requestMessagesFor(purpose)).toHaveLength(1);
-    expect(ephemeralsMatching(USERS.requester, /waiting for an approver/).length - repliesBefore).toBe(1);
+    expect(ephemeralsMatching(person, /waiting for an approver/).length - repliesBefore).toBe(1);
     expect(handlingsOf(res.triggerId)).toHaveLength(1);
     expect(h.logLines.some((l) => l.includes('acknowledged it without handling it twice'))).toBe(true);
   });
