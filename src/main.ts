@@ -175,7 +175,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
         ...deps,
         log,
         approvalChannel: config.approvalChannel,
-        firstSighting: async (eventId) => (await redis.set(keys.eventSeen(eventId), '1', 'EX', 3600, 'NX')) === 'OK',
+        firstSighting: async (key, ttlSeconds = 3600) => (await redis.set(keys.eventSeen(key), '1', 'EX', ttlSeconds, 'NX')) === 'OK',
       },
       log,
       {

@@ -8,7 +8,8 @@ export type SlackListenerDeps = KeyRequestDeps &
     readonly log: Logger;
     readonly approvalChannel: string;
     /** marks a Slack event id as seen; false when it was seen before (Slack retried it) */
-    readonly firstSighting: (eventId: string) => Promise<boolean>;
+    /** true the first time `key` is seen within `ttlSeconds` (default 1 hour), false after: Redis SET NX */
+    readonly firstSighting: (key: string, ttlSeconds?: number) => Promise<boolean>;
   };
 
 /** Plain words for a failure at the edge: never a stack trace. */

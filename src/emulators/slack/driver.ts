@@ -282,6 +282,10 @@ class PlatformDriver implements SlackDriver {
         client_msg_id: randomUUID(),
         ...(threadTs ? { thread_ts: threadTs } : {}),
         ...(parent ? { parent_user_id: parent.user } : {}),
+        // "Also send to channel": Slack marks the reply as a broadcast and carries its thread's root
+        ...(a.alsoSendToChannel && threadTs && parent
+          ? { subtype: 'thread_broadcast', root: { type: 'message', user: parent.user, text: parent.text, ts: parent.ts, thread_ts: threadTs } }
+          : {}),
       },
       type: 'event_callback',
       event_id: eventId,
@@ -314,6 +318,22 @@ class PlatformDriver implements SlackDriver {
       'X-Slack-Retry-Num': String(a.retryNum),
       'X-Slack-Retry-Reason': a.retryReason ?? 'http_timeout',
     });
+  }
+
+  /**
+   * Delivers an event this driver sent before once more, as Slack sometimes does minutes later: a new `event_id`
+   * and `event_context`, and no retry header (so it does not look like a retry). Returns the new event id.
+   */
+  async redeliverAsNewEvent(eventId: string): Promise<DriverResponse & { eventId: string }> {
+    const body = this.sentEvents.get(eventId);
+    if (body === undefined) throw new Error(`Slack driver: event ${eventId} was never sent by this driver`);
+    const envelope = JSON.parse(body) as Record<string, unknown>;
+    const newId = slackId('Ev', 10);
+    const copy = { ...envelope, event_id: newId, event_context: `4-${randomToken(24)}`, event_time: Math.floor(this.workspace.now() / 1000) };
+    const copyBody = JSON.stringify(copy);
+    this.sentEvents.set(newId, copyBody);
+    const response = this.socket ? await this.sendEnvelope('events_api', copy) : await this.sendSigned(copyBody, JSON_TYPE, {});
+    return { ...response, eventId: newId };
   }
 
   sendRaw(a: RawRequest): Promise<DriverResponse> {

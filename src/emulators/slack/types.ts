@@ -258,6 +258,8 @@ export interface UserMessageInput {
   channel: string;
   text: string;
   threadTs?: string;
+  /** a thread reply sent with "Also send to channel": Slack delivers it with `subtype: 'thread_broadcast'` */
+  alsoSendToChannel?: boolean;
   retryNum?: number;
   /** Default 'http_timeout' when retryNum is given. */
   retryReason?: string;
@@ -281,5 +283,7 @@ export interface SlackDriver {
   postMessage(a: UserMessageInput): Promise<DriverResponse & { ts: string; eventId: string }>;
   /** Sends an event envelope this driver sent before again, as Slack's retries do. */
   redeliverEvent(a: { eventId: string; retryNum: number; retryReason?: string }): Promise<DriverResponse>;
+  /** the same event again under a new event_id and no retry header, as Slack sometimes redelivers minutes later */
+  redeliverAsNewEvent(eventId: string): Promise<DriverResponse & { eventId: string }>;
   sendRaw(a: RawRequest): Promise<DriverResponse>;
 }

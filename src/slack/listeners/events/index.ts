@@ -26,14 +26,20 @@ export function register(app: App, deps: SlackListenerDeps): void {
   });
 }
 
-async function decideFromThreadReply(deps: SlackListenerDeps, { message, body, client }: MessageArgs): Promise<void> {
-  if (message.subtype !== undefined) return; // edits, bot posts, joins…
+/** Slack's thread-reply subtypes that are a person's reply: plain, or sent with "Also send to channel". */
+const REPLY_SUBTYPES: ReadonlySet<string | undefined> = new Set([undefined, 'thread_broadcast']);
+/** A reply is handled once per (channel, ts) for this long: well past Slack's retries and late redeliveries. */
+const THREAD_REPLY_DEDUPE_S = 24 * 3600;
+
+async function decideFromThreadReply(deps: SlackListenerDeps, { message, client }: MessageArgs): Promise<void> {
+  if (!REPLY_SUBTYPES.has(message.subtype)) return; // edits, deletions, bot posts, joins…
   const { user, text, thread_ts: threadTs, channel, ts } = message as { user?: string; text?: string; thread_ts?: string; channel: string; ts: string };
   if (!user || !threadTs || threadTs === ts || !text) return;
   const reply = parseThreadReply(text);
   if (!reply) return; // ordinary conversation in the thread
-  const eventId = (body as { event_id?: string }).event_id;
-  if (eventId && !(await deps.firstSighting(eventId))) return; // Slack retried an event we already handled
+  // Slack retries an event with the same event_id, and sometimes delivers the same message again minutes later
+  // under a new event_id with no retry header: the message itself (channel, ts) is what is handled once.
+  if (!(await deps.firstSighting(`thread-reply:${channel}:${ts}`, THREAD_REPLY_DEDUPE_S))) return;
   const requestId = await deps.requests.findByThread(channel, threadTs);
   if (!requestId) return;
   try {
