@@ -76,6 +76,9 @@ describe('the sandbox page in Chromium', () => {
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
+      // Chromium on the real clock even under `npm run test:dates` (libfaketime stalls it): the dates that matter are
+      // the sandbox's, on the server side.
+      env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME'))),
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: VIEWPORT });
