@@ -3,7 +3,8 @@
 #
 # Each run moves the wall clock of vitest and everything it starts (keywarden workers, the sandbox, Chromium) to
 # that instant with libfaketime (`faketime`, installed by ./setup), as an offset from the real clock so every process
-# agrees and time keeps running; monotonic clocks (timers, timeouts) are left alone. The sandbox tests also start
+# agrees and time keeps running; monotonic clocks (timers, timeouts) are left alone, and so are Redis (which
+# libfaketime deadlocks; test/dates/unfaked) and Chromium (test/browser). The sandbox tests also start
 # their sandbox clock there (KEYWARDEN_SANDBOX_NOW). Prints one line per instant and exits non-zero if any failed.
 set -uo pipefail
 
@@ -46,7 +47,8 @@ for instant in "${instants[@]}"; do
   log="$log_dir/${instant//:/-}.log"
   printf '==> %s (clock offset %+ds) … ' "$instant" "$offset"
   started=$SECONDS
-  FAKETIME_DONT_FAKE_MONOTONIC=1 KEYWARDEN_SANDBOX_NOW="$instant" \
+  # test/dates/unfaked first on PATH: a private redis-server runs on the real clock, like the shared one.
+  PATH="$repo_root/test/dates/unfaked:$PATH" FAKETIME_DONT_FAKE_MONOTONIC=1 KEYWARDEN_SANDBOX_NOW="$instant" \
     faketime -f "$(printf '%+ds' "$offset")" \
     npx vitest run "${SUITES[@]}" --maxWorkers=1 >"$log" 2>&1
   rc=$?
