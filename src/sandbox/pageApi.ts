@@ -244,7 +244,8 @@ export function createPageApi(deps: PageApiDeps) {
 
     async projects(): Promise<ApiAnswer> {
       try {
-        return answer(200, { ok: true, projects: await spends(), burstDefaultUsd: BURST_DEFAULT_USD });
+        const now = deps.now();
+        return answer(200, { ok: true, now, projects: await projectSpends(deps.openai, now, deps.limitsOf), burstDefaultUsd: BURST_DEFAULT_USD });
       } catch (error) {
         return refuse(502, `The time panel could not read this month’s spend: ${(error as Error).message}.`);
       }

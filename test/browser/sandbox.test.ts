@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { DEMO_CHANNELS } from '../../src/sandbox/demoWorkspace.js';
-import { sandboxTestClock } from '../sandbox/now.js';
+import { sandboxTestClock, sandboxTestStart } from '../sandbox/now.js';
 
 /** Where Chromium is looked for, in order: KEYWARDEN_CHROMIUM, Debian's, Ubuntu's, macOS's (./setup installs one). */
 const CHROMIUM_CANDIDATES = [process.env.KEYWARDEN_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/Applications/Chromium.app/Contents/MacOS/Chromium'].filter(
@@ -367,10 +367,14 @@ describe('the sandbox page in Chromium', () => {
     const facts = page.locator('#spend-facts');
     await eventually(() => facts.textContent()).toMatch(/^This month \$[\d,]+\.\d\d · a typical day \$[\d,]+\.\d\d · OpenAI budget none$/);
     const before = await facts.textContent();
+    // the panel tells the sandbox's time, not this machine's
+    const start = new Date(sandboxTestStart());
+    const dayMonthYear = `${start.getUTCDate()} ${start.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} ${start.getUTCFullYear()}`;
+    expect(await page.locator('#sandbox-clock').textContent()).toContain(dayMonthYear);
     await page.fill('#burst-usd', '0.001');
     await page.click('#spend-burst');
     const refusal = page.locator('.time-log-entry--error').first();
-    await eventually(() => refusal.textContent()).toMatch(/No spend added\. Enter at least \$0\.01: OpenAI counts spend in cents, so \$0\.001 would add nothing\.$/);
+    await eventually(() => refusal.textContent()).toMatch(/^\d\d:\d\d:\d\d UTC No spend added\. Enter at least \$0\.01: OpenAI counts spend in cents, so \$0\.001 would add nothing\.$/);
     expect(await page.locator('.time-log-entry', { hasText: 'Added $0.00' }).count()).toBe(0);
     expect(await facts.textContent()).toBe(before);
     await page.fill('#burst-usd', '250');

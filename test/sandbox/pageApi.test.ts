@@ -208,6 +208,11 @@ describe('the time panel’s refusals and figures', () => {
     expect((await post('/api/spend', { projectId: before.id, kind: 'burst', usd: 0.01 })).json).toMatchObject({ ok: true, usd: 0.01 });
   });
 
+  it('tells the page the sandbox’s time, from its own clock', async () => {
+    const answer = (await (await fetch(`${base}/api/projects`)).json()) as { now: number };
+    expect(Math.abs(answer.now - now())).toBeLessThan(5_000);
+  });
+
   it('keeps a typical day where it was after a burst', async () => {
     const before = await project('Research Assistant');
     expect(before.dailyUsd).toBeGreaterThan(0);

@@ -19,7 +19,18 @@ const ui = {
   timeOpen: false,
   projects: [],
   burstDefaulted: false,
+  /** the sandbox's clock minus this browser's, in ms (the sandbox may run at another moment: KEYWARDEN_SANDBOX_NOW) */
+  clockOffsetMs: 0,
 };
+
+/** The sandbox's "now", in UTC like OpenAI's billing days: `Sun 28 Feb 2027, 23:30:05 UTC`. */
+function sandboxTimeText(withDate) {
+  const now = new Date(Date.now() + ui.clockOffsetMs);
+  const options = withDate
+    ? { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+    : { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+  return `${now.toLocaleString('en-GB', options)} UTC`;
+}
 
 /** innerHTML only when it changed, so focus, selection and scroll survive refreshes that change nothing. */
 const rendered = new Map();
@@ -572,6 +583,8 @@ const usd = (n) => `$${Number(n).toLocaleString('en-US', { minimumFractionDigits
 async function loadProjects() {
   const answer = await getJson('/api/projects');
   ui.projects = answer.projects;
+  if (typeof answer.now === 'number') ui.clockOffsetMs = answer.now - Date.now();
+  $('sandbox-clock').textContent = `Sandbox clock: ${sandboxTimeText(true)}; months are counted in UTC.`;
   // The suggested limits assume the default burst; the field starts there once.
   if (!ui.burstDefaulted) {
     $('burst-usd').value = String(answer.burstDefaultUsd);
@@ -626,7 +639,7 @@ function useTryCommand() {
 function logTime(text, kind = 'info') {
   const entry = document.createElement('li');
   entry.className = `time-log-entry time-log-entry--${kind}`;
-  entry.textContent = `${new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit', second: '2-digit' })} ${text}`;
+  entry.textContent = `${sandboxTimeText(false)} ${text}`;
   $('time-log').prepend(entry);
 }
 
