@@ -31,7 +31,7 @@ async function keysOf(namespace: string): Promise<string[]> {
   return keys;
 }
 
-async function until<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -81,5 +81,5 @@ describe('two sandboxes at once', () => {
     const projects = (await (await fetch(`http://127.0.0.1:${first.port}/api/projects`)).json()) as { projects: { name: string; tryLimits: { kind: string; text: string } }[] };
     expect(projects.projects.find((p) => p.name === 'Support Bot')!.tryLimits.text).toContain('soft $5,000.00');
     await setLimits(first, 6_000);
-  }, 60_000);
+  }, 120_000);
 });
