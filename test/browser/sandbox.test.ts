@@ -109,6 +109,12 @@ describe('the sandbox page in Chromium', () => {
     if (WRITE_DOCS && doc) copyFileSync(`${SCREENSHOTS}${name}.png`, `${DOCS}${doc}`);
   };
 
+  /** Opens or closes the time panel, whatever state an earlier step left it in. */
+  async function timePanel(state: 'open' | 'close') {
+    if ((await page.locator('#time-panel').isVisible()) !== (state === 'open')) await page.click('#time-toggle');
+    await eventually(() => page.locator('#time-panel').isVisible()).toBe(state === 'open');
+  }
+
   async function actAs(realName: string) {
     await page.click('#user-button');
     await page.locator('.user-menu-item', { hasText: realName }).click();
@@ -284,13 +290,13 @@ describe('the sandbox page in Chromium', () => {
     await openChannel(DEMO_CHANNELS.general.id);
 
     // the time panel suggests limits just above this month's spend; the admin types them
-    await page.click('#time-toggle');
+    await timePanel('open');
     await page.selectOption('#spend-project', { label: 'Support Bot' });
     const suggestion = page.locator('#spend-try-command');
     await eventually(() => suggestion.textContent()).toMatch(/^\/openai-key limit "Support Bot" soft \d+ hard \d+$/);
     const command = (await suggestion.textContent())!;
     const hardUsd = Number(/hard (\d+)/.exec(command)![1]);
-    await page.click('#time-toggle');
+    await timePanel('close');
     await type(command);
     await page.locator('#messages .msg--ephemeral', { hasText: 'The spend limits of Support Bot' }).waitFor();
     // announced in the alert channel
@@ -304,7 +310,7 @@ describe('the sandbox page in Chromium', () => {
 
     // one burst and a poll: the soft limit is reached
     const log = page.locator('.time-log-entry');
-    await page.click('#time-toggle');
+    await timePanel('open');
     // the panel no longer suggests the limits just set: it names them and where the next alert is
     await eventually(() => page.locator('#spend-try-text').textContent()).toMatch(
       new RegExp(`^Limits are set: soft \\$[\\d,]+\\.00 \\(alerts at 50, 80, 100%\\), hard cap \\$${hardUsd.toLocaleString('en-US')}\\.00\\. The next alert comes at`),
@@ -313,11 +319,11 @@ describe('the sandbox page in Chromium', () => {
     await page.click('#spend-burst');
     await log.filter({ hasText: new RegExp(`Added \\$250\\.00 of gpt-4o spend to Support Bot: \\$[\\d,.]+ this month of its \\$${hardUsd.toLocaleString('en-US')}\\.00 OpenAI budget`) }).waitFor();
     await page.click('#poll-now');
-    await eventually(() => log.first().textContent()).toMatch(/keywarden polled spend for \d{4}-\d\d: \d+ projects with spend, 1 with limits; (\d+ new alerts? claimed, on the way to #openai-spend|no new alerts)/);
+    await eventually(() => log.first().textContent()).toMatch(/keywarden polled spend for \d{4}-\d\d: \d+ projects? with spend, 1 with limits; (\d+ new alerts? claimed, on the way to #openai-spend|no new alerts)/);
     // every alert that holds has its reply (a clock tick may have claimed some before "run a poll now")
     const found = (await log.first().textContent())!;
     const replies = Number(/(\d+) new alerts? claimed/.exec(found)?.[1] ?? 0) + Number(/(\d+) told at earlier polls/.exec(found)?.[1] ?? 0);
-    await page.click('#time-toggle');
+    await timePanel('close');
     const status = page.locator('#messages .msg').filter({ has: page.locator('.msg-replies') }).filter({ hasText: 'OpenAI spend: Support Bot' });
     await status.waitFor();
     await eventually(() => status.textContent()).toMatch(/OpenAI spend: Support Bot.*Soft limit \$[\d,]+\.00\D+\d+%/s);
@@ -329,13 +335,13 @@ describe('the sandbox page in Chromium', () => {
     await shot('12-soft-warning');
 
     // another burst and a poll: OpenAI refuses, and the notice is broadcast to the channel
-    await page.click('#time-toggle');
+    await timePanel('open');
     await page.click('#spend-burst');
     await log.filter({ hasText: 'OpenAI now refuses its requests' }).waitFor();
     await page.click('#poll-now');
     await eventually(() => log.first().textContent()).toMatch(/keywarden polled spend/);
     await shot('13-time-panel');
-    await page.click('#time-toggle');
+    await timePanel('close');
     const notice = page.locator('#messages .msg', { hasText: 'OpenAI is now refusing' });
     await notice.waitFor();
     expect(await notice.locator('.msg-broadcast').textContent()).toBe('replied to a thread');
@@ -362,7 +368,7 @@ describe('the sandbox page in Chromium', () => {
   }, 2 * FLOW_TIMEOUT_MS);
 
   it('refuses a burst under a cent in the panel, saying what to enter', async () => {
-    await page.click('#time-toggle');
+    await timePanel('open');
     await page.selectOption('#spend-project', { label: 'Marketing Copy' });
     const facts = page.locator('#spend-facts');
     await eventually(() => facts.textContent()).toMatch(/^This month \$[\d,]+\.\d\d · a typical day \$[\d,]+\.\d\d · OpenAI budget none$/);
@@ -378,13 +384,13 @@ describe('the sandbox page in Chromium', () => {
     expect(await page.locator('.time-log-entry', { hasText: 'Added $0.00' }).count()).toBe(0);
     expect(await facts.textContent()).toBe(before);
     await page.fill('#burst-usd', '250');
-    await page.click('#time-toggle');
+    await timePanel('close');
   }, FLOW_TIMEOUT_MS);
 
   it('puts the suggested limits in the admin’s composer in the alert channel with "Use"', async () => {
     await actAs('Riley Park');
     await openChannel(DEMO_CHANNELS.general.id);
-    await page.click('#time-toggle');
+    await timePanel('open');
     await page.selectOption('#spend-project', { label: 'Data Pipeline' });
     const suggestion = page.locator('#spend-try-command');
     await eventually(() => suggestion.textContent()).toMatch(/^\/openai-key limit "Data Pipeline" soft \d+ hard \d+$/);
@@ -393,7 +399,7 @@ describe('the sandbox page in Chromium', () => {
     await page.locator(`.sidebar-item--active[data-channel-id="${DEMO_CHANNELS.spend.id}"]`).waitFor();
     expect(await page.inputValue('#composer-input')).toBe(await suggestion.textContent());
     await page.fill('#composer-input', '');
-    await page.click('#time-toggle');
+    await timePanel('close');
   }, FLOW_TIMEOUT_MS);
 
   it('had no console errors on the page', () => {
