@@ -1,11 +1,13 @@
 /**
  * `npm run sandbox`: keywarden in a browser page over the Slack and OpenAI emulators. No Slack workspace, no OpenAI
  * account, no token; only a Redis (found or started here). PORT picks the page's port, else 3000 or the next free one.
+ * KEYWARDEN_SANDBOX_NOW (an ISO instant, e.g. 2027-02-28T23:30:00Z) starts the sandbox's clock there instead of now.
  */
 import type { Config } from '../config/config.js';
 import { startSandbox } from './sandbox.js';
 import { locateRedis } from './redisLocator.js';
 import { redisUrlForDisplay } from '../store/redis.js';
+import { clockStartingAt, parseSandboxNow } from './clock.js';
 
 const DEFAULT_PORT = 3000;
 const PORT_ATTEMPTS = 50;
@@ -31,9 +33,16 @@ async function main(): Promise<void> {
     await redis.stop();
     process.exit(2);
   }
+  const startAt = parseSandboxNow(process.env.KEYWARDEN_SANDBOX_NOW);
+  if (!startAt.ok) {
+    console.error(`keywarden sandbox: ${startAt.message}`);
+    await redis.stop();
+    process.exit(2);
+  }
   let sandbox;
   try {
     sandbox = await startSandbox({
+      now: clockStartingAt(startAt.startMs),
       redisUrl: redis.url,
       port,
       portAttempts: fixedPort ? 1 : PORT_ATTEMPTS,
@@ -56,7 +65,8 @@ async function main(): Promise<void> {
   console.log(
     [
       `keywarden sandbox ready in ${process.uptime().toFixed(2)} s: ${sandbox.url}`,
-      `  Slack and OpenAI are emulated on loopback; nothing leaves this machine. Redis: ${redisNote}, namespace "sandbox".`,
+      `  Slack and OpenAI are emulated on loopback; nothing leaves this machine. Redis: ${redisNote}, namespace "${sandbox.namespace}" (cleared now and on exit).`,
+      ...(startAt.startMs === null ? [] : [`  The sandbox's clock started at ${new Date(startAt.startMs).toISOString()} (KEYWARDEN_SANDBOX_NOW).`]),
       '  “Time & spend” (top right) adds spend and runs a spend poll; keywarden also polls every 5 minutes. Ctrl-C stops everything.',
     ].join('\n'),
   );

@@ -7,7 +7,8 @@ import type { OpenAIEmulator } from '../emulators/openai/index.js';
 import type { DriverResponse, SlackDriver, SlackEmulator, ViewStateValues } from '../emulators/slack/index.js';
 import type { PollReport } from '../services/spend.js';
 import { SLASH_COMMAND } from '../slack/ids.js';
-import { BURST_DEFAULT_USD, addSpend, projectSpends } from './demoSpend.js';
+import { BURST_DEFAULT_USD, addSpend, projectSpends, spendAmountProblem } from './demoSpend.js';
+import type { StoredLimits } from '../store/limits.js';
 import { DEMO_CHANNELS, DEMO_CHANNEL_LIST, DEMO_USERGROUP, DEMO_USERS, requesterId } from './demoWorkspace.js';
 import type { ScreenStates } from './screenState.js';
 import { encodeTypedText, readComposerInput, type TypedTextDirectory } from './typedText.js';
@@ -24,6 +25,9 @@ export interface PageApiDeps {
   readonly screens: ScreenStates;
   /** one spend poll in the running keywarden */
   readonly pollSpendNow: () => Promise<PollReport>;
+  /** the limits keywarden stored for a project (null when none); default: none anywhere */
+  readonly limitsOf?: (projectId: string) => Promise<StoredLimits | null>;
+  /** the sandbox's clock, ms since the epoch */
   readonly now: () => number;
   /** tells open pages that something outside the Slack emulator changed */
   readonly announce: (kind: string) => void;
@@ -106,6 +110,7 @@ export function describeAddedSpend(added: { project: string; usd: number; monthT
 export function createPageApi(deps: PageApiDeps) {
   const { slack, driver, screens } = deps;
   const directory = typedTextDirectory();
+  const spends = () => projectSpends(deps.openai, deps.now(), deps.limitsOf);
 
   /** The demo user a request acts as, and a channel they can see (when the request names one). */
   function actor(body: Record<string, unknown>): { userId: string } | ApiAnswer {
@@ -238,25 +243,37 @@ export function createPageApi(deps: PageApiDeps) {
     },
 
     async projects(): Promise<ApiAnswer> {
-      return answer(200, { ok: true, projects: await projectSpends(deps.openai, deps.now()), burstDefaultUsd: BURST_DEFAULT_USD });
+      try {
+        const now = deps.now();
+        return answer(200, { ok: true, now, projects: await projectSpends(deps.openai, now, deps.limitsOf), burstDefaultUsd: BURST_DEFAULT_USD });
+      } catch (error) {
+        return refuse(502, `The time panel could not read this month’s spend: ${(error as Error).message}.`);
+      }
     },
 
     async spend(body: Record<string, unknown>): Promise<ApiAnswer> {
       const projectId = stringField(body, 'projectId');
       const project = projectId === undefined ? undefined : deps.openai.project(projectId);
-      if (!project || project.status !== 'active' || projectId === undefined) return refuse(400, 'projectId must be an active project');
+      if (!project || project.status !== 'active' || projectId === undefined) {
+        return refuse(400, 'Choose one of the demo organization’s active projects first.');
+      }
       let usd: number;
-      if (body.kind === 'day') {
-        usd = (await projectSpends(deps.openai, deps.now())).find((p) => p.id === projectId)?.dailyUsd ?? 0;
-      } else if (body.kind === 'burst') {
-        usd = body.usd === undefined ? BURST_DEFAULT_USD : Number(body.usd);
-        if (!Number.isFinite(usd) || usd <= 0 || usd > 1_000_000) return refuse(400, 'usd must be a number of dollars above 0 and at most 1,000,000');
-      } else {
-        return refuse(400, "kind must be 'day' or 'burst'");
+      try {
+        if (body.kind === 'day') {
+          usd = (await spends()).find((p) => p.id === projectId)?.dailyUsd ?? 0;
+        } else if (body.kind === 'burst') {
+          usd = body.usd === undefined || body.usd === '' ? BURST_DEFAULT_USD : Number(body.usd);
+          const problem = spendAmountProblem(usd);
+          if (problem) return refuse(400, `No spend added. ${problem}`);
+        } else {
+          return refuse(400, 'The panel can add a day’s spend or a burst, nothing else.');
+        }
+      } catch (error) {
+        return refuse(502, `No spend added: the time panel could not read this month’s spend: ${(error as Error).message}.`);
       }
       const added = addSpend(deps.openai, { projectId, usd, nowMs: deps.now() });
       deps.announce('spend.added');
-      const after = (await projectSpends(deps.openai, deps.now())).find((p) => p.id === projectId);
+      const after = (await spends().catch(() => [])).find((p) => p.id === projectId);
       const outcome = {
         project: project.name,
         usd: added.usd,

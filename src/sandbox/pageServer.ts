@@ -36,13 +36,16 @@ const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
 
 export interface PageServer {
   readonly port: number;
+  /** connects the JSON API; until then its routes answer 503 (the page's port is taken before keywarden starts) */
+  attach(api: PageApi): void;
   /** sends one Server-Sent Event to every open page */
   announce(change: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
 export interface PageServerOptions {
-  readonly api: PageApi;
+  /** the JSON API; absent until `attach` when the port has to be known before the API can be built */
+  readonly api?: PageApi;
   readonly host: string;
   /** 0 for any free port */
   readonly port: number;
@@ -79,21 +82,20 @@ async function readJsonBody(req: IncomingMessage): Promise<JsonBody> {
   return { ok: true, body: parsed as Record<string, unknown> };
 }
 
-type PostRoute = (body: Record<string, unknown>) => ApiAnswer | Promise<ApiAnswer>;
-
 export async function startPageServer(opts: PageServerOptions): Promise<PageServer> {
-  const { api } = opts;
+  let api: PageApi | null = opts.api ?? null;
+  const starting: ApiAnswer = { status: 503, body: { ok: false, error: 'The sandbox is still starting; try again in a moment.' } };
   const streams = new Set<ServerResponse>();
-  const posts: Readonly<Record<string, PostRoute>> = {
-    '/api/command': (b) => api.command(b),
-    '/api/message': (b) => api.message(b),
-    '/api/click': (b) => api.click(b),
-    '/api/submit': (b) => api.submit(b),
-    '/api/close': (b) => api.closeModal(b),
-    '/api/dismiss': (b) => api.dismissEphemeral(b),
-    '/api/home': (b) => api.homeOpened(b),
-    '/api/spend': (b) => api.spend(b),
-    '/api/poll': () => api.poll(),
+  const posts: Readonly<Record<string, (api: PageApi, body: Record<string, unknown>) => ApiAnswer | Promise<ApiAnswer>>> = {
+    '/api/command': (a, b) => a.command(b),
+    '/api/message': (a, b) => a.message(b),
+    '/api/click': (a, b) => a.click(b),
+    '/api/submit': (a, b) => a.submit(b),
+    '/api/close': (a, b) => a.closeModal(b),
+    '/api/dismiss': (a, b) => a.dismissEphemeral(b),
+    '/api/home': (a, b) => a.homeOpened(b),
+    '/api/spend': (a, b) => a.spend(b),
+    '/api/poll': (a) => a.poll(),
   };
 
   const openStream = (req: IncomingMessage, res: ServerResponse) => {
@@ -118,14 +120,15 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
         res.end(content);
         return;
       }
-      if (url.pathname === '/api/state') return sendJson(res, api.state(url.searchParams));
-      if (url.pathname === '/api/projects') return sendJson(res, await api.projects());
+      if (url.pathname === '/api/state') return sendJson(res, api ? api.state(url.searchParams) : starting);
+      if (url.pathname === '/api/projects') return sendJson(res, api ? await api.projects() : starting);
       if (url.pathname === '/api/events') return openStream(req, res);
     }
     const route = posts[url.pathname];
     if (req.method === 'POST' && route) {
       const read = await readJsonBody(req);
-      return sendJson(res, read.ok ? await route(read.body) : read.answer);
+      if (!read.ok) return sendJson(res, read.answer);
+      return sendJson(res, api ? await route(api, read.body) : starting);
     }
     sendJson(res, { status: 404, body: { ok: false, error: 'not found' } });
   };
@@ -140,6 +143,9 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
 
   return {
     port,
+    attach(attached) {
+      api = attached;
+    },
     announce(change) {
       const data = `data: ${JSON.stringify(change)}\n\n`;
       for (const stream of streams) stream.write(data);

@@ -13,7 +13,8 @@ import { DEMO_CHANNEL_LIST, DEMO_USERGROUP, DEMO_USERS, sandboxEnv } from './dem
 import { createPageApi } from './pageApi.js';
 import { startPageServer } from './pageServer.js';
 import { ScreenStates } from './screenState.js';
-import { deleteNamespace } from '../store/redis.js';
+import { deleteNamespace, redisKeys } from '../store/redis.js';
+import { LimitsStore } from '../store/limits.js';
 
 export interface SandboxOptions {
   readonly redisUrl: string;
@@ -23,8 +24,16 @@ export interface SandboxOptions {
   readonly portAttempts?: number;
   /** default 127.0.0.1 */
   readonly host?: string;
-  /** keywarden's Redis namespace; its keys are cleared at start and stop. Default 'sandbox'. */
+  /**
+   * keywarden's Redis namespace (and so its BullMQ queues); its keys are cleared at start and stop. Default
+   * `sandbox-<page port>`, so two sandboxes on one Redis keep apart and each clears only its own.
+   */
   readonly namespace?: string;
+  /**
+   * The clock (ms since the epoch) of everything in the sandbox: the seeded demo organization and its month of
+   * spend, both emulators, keywarden's polls and alerts, the time panel. Default Date.now.
+   */
+  readonly now?: () => number;
   /** keywarden's log level; default 'warn' */
   readonly logLevel?: Config['logLevel'];
   /** where keywarden's JSON log lines go; default stderr */
@@ -35,6 +44,8 @@ export interface RunningSandbox {
   /** the page, e.g. http://localhost:3000/ */
   readonly url: string;
   readonly port: number;
+  /** the Redis namespace this sandbox owns */
+  readonly namespace: string;
   readonly slack: SlackEmulator;
   readonly openai: OpenAIEmulator;
   readonly keywarden: RunningKeywarden;
@@ -52,23 +63,35 @@ async function clearNamespace(redisUrl: string, namespace: string): Promise<void
   }
 }
 
+/** The namespace a sandbox on `port` uses unless told otherwise. */
+export const sandboxNamespace = (port: number): string => `sandbox-${port}`;
+
+/**
+ * Starts the emulators, keywarden and the page. The page's port is taken first, so the namespace derived from it is
+ * never one another running sandbox owns; then that namespace is cleared and keywarden starts in it.
+ * @throws the listen error (EADDRINUSE) when no port of `port`…`port + portAttempts - 1` is free; config problems
+ */
 export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
-  const namespace = opts.namespace ?? 'sandbox';
   const host = opts.host ?? '127.0.0.1';
-  const [slack, openai] = await Promise.all([
-    startSlackEmulator({
-      users: DEMO_USERS.map(({ id, name, realName }) => ({ id, name, realName })),
-      usergroups: [DEMO_USERGROUP],
-      channels: DEMO_CHANNEL_LIST.map(({ id, name }) => ({ id, name })),
-    }),
-    startOpenAIEmulator(),
-  ]);
-  const started: { stop(): Promise<void> }[] = [{ stop: () => slack.close() }, { stop: () => openai.close() }];
+  const now = opts.now ?? Date.now;
+  const page = await startPageServer({ host, port: opts.port ?? 0, portAttempts: opts.portAttempts ?? 1 });
+  const namespace = opts.namespace ?? sandboxNamespace(page.port);
+  const started: { stop(): Promise<void> }[] = [{ stop: () => page.close() }];
   const stopStarted = async () => {
     for (const part of started.reverse()) await part.stop().catch(() => undefined);
   };
   try {
-    seedDemoOrganization(openai, { now: Date.now() });
+    const [slack, openai] = await Promise.all([
+      startSlackEmulator({
+        users: DEMO_USERS.map(({ id, name, realName }) => ({ id, name, realName })),
+        usergroups: [DEMO_USERGROUP],
+        channels: DEMO_CHANNEL_LIST.map(({ id, name }) => ({ id, name })),
+        now,
+      }),
+      startOpenAIEmulator({ now }),
+    ]);
+    started.push({ stop: () => slack.close() }, { stop: () => openai.close() });
+    seedDemoOrganization(openai, { now: now() });
     await clearNamespace(opts.redisUrl, namespace);
 
     const signingSecret = randomBytes(24).toString('hex');
@@ -89,24 +112,27 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       base: { sandbox: true },
       secrets: secretsOf(config.value),
     });
-    const running = await startKeywarden(config.value, { log, host: '127.0.0.1' });
+    const running = await startKeywarden(config.value, { log, host: '127.0.0.1', clock: now });
     started.push({ stop: () => running.stop() });
+    // The time panel reads the limits keywarden stored, to suggest limits only where none are set.
+    const limitsRedis = new Redis(opts.redisUrl, { protocol: 2, maxRetriesPerRequest: 1 });
+    limitsRedis.on('error', () => undefined);
+    started.push({ stop: async () => void limitsRedis.disconnect() });
+    const limits = new LimitsStore(limitsRedis, redisKeys(namespace));
 
     const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret });
     const screens = new ScreenStates(slack);
-    let announce: (change: Record<string, unknown>) => void = () => undefined;
     const api = createPageApi({
       slack,
       openai,
       driver,
       screens,
       pollSpendNow: () => running.pollSpendNow(),
-      now: Date.now,
-      announce: (kind) => announce({ kind }),
+      limitsOf: (projectId) => limits.get(projectId),
+      now,
+      announce: (kind) => page.announce({ kind }),
     });
-    const page = await startPageServer({ api, host, port: opts.port ?? 0, portAttempts: opts.portAttempts ?? 1 });
-    announce = (change) => page.announce(change);
-    started.push({ stop: () => page.close() });
+    page.attach(api);
     // Every Web API call is an 'api.call' change too; pages only need the changes that alter what a user sees.
     const unsubscribe = slack.onChange((change) => {
       if (change.kind !== 'api.call' && change.kind !== 'response_url.posted') page.announce({ ...change });
@@ -116,6 +142,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     return {
       url: `http://localhost:${page.port}/`,
       port: page.port,
+      namespace,
       slack,
       openai,
       keywarden: running,

@@ -1,29 +1,56 @@
 /**
  * The sandbox page in headless Chromium, driven by clicks and typing only: the page sends what a Slack user does
- * to keywarden through the sandbox, and shows what keywarden answers. Skipped when /usr/bin/chromium is absent.
- * Screenshots go to test-results/screenshots/ (not committed); docs/screenshots/ holds a curated set.
+ * to keywarden through the sandbox, and shows what keywarden answers. Chromium is required: without it these tests
+ * fail, saying how to get it (./setup). The sandbox runs on a fixed clock (test/sandbox/now.ts), never today's date.
+ * Screenshots go to test-results/screenshots/ (not committed); with KEYWARDEN_SCREENSHOTS=docs (`npm run
+ * screenshots`) the curated ones are also written over docs/screenshots/ and docs/sandbox.png.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { DEMO_CHANNELS } from '../../src/sandbox/demoWorkspace.js';
+import { sandboxTestClock, sandboxTestStart } from '../sandbox/now.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) console.warn(`test/browser: skipped, ${CHROMIUM} is absent (install Debian's chromium package to run these tests)`);
+/** Where Chromium is looked for, in order: KEYWARDEN_CHROMIUM, Debian's, Ubuntu's, macOS's (./setup installs one). */
+const CHROMIUM_CANDIDATES = [process.env.KEYWARDEN_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/Applications/Chromium.app/Contents/MacOS/Chromium'].filter(
+  (path): path is string => Boolean(path),
+);
+const CHROMIUM = CHROMIUM_CANDIDATES.find((path) => existsSync(path));
+const NO_CHROMIUM = `test/browser needs Chromium and found none (looked at ${CHROMIUM_CANDIDATES.join(', ')}). Run ./setup, or install it (Debian/Ubuntu: sudo apt-get install chromium; macOS: brew install --cask chromium), or set KEYWARDEN_CHROMIUM to a Chromium or Chrome executable.`;
 
 const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+/** The screenshots the README links, by the name this test takes them under. */
+const DOC_SHOTS: Readonly<Record<string, string>> = {
+  '0-overview': 'sandbox.png',
+  '1-request-sent': 'screenshots/request-sent.png',
+  '2-approval-request': 'screenshots/approval-request.png',
+  '4-approved-thread': 'screenshots/approval-thread.png',
+  '5-revealed-key': 'screenshots/revealed-key.png',
+  '11-limit-set': 'screenshots/limit-set.png',
+  '12-soft-warning': 'screenshots/soft-warning.png',
+  '13-time-panel': 'screenshots/time-panel.png',
+  '14-hard-cap': 'screenshots/hard-cap.png',
+  '15-higher-cap-form': 'screenshots/higher-cap-form.png',
+};
+const WRITE_DOCS = process.env.KEYWARDEN_SCREENSHOTS === 'docs';
 const FLOW_TIMEOUT_MS = 60_000;
 const VIEWPORT = { width: 1360, height: 820 };
 /** keywarden paces its Slack posts at one per second per channel, so a flow's steps take a few seconds. */
 const STEP_TIMEOUT_MS = 15_000;
 const eventually = <T>(probe: () => Promise<T> | T) => expect.poll(probe, { timeout: STEP_TIMEOUT_MS, interval: 50 });
 
-describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
+describe('Chromium for the browser tests', () => {
+  it('is installed', () => {
+    expect(CHROMIUM, NO_CHROMIUM).toBeDefined();
+  });
+});
+
+describe('the sandbox page in Chromium', () => {
   let sandbox: RunningSandbox;
   let browser: Browser;
   let page: Page;
@@ -31,12 +58,14 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
   const keywardenLog: string[] = [];
 
   beforeAll(async () => {
+    if (!CHROMIUM) throw new Error(NO_CHROMIUM);
     rmSync(SCREENSHOTS, { recursive: true, force: true });
     mkdirSync(SCREENSHOTS, { recursive: true });
     sandbox = await startSandbox({
       port: 0,
       redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       namespace: `sbt${randomBytes(4).toString('hex')}`,
+      now: sandboxTestClock(),
       logLevel: 'warn',
       logDestination: new Writable({
         write(chunk, _encoding, done) {
@@ -47,6 +76,9 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
+      // Chromium on the real clock even under `npm run test:dates` (libfaketime stalls it): the dates that matter are
+      // the sandbox's, on the server side.
+      env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !e[0].startsWith('FAKETIME'))),
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: VIEWPORT });
@@ -73,7 +105,15 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
   const shot = async (name: string) => {
     await page.mouse.move(640, 20);
     await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+    const doc = DOC_SHOTS[name];
+    if (WRITE_DOCS && doc) copyFileSync(`${SCREENSHOTS}${name}.png`, `${DOCS}${doc}`);
   };
+
+  /** Opens or closes the time panel, whatever state an earlier step left it in. */
+  async function timePanel(state: 'open' | 'close') {
+    if ((await page.locator('#time-panel').isVisible()) !== (state === 'open')) await page.click('#time-toggle');
+    await eventually(() => page.locator('#time-panel').isVisible()).toBe(state === 'open');
+  }
 
   async function actAs(realName: string) {
     await page.click('#user-button');
@@ -250,13 +290,13 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     await openChannel(DEMO_CHANNELS.general.id);
 
     // the time panel suggests limits just above this month's spend; the admin types them
-    await page.click('#time-toggle');
+    await timePanel('open');
     await page.selectOption('#spend-project', { label: 'Support Bot' });
     const suggestion = page.locator('#spend-try-command');
     await eventually(() => suggestion.textContent()).toMatch(/^\/openai-key limit "Support Bot" soft \d+ hard \d+$/);
     const command = (await suggestion.textContent())!;
     const hardUsd = Number(/hard (\d+)/.exec(command)![1]);
-    await page.click('#time-toggle');
+    await timePanel('close');
     await type(command);
     await page.locator('#messages .msg--ephemeral', { hasText: 'The spend limits of Support Bot' }).waitFor();
     // announced in the alert channel
@@ -264,20 +304,26 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     await openChannel(DEMO_CHANNELS.spend.id);
     const announcement = page.locator('#messages .msg:not(.msg--ephemeral)', { hasText: 'were changed by @Adrian Silva' });
     await announcement.waitFor();
-    expect(await announcement.textContent()).toMatch(new RegExp(`Hard limit: none → \\$${hardUsd}\\.00`));
+    // amounts as keywarden prints them: thousands grouped ($1,000.00)
+    expect(await announcement.textContent()).toMatch(new RegExp(`Hard limit: none → \\$${hardUsd.toLocaleString('en-US')}\\.00`));
     await shot('11-limit-set');
 
     // one burst and a poll: the soft limit is reached
     const log = page.locator('.time-log-entry');
-    await page.click('#time-toggle');
+    await timePanel('open');
+    // the panel no longer suggests the limits just set: it names them and where the next alert is
+    await eventually(() => page.locator('#spend-try-text').textContent()).toMatch(
+      new RegExp(`^Limits are set: soft \\$[\\d,]+\\.00 \\(alerts at 50, 80, 100%\\), hard cap \\$${hardUsd.toLocaleString('en-US')}\\.00\\. The next alert comes at`),
+    );
+    expect(await page.locator('#spend-try-row').isHidden()).toBe(true);
     await page.click('#spend-burst');
     await log.filter({ hasText: new RegExp(`Added \\$250\\.00 of gpt-4o spend to Support Bot: \\$[\\d,.]+ this month of its \\$${hardUsd.toLocaleString('en-US')}\\.00 OpenAI budget`) }).waitFor();
     await page.click('#poll-now');
-    await eventually(() => log.first().textContent()).toMatch(/keywarden polled spend for \d{4}-\d\d: \d+ projects with spend, 1 with limits; (\d+ new alerts? claimed, on the way to #openai-spend|no new alerts)/);
+    await eventually(() => log.first().textContent()).toMatch(/keywarden polled spend for \d{4}-\d\d: \d+ projects? with spend, 1 with limits; (\d+ new alerts? claimed, on the way to #openai-spend|no new alerts)/);
     // every alert that holds has its reply (a clock tick may have claimed some before "run a poll now")
     const found = (await log.first().textContent())!;
     const replies = Number(/(\d+) new alerts? claimed/.exec(found)?.[1] ?? 0) + Number(/(\d+) told at earlier polls/.exec(found)?.[1] ?? 0);
-    await page.click('#time-toggle');
+    await timePanel('close');
     const status = page.locator('#messages .msg').filter({ has: page.locator('.msg-replies') }).filter({ hasText: 'OpenAI spend: Support Bot' });
     await status.waitFor();
     await eventually(() => status.textContent()).toMatch(/OpenAI spend: Support Bot.*Soft limit \$[\d,]+\.00\D+\d+%/s);
@@ -289,13 +335,13 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     await shot('12-soft-warning');
 
     // another burst and a poll: OpenAI refuses, and the notice is broadcast to the channel
-    await page.click('#time-toggle');
+    await timePanel('open');
     await page.click('#spend-burst');
     await log.filter({ hasText: 'OpenAI now refuses its requests' }).waitFor();
     await page.click('#poll-now');
     await eventually(() => log.first().textContent()).toMatch(/keywarden polled spend/);
     await shot('13-time-panel');
-    await page.click('#time-toggle');
+    await timePanel('close');
     const notice = page.locator('#messages .msg', { hasText: 'OpenAI is now refusing' });
     await notice.waitFor();
     expect(await notice.locator('.msg-broadcast').textContent()).toBe('replied to a thread');
@@ -321,10 +367,30 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     expect(consoleErrors.slice(errorsBefore)).toEqual([]);
   }, 2 * FLOW_TIMEOUT_MS);
 
+  it('refuses a burst under a cent in the panel, saying what to enter', async () => {
+    await timePanel('open');
+    await page.selectOption('#spend-project', { label: 'Marketing Copy' });
+    const facts = page.locator('#spend-facts');
+    await eventually(() => facts.textContent()).toMatch(/^This month \$[\d,]+\.\d\d · a typical day \$[\d,]+\.\d\d · OpenAI budget none$/);
+    const before = await facts.textContent();
+    // the panel tells the sandbox's time, not this machine's
+    const start = new Date(sandboxTestStart());
+    const dayMonthYear = `${start.getUTCDate()} ${start.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} ${start.getUTCFullYear()}`;
+    expect(await page.locator('#sandbox-clock').textContent()).toContain(dayMonthYear);
+    await page.fill('#burst-usd', '0.001');
+    await page.click('#spend-burst');
+    const refusal = page.locator('.time-log-entry--error').first();
+    await eventually(() => refusal.textContent()).toMatch(/^\d\d:\d\d:\d\d UTC No spend added\. Enter at least \$0\.01: OpenAI counts spend in cents, so \$0\.001 would add nothing\.$/);
+    expect(await page.locator('.time-log-entry', { hasText: 'Added $0.00' }).count()).toBe(0);
+    expect(await facts.textContent()).toBe(before);
+    await page.fill('#burst-usd', '250');
+    await timePanel('close');
+  }, FLOW_TIMEOUT_MS);
+
   it('puts the suggested limits in the admin’s composer in the alert channel with "Use"', async () => {
     await actAs('Riley Park');
     await openChannel(DEMO_CHANNELS.general.id);
-    await page.click('#time-toggle');
+    await timePanel('open');
     await page.selectOption('#spend-project', { label: 'Data Pipeline' });
     const suggestion = page.locator('#spend-try-command');
     await eventually(() => suggestion.textContent()).toMatch(/^\/openai-key limit "Data Pipeline" soft \d+ hard \d+$/);
@@ -333,7 +399,7 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page in Chromium', () => {
     await page.locator(`.sidebar-item--active[data-channel-id="${DEMO_CHANNELS.spend.id}"]`).waitFor();
     expect(await page.inputValue('#composer-input')).toBe(await suggestion.textContent());
     await page.fill('#composer-input', '');
-    await page.click('#time-toggle');
+    await timePanel('close');
   }, FLOW_TIMEOUT_MS);
 
   it('had no console errors on the page', () => {

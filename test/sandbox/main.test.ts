@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = `${ROOT}node_modules/.bin/tsx`;
-// Database 15 keeps this run's "sandbox" namespace away from a sandbox someone runs on database 0.
+// Database 15 keeps this run's sandbox namespace away from a sandbox someone runs on database 0.
 const REDIS_URL = (() => {
   const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   url.pathname = '/15';
@@ -44,13 +44,25 @@ describe('src/sandbox/main.ts', () => {
     expect(await exited).toBe(0);
     expect(stdout).toContain('SIGTERM, stopping');
     expect(stderr).not.toMatch(/error/i);
+    // its own namespace, named after its port, cleared on exit
+    const port = /localhost:(\d+)\//.exec(stdout)![1];
+    expect(stdout).toContain(`namespace "sandbox-${port}" (cleared now and on exit)`);
 
     const redis = new Redis(REDIS_URL, { protocol: 2 });
     try {
-      const [, keys] = await redis.scan('0', 'MATCH', 'sandbox:*', 'COUNT', 10_000);
+      const [, keys] = await redis.scan('0', 'MATCH', `sandbox-${port}:*`, 'COUNT', 10_000);
       expect(keys).toEqual([]);
     } finally {
       redis.disconnect();
     }
   }, 40_000);
+
+  it('refuses a KEYWARDEN_SANDBOX_NOW that is not an ISO instant, saying the form', async () => {
+    const child = spawn(TSX, ['src/sandbox/main.ts'], { cwd: ROOT, env: { ...process.env, REDIS_URL, PORT: '0', KEYWARDEN_SANDBOX_NOW: '28/02/2027' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe('keywarden sandbox: KEYWARDEN_SANDBOX_NOW must be a moment in ISO 8601 with its zone, e.g. 2027-02-28T23:30:00Z, not “28/02/2027”.');
+  }, 20_000);
 });

@@ -11,6 +11,8 @@ import { ScreenStates } from '../../src/sandbox/screenState.js';
 import { createSlackDriver } from '../../src/emulators/slack/index.js';
 import { ACTION } from '../../src/slack/ids.js';
 import type { PollReport } from '../../src/services/spend.js';
+import { monthOf } from '../../src/domain/spend/month.js';
+import { sandboxTestClock } from './now.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RILEY = 'U0RILEY';
@@ -19,9 +21,10 @@ const AVERY = 'U0AVERY';
 let sandbox: RunningSandbox;
 let base: string;
 const namespace = `sbt${randomBytes(4).toString('hex')}`;
+const now = sandboxTestClock();
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, redisUrl: REDIS_URL, namespace, logDestination: new Writable({ write: (_c, _e, done) => done() }) });
+  sandbox = await startSandbox({ port: 0, redisUrl: REDIS_URL, namespace, now, logDestination: new Writable({ write: (_c, _e, done) => done() }) });
   base = `http://127.0.0.1:${sandbox.port}`;
 });
 afterAll(async () => {
@@ -181,7 +184,42 @@ describe('the page and its API', () => {
     expect((await post('/api/spend', { projectId: archived.id, kind: 'burst' })).status).toBe(400);
 
     const poll = await post('/api/poll', {});
-    expect(poll.json).toMatchObject({ ok: true, report: { alertsClaimed: 0 }, note: expect.stringMatching(/^keywarden polled spend for \d{4}-\d\d: \d+ projects with spend, 0 with limits; no new alerts\.$/) });
+    expect(poll.json).toMatchObject({ ok: true, report: { alertsClaimed: 0 }, note: expect.stringMatching(new RegExp(`^keywarden polled spend for ${monthOf(now())}: \\d+ projects? with spend, 0 with limits; no new alerts\\.$`)) });
+  });
+});
+
+describe('the time panel’s refusals and figures', () => {
+  const project = async (name: string) => {
+    const answer = (await (await fetch(`${base}/api/projects`)).json()) as { projects: { id: string; name: string; monthToDateUsd: number; dailyUsd: number }[] };
+    return answer.projects.find((p) => p.name === name)!;
+  };
+
+  it('refuses less than a cent, sub-cent amounts and junk, saying what to enter, and adds nothing', async () => {
+    const before = await project('Data Pipeline');
+    const tiny = await post('/api/spend', { projectId: before.id, kind: 'burst', usd: 0.001 });
+    expect(tiny.status).toBe(400);
+    expect(tiny.json.error).toBe('No spend added. Enter at least $0.01: OpenAI counts spend in cents, so $0.001 would add nothing.');
+    const fraction = await post('/api/spend', { projectId: before.id, kind: 'burst', usd: 1.234 });
+    expect(fraction.json.error).toBe('No spend added. Enter whole cents (at most 2 decimals), e.g. 1.23.');
+    expect((await post('/api/spend', { projectId: before.id, kind: 'burst', usd: 'lots' })).json.error).toBe('No spend added. Enter the amount in dollars, e.g. 250 or 12.50.');
+    expect((await post('/api/spend', { projectId: 'proj_nope', kind: 'burst' })).json.error).toBe('Choose one of the demo organization’s active projects first.');
+    expect((await project('Data Pipeline')).monthToDateUsd).toBe(before.monthToDateUsd);
+    // a cent is enough
+    expect((await post('/api/spend', { projectId: before.id, kind: 'burst', usd: 0.01 })).json).toMatchObject({ ok: true, usd: 0.01 });
+  });
+
+  it('tells the page the sandbox’s time, from its own clock', async () => {
+    const answer = (await (await fetch(`${base}/api/projects`)).json()) as { now: number };
+    expect(Math.abs(answer.now - now())).toBeLessThan(5_000);
+  });
+
+  it('keeps a typical day where it was after a burst', async () => {
+    const before = await project('Research Assistant');
+    expect(before.dailyUsd).toBeGreaterThan(0);
+    await post('/api/spend', { projectId: before.id, kind: 'burst', usd: 5_000 });
+    const after = await project('Research Assistant');
+    expect(after.monthToDateUsd).toBeCloseTo(before.monthToDateUsd + 5_000, 2);
+    expect(after.dailyUsd).toBe(before.dailyUsd);
   });
 });
 
@@ -192,16 +230,24 @@ describe('the alert story the time panel suggests', () => {
 
   it('goes from the suggested limits to a soft-limit warning after one burst and the hard cap after two', async () => {
     const projects = async () =>
-      ((await (await fetch(`${base}/api/projects`)).json()) as { projects: { id: string; name: string; monthToDateUsd: number; tryLimits: { softUsd: number; hardUsd: number; command: string } }[] }).projects;
+      ((await (await fetch(`${base}/api/projects`)).json()) as { projects: { id: string; name: string; monthToDateUsd: number; tryLimits: { kind: string; softUsd: number; hardUsd: number; command: string | null; text: string } }[] }).projects;
     const support = (await projects()).find((p) => p.name === SUPPORT)!;
     const { softUsd, hardUsd, command } = support.tryLimits;
+    expect(support.tryLimits.kind).toBe('suggest');
     expect(command).toBe(`/openai-key limit "${SUPPORT}" soft ${softUsd} hard ${hardUsd}`);
     expect(softUsd).toBeGreaterThan(support.monthToDateUsd);
 
     expect((await post('/api/command', { user: ADRIAN, channel: DEMO_CHANNELS.spend.id, text: command })).json).toMatchObject({ ok: true });
     await until(async () => sandbox.slack.messages(DEMO_CHANNELS.spend.id).find((m) => m.text.includes(`Spend limits of ${SUPPORT} changed`)));
     await until(async () => (sandbox.openai.spendLimit(support.id)?.threshold_amount === hardUsd * 100 ? true : undefined));
-    const status = () => sandbox.slack.messages(DEMO_CHANNELS.spend.id).find((m) => nameOf(m) === `status.${support.id}.${new Date().toISOString().slice(0, 7)}`);
+    // once set, the panel stops suggesting them and says where the next alert is
+    const tryNow = await until(async () => {
+      const t = (await projects()).find((p) => p.name === SUPPORT)!.tryLimits;
+      return t.kind === 'set' ? t : undefined;
+    });
+    expect(tryNow.command).toBeNull();
+    expect(tryNow.text).toMatch(new RegExp(`^Limits are set: soft \\$${softUsd.toLocaleString('en-US')}\\.00 \\(alerts at 50, 80, 100%\\), hard cap \\$${hardUsd.toLocaleString('en-US')}\\.00\\. The next alert comes at \\$[\\d,]+\\.\\d\\d \\((50|80|100)% of the soft limit\\): add \\$[\\d,]+\\.\\d\\d or more, then Run a poll now\\.$`));
+    const status = () => sandbox.slack.messages(DEMO_CHANNELS.spend.id).find((m) => nameOf(m) === `status.${support.id}.${monthOf(now())}`);
     const replies = () => (status() ? sandbox.slack.thread(DEMO_CHANNELS.spend.id, status()!.ts).map(nameOf) : []);
 
     const first = await post('/api/spend', { projectId: support.id, kind: 'burst' });
@@ -222,6 +268,11 @@ describe('the alert story the time panel suggests', () => {
     expect(hard?.subtype).toBe('thread_broadcast');
     expect(JSON.stringify(hard?.blocks)).toContain(ACTION.requestHigherCap);
     expect(sandbox.slack.messages(DEMO_CHANNELS.spend.id).filter((m) => nameOf(m).startsWith('status.'))).toHaveLength(1);
+    // every alert passed: the panel says so and suggests raising the limits
+    const passed = (await projects()).find((p) => p.name === SUPPORT)!.tryLimits;
+    expect(passed.kind).toBe('suggest');
+    expect(passed.text).toMatch(/^Every alert of the limits set \(soft .*\) has been reached this month\. To try again, raise them:$/);
+    expect(passed.command).toMatch(new RegExp(`^/openai-key limit "${SUPPORT}" soft \\d+ hard \\d+$`));
   }, 45_000);
 });
 

@@ -19,7 +19,18 @@ const ui = {
   timeOpen: false,
   projects: [],
   burstDefaulted: false,
+  /** the sandbox's clock minus this browser's, in ms (the sandbox may run at another moment: KEYWARDEN_SANDBOX_NOW) */
+  clockOffsetMs: 0,
 };
+
+/** The sandbox's "now", in UTC like OpenAI's billing days: `Sun 28 Feb 2027, 23:30:05 UTC`. */
+function sandboxTimeText(withDate) {
+  const now = new Date(Date.now() + ui.clockOffsetMs);
+  const options = withDate
+    ? { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+    : { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+  return `${now.toLocaleString('en-GB', options)} UTC`;
+}
 
 /** innerHTML only when it changed, so focus, selection and scroll survive refreshes that change nothing. */
 const rendered = new Map();
@@ -32,20 +43,41 @@ function setHtml(element, html) {
 
 // ── server ──────────────────────────────────────────────────────────────
 
+const NOT_ANSWERING = 'The sandbox is not answering: is `npm run sandbox` still running? Start it again and reload this page.';
+
+/** The JSON answer, or a plain sentence about what went wrong (never a raw status or parser message). */
+async function readAnswer(response) {
+  try {
+    return await response.json();
+  } catch {
+    return { ok: false, error: `The sandbox answered something that is not the page's data (HTTP ${response.status}); reload the page.` };
+  }
+}
+
 async function getJson(path) {
-  const response = await fetch(path, { headers: { Accept: 'application/json' } });
-  const body = await response.json();
-  if (!response.ok || body.ok === false) throw new Error(body.error ?? `HTTP ${response.status}`);
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: 'application/json' } });
+  } catch {
+    throw new Error(NOT_ANSWERING);
+  }
+  const body = await readAnswer(response);
+  if (!response.ok || body.ok === false) throw new Error(body.error ?? `The sandbox could not answer (HTTP ${response.status}).`);
   return body;
 }
 
 async function postJson(path, payload) {
-  const response = await fetch(path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(payload),
-  });
-  return response.json();
+  let response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(payload),
+    });
+  } catch {
+    return { ok: false, error: NOT_ANSWERING };
+  }
+  return readAnswer(response);
 }
 
 /** Shows a failure the way Slack would, and a slow acknowledgement as a warning. */
@@ -551,6 +583,8 @@ const usd = (n) => `$${Number(n).toLocaleString('en-US', { minimumFractionDigits
 async function loadProjects() {
   const answer = await getJson('/api/projects');
   ui.projects = answer.projects;
+  if (typeof answer.now === 'number') ui.clockOffsetMs = answer.now - Date.now();
+  $('sandbox-clock').textContent = `Sandbox clock: ${sandboxTimeText(true)}; months are counted in UTC.`;
   // The suggested limits assume the default burst; the field starts there once.
   if (!ui.burstDefaulted) {
     $('burst-usd').value = String(answer.burstDefaultUsd);
@@ -572,8 +606,21 @@ function showProjectFacts() {
     `This month <strong>${usd(project.monthToDateUsd)}</strong> · a typical day <strong>${usd(project.dailyUsd)}</strong> · OpenAI budget <strong>${budget}</strong>`,
   );
   $('spend-day').textContent = `Add a day’s spend (${usd(project.dailyUsd)})`;
-  $('spend-try-command').textContent = project.tryLimits.command;
+  const { command, text } = project.tryLimits;
+  $('spend-try-text').textContent = text;
+  $('spend-try-command').textContent = command ?? '';
+  $('spend-try-row').hidden = !command;
   $('spend-try').hidden = false;
+}
+
+/** Why the burst field's value cannot be added, in the panel's words; null when it can (the sandbox checks it too). */
+function burstProblem(text) {
+  const amount = Number(text);
+  if (text.trim() === '' || !Number.isFinite(amount)) return 'Enter the burst in dollars, e.g. 250 or 12.50.';
+  if (amount < 0.01) return `Enter at least $0.01: OpenAI counts spend in cents, so ${amount > 0 ? `$${text.trim()}` : 'that'} would add nothing.`;
+  if (amount > 1_000_000) return 'Enter at most $1,000,000.';
+  if (!/^\d*(\.\d{0,2})?$/.test(text.trim())) return 'Enter whole cents (at most 2 decimals), e.g. 12.50.';
+  return null;
 }
 
 /** Acts as the admin in the alert channel, with the suggested limit command typed but not sent. */
@@ -592,15 +639,20 @@ function useTryCommand() {
 function logTime(text, kind = 'info') {
   const entry = document.createElement('li');
   entry.className = `time-log-entry time-log-entry--${kind}`;
-  entry.textContent = `${new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit', second: '2-digit' })} ${text}`;
+  entry.textContent = `${sandboxTimeText(false)} ${text}`;
   $('time-log').prepend(entry);
 }
 
 async function addSpend(kind) {
   const projectId = $('spend-project').value;
-  const answer = await postJson('/api/spend', { projectId, kind, ...(kind === 'burst' ? { usd: Number($('burst-usd').value) } : {}) });
-  logTime(answer.ok ? answer.note : answer.error, answer.ok ? 'info' : 'error');
-  await loadProjects();
+  const burstText = $('burst-usd').value;
+  if (kind === 'burst') {
+    const problem = burstProblem(burstText);
+    if (problem) return logTime(`No spend added. ${problem}`, 'error');
+  }
+  const answer = await postJson('/api/spend', { projectId, kind, ...(kind === 'burst' ? { usd: Number(burstText) } : {}) });
+  logTime(answer.ok ? answer.note : answer.error ?? 'No spend added: the sandbox gave no reason.', answer.ok ? 'info' : 'error');
+  await loadProjects().catch((error) => logTime(error.message, 'error'));
 }
 
 async function pollNow() {
@@ -608,7 +660,7 @@ async function pollNow() {
   button.disabled = true;
   try {
     const answer = await postJson('/api/poll', {});
-    logTime(answer.note ?? answer.error ?? 'The poll failed.', answer.ok ? (answer.report?.alertsClaimed > 0 ? 'note' : 'info') : 'error');
+    logTime(answer.note ?? answer.error ?? 'The poll failed, and the sandbox gave no reason.', answer.ok ? (answer.report?.alertsClaimed > 0 ? 'note' : 'info') : 'error');
   } finally {
     button.disabled = false;
   }
@@ -709,7 +761,7 @@ function wire() {
       ui.timeOpen = !ui.timeOpen;
       $('time-panel').hidden = !ui.timeOpen;
       $('time-toggle').setAttribute('aria-expanded', String(ui.timeOpen));
-      if (ui.timeOpen) void loadProjects().catch((error) => toast(error.message, 'error'));
+      if (ui.timeOpen) void loadProjects().catch((error) => logTime(error.message, 'error'));
       return;
     }
     if (target.closest('#spend-day')) return void addSpend('day');

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoOrganization, startOpenAIEmulator, type OpenAIEmulator } from '../../../src/emulators/openai/index.js';
-import { loadContract } from './contract.js';
+import { describeWithContracts } from '../../support/contracts.js';
+import { loadContract, type ContractCheck } from './contract.js';
 import { rawRequest, type RawAnswer } from './raw-http.js';
 
 const NOW = Date.UTC(2026, 2, 18, 14, 30); // a Wednesday
 const MONTH_START = Date.UTC(2026, 2, 1) / 1000;
-const { check } = loadContract();
+// Loaded on first use: without KEYWARDEN_CONTRACTS every suite below is skipped and nothing is read.
+let loaded: ContractCheck | undefined;
+const check: ContractCheck = (...args) => (loaded ??= loadContract().check)(...args);
 
 function expectConforms(pathTemplate: string, method: string, answer: RawAnswer): void {
   const { schema, errors } = check(pathTemplate, method, answer.status, answer.body);
@@ -28,7 +31,7 @@ afterAll(async () => {
   await e.close();
 });
 
-describe('the contract check itself', () => {
+describeWithContracts('the contract check itself', () => {
   it('rejects an answer of the wrong shape, so the checks below can fail', () => {
     const wrong = { object: 'list', data: [{ id: 'proj_1', object: 'organization.project', created_at: 'yesterday' }], has_more: false };
     expect(check('/organization/projects', 'get', 200, wrong).errors).not.toEqual([]);
@@ -36,7 +39,7 @@ describe('the contract check itself', () => {
   });
 });
 
-describe('projects', () => {
+describeWithContracts('projects', () => {
   it('pages through every project, archived included, each page conforming', async () => {
     const seen: string[] = [];
     let after: string | null = null;
@@ -95,7 +98,7 @@ describe('projects', () => {
   });
 });
 
-describe('service accounts and API keys', () => {
+describeWithContracts('service accounts and API keys', () => {
   it('creates a service account whose key value is shown once, and lists, retrieves, renames and deletes it', async () => {
     const created = await rawRequest(e, 'POST', `/organization/projects/${active}/service_accounts`, {
       body: { name: 'contract-bot', expires_in_seconds: 3600 },
@@ -182,7 +185,7 @@ describe('service accounts and API keys', () => {
   });
 });
 
-describe('spend limits', () => {
+describeWithContracts('spend limits', () => {
   it('answers 404 while none is set, then sets, reads and deletes one', async () => {
     const project = e.addProject({ name: 'Limits' }).id;
     const none = await rawRequest(e, 'GET', `/organization/projects/${project}/spend_limit`);
@@ -221,7 +224,7 @@ describe('spend limits', () => {
   });
 });
 
-describe('rate limits', () => {
+describeWithContracts('rate limits', () => {
   it('lists a project’s limits in pages and lowers one', async () => {
     const first = await rawRequest(e, 'GET', `/organization/projects/${active}/rate_limits?limit=3`);
     expectConforms('/organization/projects/{project_id}/rate_limits', 'get', first);
@@ -257,7 +260,7 @@ describe('rate limits', () => {
   });
 });
 
-describe('costs and usage', () => {
+describeWithContracts('costs and usage', () => {
   it('pages through a month of costs, every page conforming', async () => {
     let page: string | null = null;
     const days: number[] = [];
@@ -319,7 +322,7 @@ describe('costs and usage', () => {
   });
 });
 
-describe('authentication and unknown paths', () => {
+describeWithContracts('authentication and unknown paths', () => {
   it('answers 401 without the admin key, without echoing the key that was sent', async () => {
     const missing = await rawRequest(e, 'GET', '/organization/projects', { authorization: null });
     expect(missing.status).toBe(401);

@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const contractPath = path.resolve(repoRoot, '../shared/contracts/openai-admin-openapi.json');
+import { contractPath } from '../../support/contracts.js';
 
 const SCHEMA_ID = 'https://keywarden.test/openai-admin-schemas.json';
 
@@ -43,10 +40,11 @@ function relocateRefs(value: Json): Json {
 /**
  * Loads the OpenAI Admin API contract and checks an answer against the schema the contract gives for that path,
  * method and status. An error status the path does not list is held to the contract's ErrorResponse, the shape OpenAI
- * uses for every error.
+ * uses for every error. The document comes from the KEYWARDEN_CONTRACTS folder (test/support/contracts.ts).
+ * @throws Error when KEYWARDEN_CONTRACTS is unset or lacks the document; call it inside `describeWithContracts`
  */
 export function loadContract(): { document: OpenApiDocument; check: ContractCheck } {
-  const document = JSON.parse(readFileSync(contractPath, 'utf8')) as OpenApiDocument;
+  const document = JSON.parse(readFileSync(contractPath('openaiAdmin'), 'utf8')) as OpenApiDocument;
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, discriminator: true });
   ajvFormats.default(ajv);
   ajv.addFormat('unixtime', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 });
