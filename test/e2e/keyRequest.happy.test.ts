@@ -66,9 +66,11 @@ describe('a key request by command', () => {
     expect(revealed.redactedKey?.slice(-4)).toBe(key?.slice(-4));
     expect(await h.redis.exists(`${h.namespace}:{kw}:secret:${requestId}`)).toBe(0);
 
-    // a second click shows no key and says how to get a new one
+    // a second click (on the button as it was: the DM loses it once the key is revealed) shows no key and says
+    // how to get a new one
     const views = h.slack.views(USERS.requester).length;
-    await h.driver.clickButton({ userId: USERS.requester, actionId: REVEAL, value: requestId, channel: dm.channel, messageTs: dm.ts });
+    const revealBlockId = (dm.blocks as { block_id?: string; elements?: { action_id?: string }[] }[]).find((b) => b.elements?.some((e) => e.action_id === REVEAL))?.block_id;
+    await h.driver.clickButton({ userId: USERS.requester, actionId: REVEAL, value: requestId, channel: dm.channel, messageTs: dm.ts, ...(revealBlockId ? { blockId: revealBlockId } : {}) });
     const second = await h.waitFor(() => (h.slack.views(USERS.requester).length > views ? h.slack.views(USERS.requester).at(-1) : undefined));
     expect(JSON.stringify(second.blocks)).toMatch(/already revealed/i);
     expect(JSON.stringify(second.blocks)).not.toContain(key);
