@@ -13,6 +13,7 @@ import { createSlackDriver, type SlackDriver, type SlackEmulator, type SlackMess
 import type { OpenAIEmulator } from '../../src/emulators/openai/index.js';
 import type { KeyRequest } from '../../src/domain/request.js';
 import { deleteNamespace } from '../../src/store/redis.js';
+import { openRequestAsPerson } from '../support/openRequest.js';
 import { waitUntil } from '../support/harness.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, SIGNING_SECRET, USERS, startEmulatedWorkspace } from '../support/workspace.js';
 import type { LocalRedisCluster } from '../support/redisCluster.js';
@@ -36,6 +37,8 @@ export interface ClusterWorld {
 }
 
 export async function startClusterWorld(cluster: LocalRedisCluster, extraEnv: Record<string, string> = {}, now?: () => number): Promise<ClusterWorld> {
+  /** the ts of each duplicate warning an opener of this world has clicked */
+  const clickedWarnings = new Set<string>();
   const namespace = `cl${randomBytes(5).toString('hex')}`;
   const workspace = await startEmulatedWorkspace({ namespace, openai: { adminKey: `sk-admin-${randomBytes(12).toString('hex')}`, ...(now ? { now } : {}) } });
   const env: Record<string, string> = { ...workspace.env, OPENAI_TIMEOUT_MS: '5000', LOG_LEVEL: 'info', KEYWARDEN_POLL_CRON: '0 0 1 1 *', ...extraEnv };
@@ -69,12 +72,8 @@ export async function startClusterWorld(cluster: LocalRedisCluster, extraEnv: Re
       }, timeoutMs, `request ${id} to become ${state}`),
     requestIdOf,
     async openRequest(driver, text, timeoutMs = 20_000) {
-      const before = slack.messages(APPROVAL_CHANNEL).length;
-      const res = await driver.slashCommand({ userId: USERS.requester, text, channelId: GENERAL_CHANNEL });
-      if (res.status !== 200) throw new Error(`the slash command was answered ${res.status}: ${res.body}`);
-      const purpose = text.split(' ').slice(-3).join(' ');
-      const message = await slack.waitFor(() => slack.messages(APPROVAL_CHANNEL).slice(before).find((m) => JSON.stringify(m.blocks ?? []).includes(purpose)), timeoutMs);
-      return { message, requestId: requestIdOf(message), ackMs: res.ms };
+      const { message, ackMs } = await openRequestAsPerson(slack, driver, text, { timeoutMs, clickedWarnings });
+      return { message, requestId: requestIdOf(message), ackMs };
     },
     async close() {
       await deleteNamespace(redis, namespace).catch(() => undefined);

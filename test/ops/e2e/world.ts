@@ -2,7 +2,7 @@
  * What keywarden processes under test talk to: the Slack and OpenAI emulators in this test process (the workspace of
  * test/support/workspace.ts), one Redis namespace, and the environment a keywarden child needs to reach them.
  */
-import { ACTION } from '../../../src/slack/ids.js';
+import { openRequestAsPerson } from '../../support/openRequest.js';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createSlackDriver, type SlackDriver, type SlackEmulator, type SlackMessage } from '../../../src/emulators/slack/index.js';
@@ -91,7 +91,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   };
 
   /** the ts of each duplicate warning an opener of this world has clicked */
-  const confirmedWarnings = new Set<string>();
+  const clickedWarnings = new Set<string>();
   return {
     slack,
     openai,
@@ -113,27 +113,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
         `request ${id} to become ${state}`,
       ),
     async openRequest(driver, text, timeoutMs = 20_000) {
-      const before = slack.messages(APPROVAL_CHANNEL).length;
-      const seen = slack.ephemerals(USERS.requester).length;
-      const res = await driver.slashCommand({ userId: USERS.requester, text, channelId: GENERAL_CHANNEL });
-      if (res.status !== 200) throw new Error(`the slash command was answered ${res.status}: ${res.body}`);
-      const purpose = text.split(' ').slice(-3).join(' ');
-      // A second pending request for the same project asks "send another?": confirm it, as a person would.
-      let confirmed = false;
-      const message = await slack.waitFor(() => {
-        const posted = slack.messages(APPROVAL_CHANNEL).slice(before).find((m) => JSON.stringify(m.blocks ?? []).includes(purpose));
-        if (posted) return posted;
-        // Concurrent openers share the warnings: each clicks one not yet clicked (whose draft it sends does not matter).
-        const warning = confirmed
-          ? undefined
-          : slack.ephemerals(USERS.requester).slice(seen).find((e) => !confirmedWarnings.has(e.ts) && JSON.stringify(e.blocks ?? []).includes(ACTION.sendAnotherRequest));
-        if (warning) {
-          confirmed = true;
-          confirmedWarnings.add(warning.ts);
-          void driver.clickButton({ userId: USERS.requester, actionId: ACTION.sendAnotherRequest, channel: warning.channel, messageTs: warning.ts });
-        }
-        return undefined;
-      }, timeoutMs);
+      const { message } = await openRequestAsPerson(slack, driver, text, { timeoutMs, clickedWarnings });
       return { message, requestId: requestIdOf(message) };
     },
     requestIdOf,
