@@ -188,3 +188,23 @@ describe.each(['http', 'socket'] as const)('Workflow Builder steps over %s', (mo
     });
   });
 });
+
+describe('Workflow Builder steps with the store down', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // nothing listens on port 1: keywarden starts, cannot reach Redis, and must still answer every step
+    h = await startWithSteps('http', { REDIS_URL: 'redis://127.0.0.1:1' });
+  }, 30_000);
+  afterAll(async () => {
+    await h?.stop();
+  }, 30_000);
+
+  it.each([
+    { step: STEP.requestKey, inputs: { requester: USERS.requester, project: 'Support Bot', purpose: 'answer support tickets faster' }, prefix: 'The key request was not sent' },
+    { step: STEP.projectSpend, inputs: { project: 'Support Bot' }, prefix: 'No spend figures' },
+  ])('completes $step with an error saying the store cannot be reached', async ({ step, inputs, prefix }) => {
+    const run = await runStep(h, step, inputs);
+    expect(run.state).toBe('failed');
+    expect(run.error).toBe(`${prefix}: keywarden cannot reach its store right now, try again in a minute.`);
+  }, 20_000);
+});
