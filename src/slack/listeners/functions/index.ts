@@ -34,6 +34,7 @@ type StepOutcome = { readonly ok: true; readonly outputs: Record<string, unknown
 /** How long an execution id stays claimed: far longer than Slack redelivers an event. */
 const EXECUTION_CLAIM_S = 86_400;
 
+/** Registers both steps on the Bolt app (Bolt acknowledges each function_executed itself: autoAcknowledge). */
 export function register(app: App, deps: SlackListenerDeps): void {
   app.function(STEP.requestKey, (args) =>
     runStepOnce(deps, args, 'The key request was not sent', async (inputs) => {
