@@ -6,6 +6,9 @@ import ajvFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { SLASH_COMMAND } from '../src/slack/ids.js';
+import { functionDefinitionsOf, parametersProblems, type ManifestFunctions } from '../src/emulators/slack/functions.js';
+import { STEP, projectSpendOutputs, requestKeyOutputs } from '../src/slack/listeners/functions/outputs.js';
+import type { Cents } from '../src/domain/money.js';
 import { contractPath, describeWithContracts, itWithContracts } from './support/contracts.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +35,7 @@ type Manifest = {
     socket_mode_enabled: boolean;
     token_rotation_enabled: boolean;
   };
+  functions: ManifestFunctions;
 };
 
 function compileManifestValidator(): ValidateFunction {
@@ -89,12 +93,13 @@ describe('manifest.yml', () => {
   it('subscribes to the events the app handles and sends everything to /slack/events', () => {
     const { settings, features } = loadManifest();
     expect([...settings.event_subscriptions.bot_events].sort()).toEqual(
-      ['app_home_opened', 'message.channels', 'message.groups', 'message.im'].sort(),
+      ['app_home_opened', 'message.channels', 'message.groups', 'message.im', 'function_executed'].sort(),
     );
     expect(settings.event_subscriptions.request_url).toBe(`${host}/slack/events`);
     expect(settings.interactivity).toEqual({ is_enabled: true, request_url: `${host}/slack/events` });
     expect(settings.socket_mode_enabled).toBe(false);
-    expect(settings.org_deploy_enabled).toBe(false);
+    // Slack shows an app's steps in Workflow Builder only when the app is org-ready
+    expect(settings.org_deploy_enabled).toBe(true);
     expect(settings.token_rotation_enabled).toBe(false);
     expect(features.app_home.home_tab_enabled).toBe(true);
     expect(features.app_home.messages_tab_enabled).toBe(true);
@@ -125,6 +130,96 @@ describe('manifest.yml', () => {
     delete socket.settings.event_subscriptions.request_url;
     delete socket.settings.interactivity.request_url;
     expect(errorsOf(validate, socket)).toEqual([]);
+  });
+
+  describe('Workflow Builder steps (functions)', () => {
+    const definitions = () => functionDefinitionsOf(loadManifest().functions);
+    const step = (id: string) => {
+      const found = definitions().find((d) => d.callback_id === id);
+      if (!found) throw new Error(`manifest.yml declares no function ${id}`);
+      return found;
+    };
+
+    it('declares exactly the two steps the app listens for, each with a title and a description', () => {
+      expect(definitions().map((d) => d.callback_id).sort()).toEqual([STEP.projectSpend, STEP.requestKey].sort());
+      for (const d of definitions()) {
+        expect(d.title.length).toBeGreaterThan(0);
+        expect(d.description?.length ?? 0).toBeGreaterThan(0);
+      }
+    });
+
+    it('request_openai_key takes requester (a user), project, purpose and an optional lifetime, and gives request_id and state', () => {
+      const d = step(STEP.requestKey);
+      const inputs = Object.fromEntries(d.input_parameters.map((p) => [p.name, [p.type, p.is_required ?? false]]));
+      expect(inputs).toEqual({
+        requester: ['slack#/types/user_id', true],
+        project: ['string', true],
+        purpose: ['string', true],
+        lifetime_days: ['integer', false],
+      });
+      expect(d.output_parameters.filter((p) => p.is_required).map((p) => p.name).sort()).toEqual(['request_id', 'state', 'state_text']);
+    });
+
+    it('get_project_spend takes a project and gives month to date, limits and a forecast date with Slack types', () => {
+      const d = step(STEP.projectSpend);
+      expect(d.input_parameters.map((p) => [p.name, p.type, p.is_required])).toEqual([['project', 'string', true]]);
+      const types = Object.fromEntries(d.output_parameters.map((p) => [p.name, p.type]));
+      expect(types).toMatchObject({
+        month_to_date: 'string',
+        month_to_date_dollars: 'number',
+        soft_limit: 'string',
+        hard_cap: 'string',
+        forecast_date: 'slack#/types/date',
+        polled_at: 'slack#/types/timestamp',
+      });
+    });
+
+    it('the outputs the steps produce conform to what the manifest declares', () => {
+      expect(parametersProblems(step(STEP.requestKey).output_parameters, requestKeyOutputs({ id: 'req_abcdefghij', state: 'pending' }))).toEqual([]);
+      const report = {
+        project: { id: 'proj_1', name: 'Support Bot', status: 'active' as const },
+        month: '2026-11',
+        spentCents: 123_456 as Cents,
+        estimateMissing: false,
+        softCents: 200_000 as Cents,
+        hardCents: 300_000 as Cents,
+        enforcement: 'inactive' as const,
+        forecast: {
+          kind: 'projected' as const,
+          basisDays: 7,
+          spentCents: 123_456 as Cents,
+          dailyAverageCents: 10_000 as Cents,
+          projectedCents: 273_456 as Cents,
+          centsPerDay: 10_000,
+          at: Date.UTC(2026, 10, 15),
+          monthEnd: Date.UTC(2026, 11, 1),
+        },
+        polledAt: Date.UTC(2026, 10, 15),
+      };
+      const outputs = projectSpendOutputs(report);
+      expect(outputs).toMatchObject({ month_to_date: '$1,234.56', month_to_date_dollars: 1234.56 });
+      expect(parametersProblems(step(STEP.projectSpend).output_parameters, outputs)).toEqual([]);
+      const bare = projectSpendOutputs({ ...report, softCents: null, hardCents: null, forecast: null });
+      expect(bare).not.toHaveProperty('forecast_date');
+      expect(parametersProblems(step(STEP.projectSpend).output_parameters, bare)).toEqual([]);
+    });
+
+    itWithContracts("uses only the parameter types Slack's function schema lists", () => {
+      const schema = JSON.parse(readFileSync(contractPath('slackManifestSchema'), 'utf8')) as {
+        definitions: Record<string, { properties: { type: { enum: string[] } } }>;
+      };
+      const known = schema.definitions['slack-functions.parameter']?.properties.type.enum ?? [];
+      expect(known.length).toBeGreaterThan(0);
+      for (const d of definitions()) {
+        for (const p of [...d.input_parameters, ...d.output_parameters]) expect(known, `${d.callback_id}.${p.name}`).toContain(p.type);
+      }
+    });
+
+    itWithContracts('the validator rejects a step without a title', () => {
+      const broken = loadManifest() as Manifest & { functions: Record<string, Record<string, unknown>> };
+      Reflect.deleteProperty(broken.functions[STEP.requestKey]!, 'title');
+      expect(errorsOf(validate, broken)).toContain(`/functions/${STEP.requestKey} must have required property 'title'`);
+    });
   });
 
   describeWithContracts('the validator rejects broken copies', () => {

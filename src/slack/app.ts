@@ -20,6 +20,7 @@ import type { SlackListenerDeps } from './context.js';
 import * as actions from './listeners/actions/index.js';
 import * as commands from './listeners/commands/index.js';
 import * as events from './listeners/events/index.js';
+import * as functions from './listeners/functions/index.js';
 import * as views from './listeners/views/index.js';
 
 export type BoltApp = App;
@@ -117,6 +118,7 @@ export function createSlackApp(
   actions.register(app, deps);
   views.register(app, deps);
   events.register(app, deps);
+  functions.register(app, deps);
 
   return {
     app,

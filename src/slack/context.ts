@@ -2,11 +2,14 @@
 import type { Logger } from 'pino';
 import type { KeyRequestDeps } from '../services/keyRequests.js';
 import type { LimitDeps } from '../services/limits.js';
+import type { SpendStore } from '../store/spend.js';
 
 export type SlackListenerDeps = KeyRequestDeps &
   LimitDeps & {
     readonly log: Logger;
     readonly approvalChannel: string;
+    /** the last spend poll's figures (the Workflow Builder spend step reads a project's month from them) */
+    readonly spend: Pick<SpendStore, 'totals' | 'projectSpend'>;
     /** marks a Slack event id as seen; false when it was seen before (Slack retried it) */
     /** true the first time `key` is seen within `ttlSeconds` (default 1 hour), false after: Redis SET NX */
     readonly firstSighting: (key: string, ttlSeconds?: number) => Promise<boolean>;

@@ -17,6 +17,7 @@ import { signSlackRequest } from './signature.js';
 import type { SocketModeEnvelopeType, SocketModeServer } from './socketMode.js';
 import type {
   DriverResponse,
+  FunctionExecutionInput,
   MessageButtonClick,
   RawRequest,
   SlackDriver,
@@ -334,6 +335,30 @@ class PlatformDriver implements SlackDriver {
     this.sentEvents.set(newId, copyBody);
     const response = this.socket ? await this.sendEnvelope('events_api', copy) : await this.sendSigned(copyBody, JSON_TYPE, {});
     return { ...response, eventId: newId };
+  }
+
+  async executeFunction(a: FunctionExecutionInput): Promise<DriverResponse & { eventId: string; executionId: string; botToken: string }> {
+    const ws = this.workspace;
+    const { execution, event } = ws.functions.start(a.callbackId, a.inputs);
+    const eventId = slackId('Ev', 10);
+    const envelope = {
+      token: this.verificationToken,
+      team_id: ws.teamId,
+      api_app_id: ws.appId,
+      event,
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(ws.now() / 1000),
+      authorizations: [
+        { enterprise_id: null, team_id: ws.teamId, user_id: ws.botUserId, is_bot: true, is_enterprise_install: false },
+      ],
+      is_ext_shared_channel: false,
+      event_context: `4-${randomToken(24)}`,
+    };
+    const body = JSON.stringify(envelope);
+    this.sentEvents.set(eventId, body);
+    const response = this.socket ? await this.sendEnvelope('events_api', envelope) : await this.sendSigned(body, JSON_TYPE);
+    return { ...response, eventId, executionId: execution.id, botToken: execution.botToken };
   }
 
   sendRaw(a: RawRequest): Promise<DriverResponse> {

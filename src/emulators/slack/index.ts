@@ -18,9 +18,20 @@ export {
   type SocketModeOptions,
 } from './socketMode.js';
 export { signSlackRequest } from './signature.js';
+export {
+  SlackFunctions,
+  functionDefinitionsOf,
+  parameterProblem,
+  type FunctionExecutionState,
+  type ManifestFunctions,
+  type SlackFunctionDefinition,
+  type SlackFunctionExecution,
+  type SlackFunctionParameter,
+} from './functions.js';
 export type {
   DriverResponse,
   EphemeralVia,
+  FunctionExecutionInput,
   MessageButtonClick,
   RawRequest,
   ResponseUrlPost,

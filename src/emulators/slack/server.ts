@@ -20,6 +20,7 @@ import type {
   SlackUsergroupSeed,
   SlackView,
 } from './types.js';
+import type { SlackFunctions } from './functions.js';
 import { SocketModeServer } from './socketMode.js';
 import { JSON_FIELDS, WEB_API_METHODS } from './web-api.js';
 import { SlackWorkspace, type ApiAnswer } from './workspace.js';
@@ -188,6 +189,9 @@ class LoopbackSlackEmulator implements SlackEmulator {
   get teamId(): string {
     return this.workspace.teamId;
   }
+  get functions(): SlackFunctions {
+    return this.workspace.functions;
+  }
   get calls(): SlackCall[] {
     return [...this.recordedCalls];
   }
@@ -293,7 +297,8 @@ class LoopbackSlackEmulator implements SlackEmulator {
       return finish(args, 200, this.socketMode.openConnection(token));
     }
     if (token === undefined) return finish(args, 200, { ok: false, error: 'not_authed' });
-    if (token !== this.botToken) return finish(args, 200, { ok: false, error: 'invalid_auth' });
+    // A custom step's execution token (function_executed's bot_access_token) stands in for the bot token meanwhile.
+    if (token !== this.botToken && !this.workspace.functions.acceptsToken(token, method)) return finish(args, 200, { ok: false, error: 'invalid_auth' });
     const fault = this.faults.take(method);
     if (fault?.delayMs) await sleep(fault.delayMs);
     const forced = fault && faultAnswer(fault);
@@ -350,6 +355,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const baseUrl = `http://${urlHost}:${port}`;
   workspace.baseUrl = baseUrl;
+  workspace.functions.define(options.functions ?? []);
   const socketMode = new SocketModeServer(workspace.appId, () => baseUrl.replace(/^http/, 'ws'), options.socketMode ?? {});
   const emulator = new LoopbackSlackEmulator(workspace, server, baseUrl, options.botToken ?? 'xoxb-emulator', socketMode);
   workspaceByEmulator.set(emulator, workspace);

@@ -1,4 +1,5 @@
 /** Public shapes of the Slack emulator and its platform driver. */
+import type { SlackFunctionDefinition, SlackFunctions } from './functions.js';
 import type { SocketModeOptions, SocketModeServer } from './socketMode.js';
 
 export interface SlackUserSeed {
@@ -39,6 +40,8 @@ export interface SlackEmulatorOptions {
   now?: () => number;
   /** Socket Mode's app-level token, ack timeout and retries (Socket Mode is always available). */
   socketMode?: SocketModeOptions;
+  /** Workflow Builder custom steps the app declares (its manifest's `functions`, see functionDefinitionsOf). */
+  functions?: SlackFunctionDefinition[];
 }
 
 export interface SlackCall {
@@ -177,6 +180,8 @@ export interface SlackEmulator {
   readonly appToken: string;
   /** Socket Mode: connections, envelopes sent and acks received, disconnects, lost acks. */
   readonly socketMode: SocketModeServer;
+  /** Workflow Builder custom steps: declared definitions, executions and how each was completed. */
+  readonly functions: SlackFunctions;
   readonly botUserId: string;
   readonly botId: string;
   readonly appId: string;
@@ -276,6 +281,13 @@ export interface RawRequest {
   headers?: Record<string, string>;
 }
 
+export interface FunctionExecutionInput {
+  /** the step's callback_id, declared in the emulator (options.functions or emulator.functions.define) */
+  callbackId: string;
+  /** the values Workflow Builder maps into the step's input parameters */
+  inputs: Record<string, unknown>;
+}
+
 export interface SlackDriver {
   slashCommand(a: SlashCommandInput): Promise<DriverResponse & { responseUrl: string; triggerId: string }>;
   clickButton(a: MessageButtonClick | ViewButtonClick): Promise<DriverResponse & { triggerId: string; responseUrl?: string }>;
@@ -286,4 +298,9 @@ export interface SlackDriver {
   /** the same event again under a new event_id and no retry header, as Slack sometimes redelivers minutes later */
   redeliverAsNewEvent(eventId: string): Promise<DriverResponse & { eventId: string }>;
   sendRaw(a: RawRequest): Promise<DriverResponse>;
+  /**
+   * A workflow reaching a custom step: starts an execution (its `Fx…` id and `xwfp-…` bot token) and sends the
+   * `function_executed` event. Redeliver it with redeliverEvent / redeliverAsNewEvent and the returned eventId.
+   */
+  executeFunction(a: FunctionExecutionInput): Promise<DriverResponse & { eventId: string; executionId: string; botToken: string }>;
 }

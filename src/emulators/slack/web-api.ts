@@ -123,7 +123,11 @@ export const WEB_API_METHODS: Readonly<Record<string, WebApiMethod>> = {
   'usergroups.list': (ws, args) => ws.usergroupList(isTruthyFlag(args.include_users)),
 
   'usergroups.users.list': (ws, args) => ws.usergroupUsers(required(args.usergroup)),
+
+  'functions.completeSuccess': (ws, args) => ws.functions.completeSuccess(args),
+
+  'functions.completeError': (ws, args) => ws.functions.completeError(args),
 };
 
 /** Fields Slack takes as JSON text inside a form body. */
-export const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'] as const;
+export const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata', 'outputs'] as const;

@@ -4,6 +4,7 @@
  */
 import { MAX_MESSAGE_TEXT, withGeneratedIds } from './blocks.js';
 import { blockListProblems, viewProblems } from './blockKitValidator.js';
+import { SlackFunctions } from './functions.js';
 import { createTsClock, permalinkPart, randomToken, slackId, triggerId as newTriggerId, viewHash } from './ids.js';
 import type {
   EphemeralVia,
@@ -138,6 +139,8 @@ export class SlackWorkspace {
   readonly nextTs: () => string;
   /** 'http://127.0.0.1:PORT', set once the server listens. */
   baseUrl = '';
+  /** Workflow Builder custom steps: definitions and executions (functions.ts). */
+  readonly functions: SlackFunctions;
 
   private readonly users = new Map<string, UserRecord>();
   private readonly usergroups = new Map<string, SlackUsergroupSeed>();
@@ -158,6 +161,7 @@ export class SlackWorkspace {
     this.appId = seed.appId;
     this.now = seed.now;
     this.nextTs = createTsClock(seed.now);
+    this.functions = new SlackFunctions(seed.appId, seed.now);
     this.users.set(seed.botUserId, { id: seed.botUserId, name: 'keywarden', realName: 'keywarden', isBot: true });
     for (const user of seed.users) this.addUser(user, false);
     for (const group of seed.usergroups) this.addUsergroup(group, false);
