@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cents } from '../../../../src/domain/money.js';
-import { renderCapRaiseEnded, renderLimitChangeApplied, renderLimitChangeRequestMessage, renderLimitsOverview, renderProjectLimits } from '../../../../src/slack/render/limits/index.js';
-import { limitRequestIn, limits, limitsRow, NOW } from './fixtures.js';
+import { renderAuditLog, renderCapRaiseEnded, renderLimitChangeApplied, renderLimitChangeRequestMessage, renderLimitsOverview, renderProjectLimits } from '../../../../src/slack/render/limits/index.js';
+import { auditRow, limitRequestIn, limits, limitsRow, NOW } from './fixtures.js';
 
 const END = Date.UTC(2027, 2, 1, 0, 0); // 1 March 2027, 00:00 UTC
 const raised = limits({ hardCents: cents(200_000), version: 4, raise: { previousCents: cents(80_000), raisedCents: cents(200_000), endsAt: END, version: 4, by: 'U0ADMIN' } });
@@ -62,5 +62,17 @@ describe('a raise asked for by a requester', () => {
     const message = all(renderLimitChangeRequestMessage(limitRequestIn('pending', { change: { hard: cents(120_000), until } }), { now: NOW }));
     expect(message).toContain(`*Raise ends*\\n<!date^${Math.floor(until / 1000)}^`);
     expect(message).toMatch(/Hard limit: \$800\.00 → \$1,200\.00 until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, then back to \$800\.00/);
+  });
+});
+
+describe('a raise\'s end in the audit log', () => {
+  it('reads in words, never the internal outcome code', () => {
+    const names = new Map([['proj_abc123', 'Support Bot']]);
+    const restored = all(renderAuditLog([auditRow({ actor: 'keywarden', action: 'limits.raise-end', target: 'proj_abc123', project: 'proj_abc123', outcome: 'restored:v5' })], { days: 7, now: NOW, projectNames: names }));
+    expect(restored).toContain('set the hard cap of');
+    expect(restored).not.toMatch(/restored:v5|raise-end/);
+    const left = all(renderAuditLog([auditRow({ actor: 'keywarden', action: 'limits.raise-end', target: 'proj_abc123', project: 'proj_abc123', outcome: 'left:changed' })], { days: 7, now: NOW, projectNames: names }));
+    expect(left).toContain('it had been changed since');
+    expect(left).not.toMatch(/left:changed/);
   });
 });
