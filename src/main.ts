@@ -24,6 +24,7 @@ import { attachWorkerMetrics, createMetrics, slackRequestTimer } from './ops/met
 import { createReadiness } from './ops/readiness.js';
 import { withDeadline } from './ops/deadline.js';
 import { createProjectDirectory } from './services/projectDirectory.js';
+import { sweepCapRaises } from './services/capRaises.js';
 import { reconcileRequests, type KeyRequestDeps, type ReconcileReport } from './services/keyRequests.js';
 import type { LimitDeps } from './services/limits.js';
 import { createSlackApp, SlackSettingRefused, webClientOptions, type SlackApp } from './slack/app.js';
@@ -210,7 +211,11 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     role,
     config,
     pollSpendNow: () => pollSpend(deps),
-    reconcileNow: () => reconcileRequests(deps),
+    reconcileNow: async () => {
+      const report = await reconcileRequests(deps);
+      await sweepCapRaises(deps);
+      return report;
+    },
     stop() {
       stopping ??= (async () => {
         const graceMs = config.ops.shutdownSeconds * 1000;

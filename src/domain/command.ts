@@ -3,7 +3,7 @@
  * and with channels, users and links as `<#C123|name>`, `<@U123>`, `<https://…|label>`; a raw `<` is therefore
  * always the start of such a link.
  */
-import { parseThresholds, type LimitChange } from './limits.js';
+import { checkRaiseEnd, parseThresholds, type LimitChange } from './limits.js';
 import { parseAmount, type Cents } from './money.js';
 import { closestNames, closingQuotes } from './projects.js';
 import { err, ok, type Result } from './result.js';
@@ -55,6 +55,7 @@ export type CommandErrorKind =
   | 'invalid_model'
   | 'invalid_number'
   | 'invalid_days'
+  | 'invalid_date'
   | 'not_a_project'
   | 'unknown_help_topic'
   | 'unknown_option'
@@ -158,17 +159,18 @@ export const HELP_ENTRIES: readonly HelpEntry[] = [
   },
   {
     command: 'limit',
-    usage: 'limit <project> [soft <amount>] [hard <amount> | hard off] [at <percentages>] [channel <#channel>]',
+    usage: 'limit <project> [soft <amount>] [hard <amount> [until <date or Nd>] | hard off] [at <percentages>] [channel <#channel>]',
     example: 'limit "Support Bot" soft 500 hard 1k at 50,80,100 channel #ai-spend',
     summary: "Change a project's monthly spend limits or where and when its alerts go.",
     who: "Anyone: an admin's change applies at once; anyone else's becomes a request that an approver decides.",
     details: [
       'soft <amount>: alerts only, in dollars (500, $1,250.50, 2.5k).',
       'hard <amount> | hard off: the cap set at OpenAI, or none.',
+      'until <date or Nd>: with hard <amount>, a temporary raise, then the cap goes back: until 2027-03-01 (00:00 UTC), until 2027-03-01T18:00Z, until 7d or until 12h; within a year.',
       'at <percentages>: when to alert, like 50,80,100 (whole percentages from 1 to 100).',
       'channel <#channel>: where the alerts go.',
     ],
-    moreExamples: ['limit Billing hard off'],
+    moreExamples: ['limit Billing hard off', 'limit Billing hard 5k until 7d'],
   },
   {
     command: 'ratelimit',
@@ -355,9 +357,50 @@ const notAProject = (token: Token | undefined, subcommand: Subcommand, example: 
   );
 };
 
-const LIMIT_OPTIONS = ['soft', 'hard', 'at', 'channel'] as const;
+const LIMIT_OPTIONS = ['soft', 'hard', 'until', 'at', 'channel'] as const;
 type LimitOption = (typeof LIMIT_OPTIONS)[number];
-const LIMIT_OPTIONS_TEXT = 'soft <amount>, hard <amount> or hard off, at <percentages>, channel <#channel>';
+const LIMIT_OPTIONS_TEXT = 'soft <amount>, hard <amount> (until <date or Nd> for a temporary raise) or hard off, at <percentages>, channel <#channel>';
+
+const UNTIL_FORMS = 'like until 2027-03-01, until 2027-03-01T18:00Z, until 7d or until 12h';
+const UNTIL_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(00))?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const UNTIL_SPAN = /^(\d{1,4})\s*(d|h|days?|hours?)$/i;
+const MINUTE_MS = 60_000;
+
+/**
+ * The end of a temporary raise, as ms since epoch, exact to the minute: a date (`2027-03-01`, 00:00 UTC that day),
+ * a UTC time (`2027-03-01T18:00Z`, or with an offset such as `+01:00`; a time without a zone is read as UTC), or a
+ * span from `now` (`7d`, `12h`, rounded up to the next whole minute). Refused: impossible dates, the past, and more
+ * than a year ahead (`checkRaiseEnd`). Source for the date forms: ISO 8601 / RFC 3339 (date, time, offset).
+ */
+export const parseRaiseEnd = (text: string, now: number): Result<number, string> => {
+  const input = text.trim();
+  const span = UNTIL_SPAN.exec(input);
+  let endsAt: number;
+  if (span) {
+    const count = Number(span[1]);
+    if (count < 1) return err(`"${input}" is no time at all; the raise must last at least a minute, ${UNTIL_FORMS}.`);
+    const unit = (span[2] ?? 'd').toLowerCase().startsWith('d') ? 86_400_000 : 3_600_000;
+    endsAt = Math.floor((now + count * unit) / MINUTE_MS) * MINUTE_MS;
+  } else {
+    const date = UNTIL_DATE.exec(input);
+    if (!date) return err(`"${input}" is not a date or a number of days or hours, ${UNTIL_FORMS}.`);
+    const [, y = '', mo = '', d = '', h = '00', mi = '00', , zone] = date;
+    const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi)] as const;
+    const utc = Date.UTC(...parts);
+    const check = new Date(utc);
+    if (check.getUTCMonth() !== parts[1] || check.getUTCDate() !== parts[2] || Number(h) > 23 || Number(mi) > 59) {
+      return err(`${input} is not a real date and time, ${UNTIL_FORMS}.`);
+    }
+    let offsetMinutes = 0;
+    if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+      const digits = zone.replace(':', '');
+      offsetMinutes = (digits.startsWith('-') ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
+    }
+    endsAt = utc - offsetMinutes * MINUTE_MS;
+  }
+  const checked = checkRaiseEnd(endsAt, now);
+  return checked.ok ? ok(checked.value) : err(checked.error.message);
+};
 
 const limitOptionOf = (token: Token | undefined): LimitOption | null => {
   if (!token || token.quoted) return null;
@@ -381,7 +424,7 @@ const parseChannel = (token: Token): Result<string, CommandError> => {
   );
 };
 
-const parseLimit = (tokens: readonly Token[]): Result<Command, CommandError> => {
+const parseLimit = (tokens: readonly Token[], now: number | undefined): Result<Command, CommandError> => {
   const first = tokens[0];
   if (!first || limitOptionOf(first) !== null) {
     return failure('missing_argument', `Name the project first, like: limit "Support Bot" soft 500 hard 1k`, 'limit');
@@ -398,7 +441,7 @@ const parseLimit = (tokens: readonly Token[]): Result<Command, CommandError> => 
   }
   if (project.trim() === '') return failure('missing_argument', 'The project name in quotes is empty. Name the project, like "Support Bot".', 'limit');
 
-  const change: { soft?: Cents; hard?: Cents | 'off'; thresholds?: number[]; channelId?: string } = {};
+  const change: { soft?: Cents; hard?: Cents | 'off'; thresholds?: number[]; channelId?: string; until?: number } = {};
   const seen = new Set<LimitOption>();
   while (index < tokens.length) {
     const token = tokens[index];
@@ -419,6 +462,7 @@ const parseLimit = (tokens: readonly Token[]): Result<Command, CommandError> => 
         hard: 'an amount or off, like hard 1k or hard off',
         at: 'percentages, like at 50,80,100',
         channel: 'a channel, like channel #ai-spend',
+        until: `a date or a number of days or hours, ${UNTIL_FORMS}`,
       }[option];
       return failure('missing_argument', `${option} needs ${wanted}.`, 'limit');
     }
@@ -433,6 +477,18 @@ const parseLimit = (tokens: readonly Token[]): Result<Command, CommandError> => 
         return failure('invalid_amount', `${option === 'soft' ? 'Soft' : 'Hard'} limit: ${amount.error.message}`, 'limit');
       }
       change[option] = amount.value;
+    } else if (option === 'until') {
+      if (now === undefined) throw new Error('parseCommand needs the clock (now) to read until');
+      let typed = value.value;
+      // `until 7 days` arrives as two tokens: take the unit along.
+      const unit = tokens[index];
+      if (/^\d+$/.test(typed) && unit && !unit.quoted && /^(d|h|days?|hours?)$/i.test(unit.value)) {
+        typed = `${typed}${unit.value}`;
+        index += 1;
+      }
+      const end = parseRaiseEnd(typed, now);
+      if (!end.ok) return failure('invalid_date', `Until: ${end.error}`, 'limit');
+      change.until = end.value;
     } else if (option === 'at') {
       // `at 50, 80, 100` and `at 50 80 100` arrive as several tokens: take every one that can be part of the list.
       const pieces = [value.value];
@@ -458,6 +514,15 @@ const parseLimit = (tokens: readonly Token[]): Result<Command, CommandError> => 
       if (!channel.ok) return channel;
       change.channelId = channel.value;
     }
+  }
+  if (change.until !== undefined && typeof change.hard !== 'number') {
+    return failure(
+      'missing_option',
+      change.hard === 'off'
+        ? 'until raises the cap for a while, so it cannot go with hard off. Give the raised cap, like: hard 2k until 7d'
+        : `until needs the raised cap before it, like: limit ${asTyped(project)} hard 2k until 7d`,
+      'limit',
+    );
   }
   if (seen.size === 0) {
     return failure(
@@ -594,8 +659,12 @@ const groupDigits = (count: number): string => String(count).replace(/\B(?=(\d{3
 
 const isSubcommand = (word: string): word is Subcommand => (SUBCOMMANDS as readonly string[]).includes(word);
 
-/** Parses the text after `/openai-key`. Subcommands ignore case; runs of whitespace count as one space. */
-export const parseCommand = (text: string): Result<Command, CommandError> => {
+/**
+ * Parses the text after `/openai-key`. Subcommands ignore case; runs of whitespace count as one space.
+ * `context.now` (ms since epoch, from the injectable clock) is needed to read `limit … until`, which is refused in
+ * the past or more than a year ahead; without it such a command throws.
+ */
+export const parseCommand = (text: string, context: { readonly now?: number } = {}): Result<Command, CommandError> => {
   const length = text.length > MAX_COMMAND_CHARS * 2 ? text.length : [...text].length;
   if (length > MAX_COMMAND_CHARS) {
     return failure(
@@ -652,7 +721,7 @@ export const parseCommand = (text: string): Result<Command, CommandError> => {
       return ok({ kind: 'limits', projects });
     }
     case 'limit':
-      return parseLimit(tokens.value);
+      return parseLimit(tokens.value, context.now);
     case 'ratelimit':
       return parseRateLimit(tokens.value);
     case 'audit':

@@ -18,7 +18,33 @@ export interface ProjectLimits {
   /** ms since epoch */
   readonly updatedAt: number;
   readonly updatedBy: string;
+  /**
+   * A temporary hard-cap raise, kept from the change that made it until its end is dealt with (restored, or found
+   * overtaken by another cap): a later change of the soft limit, thresholds or channel carries it along.
+   */
+  readonly raise?: CapRaise;
 }
+
+/**
+ * A temporary raise of the hard cap (`/openai-key limit <project> hard <amount> until <date>`). At `endsAt`
+ * keywarden sets the cap back to `previousCents` (null: the project had no cap, so the spend limit is deleted),
+ * provided the cap is still `raisedCents` at OpenAI and in keywarden.
+ */
+export interface CapRaise {
+  /** the cap to come back to, in cents; null when the project had none */
+  readonly previousCents: Cents | null;
+  /** the raised cap, in cents */
+  readonly raisedCents: Cents;
+  /** when the raise ends: ms since epoch, a whole minute */
+  readonly endsAt: number;
+  /** the limits version that made this raise: with the project id, its identity (job ids, announcements) */
+  readonly version: number;
+  /** who raised it (a Slack user id) */
+  readonly by: string;
+}
+
+/** The longest a temporary raise may last, from the moment it is typed: a year (365 days). */
+export const MAX_RAISE_MS = 365 * 86_400_000;
 
 export const DEFAULT_THRESHOLDS: readonly number[] = Object.freeze([50, 80, 100]);
 export const MAX_THRESHOLDS = 5;
@@ -28,6 +54,11 @@ export interface LimitChange {
   readonly hard?: Cents | 'off';
   readonly thresholds?: number[];
   readonly channelId?: string;
+  /**
+   * With `hard: <amount>` only: the cap is raised until this moment (ms since epoch, a whole minute), then set back.
+   * Kept as a number so a limit-change request (stored as JSON) carries it to whoever applies it.
+   */
+  readonly until?: number;
 }
 
 export interface ThresholdsError {
@@ -35,7 +66,7 @@ export interface ThresholdsError {
 }
 
 export interface LimitChangeError {
-  readonly kind: 'no_change' | 'soft_above_hard' | 'invalid_thresholds' | 'invalid_amount';
+  readonly kind: 'no_change' | 'soft_above_hard' | 'invalid_thresholds' | 'invalid_amount' | 'invalid_raise';
   readonly message: string;
 }
 
@@ -88,6 +119,34 @@ export const parseThresholds = (text: string): Result<number[], ThresholdsError>
 const formatLimit = (value: Cents | null): string => (value === null ? 'none' : formatCents(value));
 const formatThresholds = (values: readonly number[]): string => values.map((value) => `${value}%`).join(', ');
 const formatChannel = (channelId: string | null): string => (channelId === null ? 'none' : `<#${channelId}>`);
+const pad2 = (value: number): string => String(value).padStart(2, '0');
+
+/** `2027-03-01 18:00 UTC`: a moment exact to the minute, in UTC, for lines the domain writes. */
+export const formatUtcMinute = (ms: number): string => {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())} UTC`;
+};
+
+/**
+ * The raise that is in force: the stored raise while the hard cap is still its raised amount; null when there is
+ * none, or when the cap was changed since (the raise then only waits for its end to be reported).
+ */
+export const raiseInForce = (limits: Pick<ProjectLimits, 'hardCents' | 'raise'> | null): CapRaise | null =>
+  limits?.raise !== undefined && limits.hardCents === limits.raise.raisedCents ? limits.raise : null;
+
+/**
+ * Checks a raise's end against `now` (ms): not in the past, and at most `MAX_RAISE_MS` ahead. The message names
+ * the moment in UTC and the forms `until` takes.
+ */
+export const checkRaiseEnd = (endsAt: number, now: number): Result<number, { readonly message: string }> => {
+  const forms = 'Give a date or time ahead, within a year, like until 2027-03-01, until 2027-03-01T18:00Z, until 7d or until 12h.';
+  if (!Number.isSafeInteger(endsAt)) return err({ message: `That is not a moment in time. ${forms}` });
+  if (endsAt <= now) return err({ message: `The raise would end ${formatUtcMinute(endsAt)}, which has already passed. ${forms}` });
+  if (endsAt - now > MAX_RAISE_MS) {
+    return err({ message: `The raise would end ${formatUtcMinute(endsAt)}, more than a year ahead; a raise lasts at most a year. ${forms}` });
+  }
+  return ok(endsAt);
+};
 
 /**
  * Applies `change` to the stored limits (or to the defaults when nothing is stored): the result has the next
@@ -108,6 +167,9 @@ export const applyLimitChange = (
     channelId: context.defaultChannel,
     version: 0,
   };
+  if (change.until !== undefined && typeof change.hard !== 'number') {
+    return err({ kind: 'invalid_raise', message: 'A raise needs a new cap to last until then, like: hard 2k until 7d (not with hard off).' });
+  }
   if (change.soft === undefined && change.hard === undefined && change.thresholds === undefined && change.channelId === undefined) {
     return err({ kind: 'no_change', message: 'Say what to change: soft <amount>, hard <amount> or hard off, at <thresholds>, or channel <#channel>.' });
   }
@@ -137,11 +199,37 @@ export const applyLimitChange = (
     });
   }
   const channelId = change.channelId ?? base.channelId;
+  const inForce = raiseInForce(current);
+  let raise: CapRaise | undefined;
+  if (change.until !== undefined && hardCents !== null) {
+    const end = checkRaiseEnd(change.until, context.now);
+    if (!end.ok) return err({ kind: 'invalid_raise', message: end.error.message });
+    // Raising again while raised moves the end (and the amount): the cap to come back to stays the one before.
+    const previousCents = inForce !== null ? inForce.previousCents : base.hardCents;
+    if (previousCents !== null && hardCents <= previousCents) {
+      return err({
+        kind: 'invalid_raise',
+        message: `A temporary raise must be above the cap it returns to (${formatCents(previousCents)}); ${formatCents(hardCents)} is not. To lower the cap, leave out until.`,
+      });
+    }
+    raise = { previousCents, raisedCents: hardCents, endsAt: change.until, version: base.version + 1, by: context.actor };
+  } else if (current?.raise !== undefined) {
+    // Kept until its end is dealt with, even when this change sets another cap: the end then reports it.
+    raise = current.raise;
+  }
+  const returningTo = raise !== undefined && raise.raisedCents === hardCents ? raise.previousCents : null;
+  if (softCents !== null && returningTo !== null && softCents > returningTo && raise !== undefined) {
+    return err({
+      kind: 'soft_above_hard',
+      message: `The soft limit (${formatCents(softCents)}) can't be above the cap the raise returns to on ${formatUtcMinute(raise.endsAt)} (${formatCents(returningTo)}). Give a soft limit of at most ${formatCents(returningTo)}.`,
+    });
+  }
   const unchanged =
     softCents === base.softCents &&
     hardCents === base.hardCents &&
     channelId === base.channelId &&
-    formatThresholds(thresholds) === formatThresholds(base.thresholds);
+    formatThresholds(thresholds) === formatThresholds(base.thresholds) &&
+    (change.until === undefined || (inForce !== null && inForce.endsAt === change.until));
   if (unchanged) {
     return err({
       kind: 'no_change',
@@ -157,6 +245,7 @@ export const applyLimitChange = (
     version: base.version + 1,
     updatedAt: context.now,
     updatedBy: context.actor,
+    ...(raise !== undefined ? { raise } : {}),
   });
 };
 
@@ -166,8 +255,15 @@ export const describeLimitChange = (before: ProjectLimits | null, after: Project
   const softBefore = before?.softCents ?? null;
   const hardBefore = before?.hardCents ?? null;
   if (softBefore !== after.softCents) lines.push(`Soft limit: ${formatLimit(softBefore)} → ${formatLimit(after.softCents)}`);
+  const raiseBefore = raiseInForce(before);
+  const raiseAfter = raiseInForce(after);
+  const newRaise = raiseAfter !== null && (raiseBefore === null || raiseBefore.version !== raiseAfter.version) ? raiseAfter : null;
+  const raiseWords = (raise: CapRaise): string =>
+    ` until ${formatUtcMinute(raise.endsAt)}, then back to ${raise.previousCents === null ? 'no cap' : formatCents(raise.previousCents)}`;
   if (hardBefore !== after.hardCents) {
-    lines.push(`Hard limit: ${formatLimit(hardBefore)} → ${after.hardCents === null ? 'off' : formatCents(after.hardCents)}`);
+    lines.push(`Hard limit: ${formatLimit(hardBefore)} → ${after.hardCents === null ? 'off' : formatCents(after.hardCents)}${newRaise ? raiseWords(newRaise) : ''}`);
+  } else if (newRaise) {
+    lines.push(`Raised hard limit ${formatCents(newRaise.raisedCents)}: until ${raiseBefore ? formatUtcMinute(raiseBefore.endsAt) : 'no end'} → ${raiseWords(newRaise).trim()}`);
   }
   const thresholdsBefore = before?.thresholds ?? DEFAULT_THRESHOLDS;
   if (formatThresholds(thresholdsBefore) !== formatThresholds(after.thresholds)) {
@@ -195,6 +291,8 @@ export type LimitField = 'soft' | 'hard' | 'thresholds' | 'channel';
  */
 export const fieldOfLimitError = (error: LimitChangeError, change: LimitChange): LimitField => {
   switch (error.kind) {
+    case 'invalid_raise':
+      return 'hard';
     case 'invalid_thresholds':
       return 'thresholds';
     case 'invalid_amount':
@@ -212,10 +310,11 @@ export const fieldOfLimitError = (error: LimitChangeError, change: LimitChange):
  */
 export const withoutUnchangedFields = (change: LimitChange, current: ProjectLimits | null): LimitChange => {
   if (current === null) return change;
-  const { soft, hard, thresholds, channelId } = change;
+  const { soft, hard, thresholds, channelId, until } = change;
   return {
+    ...(until !== undefined ? { until } : {}),
     ...(soft !== undefined && soft !== current.softCents ? { soft } : {}),
-    ...(hard !== undefined && !(hard === 'off' ? current.hardCents === null : hard === current.hardCents) ? { hard } : {}),
+    ...(hard !== undefined && (until !== undefined || !(hard === 'off' ? current.hardCents === null : hard === current.hardCents)) ? { hard } : {}),
     ...(thresholds !== undefined && formatThresholds(thresholds) !== formatThresholds(current.thresholds) ? { thresholds } : {}),
     ...(channelId !== undefined && channelId !== current.channelId ? { channelId } : {}),
   };
@@ -244,4 +343,42 @@ export const checkHigherCap = (
     });
   }
   return ok(undefined);
+};
+
+/** How a raise's end turns out (`endCapRaise` in the domain): see the kinds. */
+export type RaiseEnding =
+  /** no raise of that version is stored: it already ended, or a newer raise replaced it (that one ends it) */
+  | { readonly kind: 'not_held' }
+  /** its end has not come yet (ms) */
+  | { readonly kind: 'not_due'; readonly endsAt: number }
+  /** the cap is still the raised amount at OpenAI and in keywarden: set it back, then record `limits` */
+  | { readonly kind: 'restore'; readonly raise: CapRaise; readonly limits: ProjectLimits }
+  /** the cap was changed since (at OpenAI or through keywarden): leave it, and say so with both amounts */
+  | { readonly kind: 'changed'; readonly raise: CapRaise; readonly foundCents: Cents | null };
+
+/**
+ * What ending the raise made at limits version `raiseVersion` means now. `stored`: keywarden's limits; `atOpenAI`:
+ * OpenAI's cap in cents (null: none); `restoring`: keywarden already began setting this raise's cap back at OpenAI
+ * (a crash or a lost lock cut it short), so OpenAI holding the previous cap is keywarden's own doing, not a change.
+ * A restore bumps the version (thresholds re-arm, as after any limit change) and is recorded as keywarden's.
+ */
+export const endCapRaise = (
+  stored: ProjectLimits | null,
+  raiseVersion: number,
+  atOpenAI: Cents | null,
+  context: { readonly now: number; readonly restoring: boolean },
+): RaiseEnding => {
+  const raise = stored?.raise;
+  if (!stored || raise === undefined || raise.version !== raiseVersion) return { kind: 'not_held' };
+  if (context.now < raise.endsAt) return { kind: 'not_due', endsAt: raise.endsAt };
+  const openAIAsRaised = atOpenAI === raise.raisedCents || (context.restoring && atOpenAI === raise.previousCents);
+  if (stored.hardCents !== raise.raisedCents || !openAIAsRaised) {
+    return { kind: 'changed', raise, foundCents: atOpenAI !== raise.raisedCents ? atOpenAI : stored.hardCents };
+  }
+  const { raise: _ended, ...rest } = stored;
+  return {
+    kind: 'restore',
+    raise,
+    limits: { ...rest, hardCents: raise.previousCents, version: stored.version + 1, updatedAt: context.now, updatedBy: 'keywarden' },
+  };
 };

@@ -20,9 +20,12 @@ import {
   type KeyRequestDeps,
 } from '../services/keyRequests.js';
 import { applyApprovedLimitChange, expireLimitRequest, failLimitChange, type LimitDeps } from '../services/limits.js';
+import { endRaise, sweepCapRaises } from '../services/capRaises.js';
+import { CapLockBusy } from '../services/capLock.js';
 import { isLimitRequestId, type LimitChangeRequest } from '../domain/limitRequest.js';
 import type { Cents } from '../domain/money.js';
 import {
+  renderCapRaiseEnded,
   renderCapSighting,
   renderLimitChangeApplied,
   renderLimitChangeRequestMessage,
@@ -64,6 +67,8 @@ export function createOpenAIProcessor(deps: KeyRequestDeps & LimitDeps & { log: 
         case 'reconcile': {
           const report = await reconcileRequests(deps);
           if (report.redone > 0) deps.log.info({ jobId: job.id, ...report }, 'reconciled requests');
+          const raises = await sweepCapRaises(deps);
+          if (raises.ended > 0 || raises.failed > 0) deps.log.info({ jobId: job.id, ...raises }, 'swept temporary cap raises');
           return `redone ${report.redone}, settled ${report.settled} of ${report.checked}`;
         }
         case 'expire-request':
@@ -76,11 +81,17 @@ export function createOpenAIProcessor(deps: KeyRequestDeps & LimitDeps & { log: 
           return await applyApprovedLimitChange(deps, (job.data as OpenAIJobs['apply-limit-change']).requestId);
         case 'expire-limit-request':
           return (await expireLimitRequest(deps, (job.data as OpenAIJobs['expire-limit-request']).requestId)) ? 'expired' : 'unchanged';
+        case 'end-cap-raise': {
+          const data = job.data as OpenAIJobs['end-cap-raise'];
+          // not-due (BullMQ's clock ran ahead of keywarden's): the reconcile sweep ends it when it is due.
+          return await endRaise(deps, data.projectId, data.raiseVersion);
+        }
         default:
           throw new UnrecoverableError(`unknown openai job ${String(name)}`);
       }
     } catch (error) {
       if (error instanceof UnrecoverableError) throw error;
+      if (error instanceof CapLockBusy) throw error; // another step is changing the cap: retried with backoff
       const failure = describeOpenAIFailure(error);
       deps.log.warn({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1, failure: failure.kind, status: failure.status }, 'openai job failed');
       const final = !failure.retryable || isFinalAttempt(job);
@@ -281,6 +292,10 @@ export function createSlackProcessor(deps: SlackPostDeps) {
           throw new DelayedError();
         }
         return updated;
+      }
+      case 'cap-raise-ended': {
+        await postForJob(job, token, note.channel, renderCapRaiseEnded({ project: { id: note.projectId, name: note.projectName }, ended: note.ended }));
+        return 'raise-ended';
       }
       case 'openai-auth-notice': {
         await postForJob(job, token, note.channel, renderOpenAIAuthNotice());

@@ -1,4 +1,5 @@
 import type { ProjectLimits } from '../domain/limits.js';
+import type { EndedRaise } from '../store/limits.js';
 
 /**
  * Every queue, job name and payload, in one typed registry. Payloads carry ids only: never a key value.
@@ -26,6 +27,8 @@ export interface OpenAIJobs {
   reconcile: { tickAt: number };
   'apply-limit-change': { requestId: string };
   'expire-limit-request': { requestId: string };
+  /** a temporary cap raise's end, delayed until then (job id: project + the limits version that made the raise) */
+  'end-cap-raise': { projectId: string; raiseVersion: number };
 }
 
 export type SlackNote =
@@ -61,7 +64,17 @@ export type SlackNote =
       openaiCents: number | null;
       /** the first sighting of a cap keywarden had never set nor seen: adopted, not changed */
       adopted?: boolean;
-    };
+    }
+  /** a temporary cap raise ended: its cap set back, or left because it was changed since (job id: the raise) */
+  | SlackNoteCapRaiseEnded;
+
+export type SlackNoteCapRaiseEnded = {
+  kind: 'cap-raise-ended';
+  projectId: string;
+  projectName: string;
+  channel: string;
+  ended: EndedRaise;
+};
 
 export interface SlackJobs {
   post: SlackNote;

@@ -35,6 +35,8 @@ import type { ProjectDirectory } from './projectDirectory.js';
 import type { SpendStore, SpendTotal } from '../store/spend.js';
 import { monthOf } from '../domain/spend/month.js';
 import { mapConcurrently } from './concurrency.js';
+import { CapLockBusy, withCapLock } from './capLock.js';
+import { scheduleRaiseEnd } from './capRaises.js';
 
 /** Whether keywarden's bot can post in a channel, from Slack's own answer. */
 export type ChannelCheck = (channelId: string) => Promise<Result<void, 'channel_not_found' | 'not_in_channel' | 'is_archived'>>;
@@ -73,9 +75,10 @@ async function findProject(deps: Pick<LimitDeps, 'projects'>, query: string): Pr
   return found.ok ? found : err(projectError(found.error));
 }
 
-const withoutBookkeeping = (stored: StoredLimits | null): ProjectLimits | null => {
+/** The limits as the domain knows them: the stored record without the store's bookkeeping fields. */
+export const withoutBookkeeping = (stored: StoredLimits | null): ProjectLimits | null => {
   if (!stored) return null;
-  const { hardAtOpenAI: _hard, projectName: _name, capKnown: _known, ...limits } = stored;
+  const { hardAtOpenAI: _hard, projectName: _name, capKnown: _known, endedRaise: _ended, ...limits } = stored;
   return limits;
 };
 
@@ -179,14 +182,27 @@ export async function checkLimitForm(
 
 const describeChange = (before: ProjectLimits | null, after: ProjectLimits): string => describeLimitChange(before, after).join('; ');
 
+type ApplyDeps = Pick<LimitDeps, 'limits' | 'openai' | 'audit' | 'queues' | 'clock' | 'settings'>;
+type ApplyInput = { readonly project: ProjectRef; readonly change: LimitChange; readonly actorId: string; readonly approvedBy?: string };
+type ApplyResult = Result<{ before: ProjectLimits | null; after: ProjectLimits }, UserFacingError & { readonly retryable?: boolean }>;
+
 /**
  * Applies a change: the hard cap at OpenAI first, then the record (version bumped), then the announcement in the
- * project's alert channel and the audit log. If OpenAI refuses, nothing changes.
+ * project's alert channel and the audit log. If OpenAI refuses, nothing changes. A temporary raise (`change.until`)
+ * also queues its end (`end-cap-raise`, delayed until then; the reconcile sweep ends it should that job be lost).
+ * Runs under the project's cap lock (`withCapLock`), so it never interleaves with a raise's end; when the lock
+ * stays taken the answer is a retryable refusal.
  */
-export async function applyProjectLimits(
-  deps: Pick<LimitDeps, 'limits' | 'openai' | 'audit' | 'queues' | 'clock' | 'settings'>,
-  input: { readonly project: ProjectRef; readonly change: LimitChange; readonly actorId: string; readonly approvedBy?: string },
-): Promise<Result<{ before: ProjectLimits | null; after: ProjectLimits }, UserFacingError & { readonly retryable?: boolean }>> {
+export async function applyProjectLimits(deps: ApplyDeps, input: ApplyInput): Promise<ApplyResult> {
+  try {
+    return await withCapLock(deps.limits, input.project.id, () => applyProjectLimitsLocked(deps, input));
+  } catch (error) {
+    if (!(error instanceof CapLockBusy)) throw error;
+    return err({ what: 'The hard cap of this project is being changed right now, so nothing was changed; please try again in a minute.', retryable: true });
+  }
+}
+
+async function applyProjectLimitsLocked(deps: ApplyDeps, input: ApplyInput): Promise<ApplyResult> {
   const original = await deps.limits.get(input.project.id);
   let setAtOpenAI: { readonly cents: number | null } | null = null;
   const undoAtOpenAI = async (reason: string) => {
@@ -238,7 +254,13 @@ export async function applyProjectLimits(
     const hardAtOpenAI = (setAtOpenAI ? setAtOpenAI.cents : (stored?.hardAtOpenAI ?? null)) as Cents | null;
     // Once keywarden has set the cap, a different one at OpenAI is drift, never an adoption.
     const capKnown = setAtOpenAI !== null || (stored?.capKnown ?? (stored?.hardAtOpenAI ?? null) !== null);
-    const after: StoredLimits = { ...next.value, hardAtOpenAI, projectName: input.project.name, ...(capKnown ? { capKnown } : {}) };
+    const after: StoredLimits = {
+      ...next.value,
+      hardAtOpenAI,
+      projectName: input.project.name,
+      ...(capKnown ? { capKnown } : {}),
+      ...(stored?.endedRaise !== undefined ? { endedRaise: stored.endedRaise } : {}),
+    };
     let saved: boolean;
     try {
       saved = await deps.limits.save(after, stored?.version ?? 0);
@@ -250,6 +272,7 @@ export async function applyProjectLimits(
     await deps.limits.forgetIntendedCap(input.project.id);
 
     const limits = withoutBookkeeping(after) as ProjectLimits;
+    if (limits.raise !== undefined && limits.raise.version === limits.version) await scheduleRaiseEnd(deps, input.project.id, limits.raise);
     await deps.audit.append({
       actor: input.actorId,
       action: 'limits.change',
@@ -425,6 +448,9 @@ export async function reconcileHardCap(
     hardAtOpenAI: observedCents,
     capKnown: true,
     projectName: project.name,
+    // A raise stays until its end, which then reports that the cap was changed at OpenAI meanwhile.
+    ...(base?.raise !== undefined ? { raise: base.raise } : {}),
+    ...(stored?.endedRaise !== undefined ? { endedRaise: stored.endedRaise } : {}),
   };
   if (!(await deps.limits.save(next, stored?.version ?? 0))) return deps.limits.get(project.id);
   const before = stored?.hardAtOpenAI ?? null;

@@ -4,7 +4,7 @@
  */
 import type { RedisClient as Redis } from './redisConnection.js';
 import type { LimitChangeRequest, LimitRequestState } from '../domain/limitRequest.js';
-import type { ProjectLimits } from '../domain/limits.js';
+import type { CapRaise, ProjectLimits } from '../domain/limits.js';
 import type { Cents } from '../domain/money.js';
 import { compareAndSet, type CasOutcome } from './documents.js';
 import type { RedisKeys } from './redis.js';
@@ -19,7 +19,29 @@ export interface StoredLimits extends ProjectLimits {
    * cap there is drift; absent on records that predate it, which count as known when they hold a cap.
    */
   readonly capKnown?: boolean;
+  /**
+   * The last temporary raise whose end was dealt with, saved in the same write that removed the raise, so a job
+   * retried after a crash (or the reconcile sweep) can still announce it, and knows not to end it twice.
+   */
+  readonly endedRaise?: EndedRaise;
 }
+
+/** How a temporary raise ended: its cap set back (`restored`), or left because it had been changed since. */
+export interface EndedRaise extends CapRaise {
+  readonly outcome: 'restored' | 'changed';
+  /** the cap found at the end, in cents, when it had been changed (null: no cap) */
+  readonly foundCents?: Cents | null;
+  /** when keywarden dealt with the end (ms) */
+  readonly endedAt: number;
+  /** the limits version after the end */
+  readonly limitsVersion: number;
+}
+
+// KEYS[1] lock. ARGV[1] owner. Deletes the lock only if this owner still holds it.
+const UNLOCK_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
 
 // KEYS[1] limits doc, KEYS[2] index set. ARGV[1] new doc, ARGV[2] expected version, ARGV[3] project id.
 const SAVE_SCRIPT = `
@@ -84,6 +106,32 @@ export class LimitsStore {
   async intendedCap(projectId: string): Promise<number | null | undefined> {
     const raw = await this.redis.get(this.keys.custom('limits', projectId, 'intent'));
     return raw === null ? undefined : raw === 'none' ? null : Number(raw);
+  }
+
+  /**
+   * Takes the project's cap lock for `ttlMs` (a holder that dies lets it go then): keywarden's own writes of a
+   * project's cap at OpenAI and in the record (a limit change, a raise's end) run one at a time.
+   * @returns false when another holder has it
+   */
+  async lockCap(projectId: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.custom('limits', projectId, 'caplock'), owner, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  /** Lets the cap lock go, if `owner` still holds it. */
+  async unlockCap(projectId: string, owner: string): Promise<void> {
+    await this.redis.eval(UNLOCK_SCRIPT, 1, this.keys.custom('limits', projectId, 'caplock'), owner);
+  }
+
+  /**
+   * Notes that keywarden is setting the cap back for the raise made at `raiseVersion` (before OpenAI is asked), so
+   * a retry after a crash takes OpenAI's previous cap as its own doing. Kept 30 days.
+   */
+  async markRaiseRestoring(projectId: string, raiseVersion: number): Promise<void> {
+    await this.redis.set(this.keys.custom('limits', projectId, 'raise', String(raiseVersion), 'restoring'), '1', 'EX', 30 * 86_400);
+  }
+
+  async isRaiseRestoring(projectId: string, raiseVersion: number): Promise<boolean> {
+    return (await this.redis.exists(this.keys.custom('limits', projectId, 'raise', String(raiseVersion), 'restoring'))) === 1;
   }
 
 }

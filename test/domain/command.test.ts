@@ -268,7 +268,7 @@ describe('parseCommand: limit', () => {
     expect(refused('limit "Support Bot"')).toEqual({
       kind: 'missing_option',
       message:
-        'Say what to change for "Support Bot", like: limit "Support Bot" soft 500 hard 1k. You can use soft <amount>, hard <amount> or hard off, at <percentages>, channel <#channel>.',
+        'Say what to change for "Support Bot", like: limit "Support Bot" soft 500 hard 1k. You can use soft <amount>, hard <amount> (until <date or Nd> for a temporary raise) or hard off, at <percentages>, channel <#channel>.',
       subcommand: 'limit',
     });
   });
@@ -296,7 +296,7 @@ describe('parseCommand: limit', () => {
     expect(refused('limit "Support Bot" monthly 500')).toEqual({
       kind: 'unknown_option',
       message:
-        '"monthly" is not something limit can change. Use soft <amount>, hard <amount> or hard off, at <percentages>, channel <#channel>. Put project names with spaces in quotes.',
+        '"monthly" is not something limit can change. Use soft <amount>, hard <amount> (until <date or Nd> for a temporary raise) or hard off, at <percentages>, channel <#channel>. Put project names with spaces in quotes.',
       subcommand: 'limit',
     });
   });
@@ -508,5 +508,72 @@ describe('HELP_ENTRIES', () => {
     expect(who('revoke')).toMatch(/owner, or an admin/);
     expect(who('audit')).toMatch(/Admins only/);
     expect(who('limit')).toMatch(/admin's change applies at once/);
+  });
+});
+
+describe('parseCommand: limit … until (a temporary raise)', () => {
+  // A fixed clock: 2027-02-20 09:30:20 UTC.
+  const NOW = Date.UTC(2027, 1, 20, 9, 30, 20);
+  const parsedAt = (text: string): Command => {
+    const result = parseCommand(text, { now: NOW });
+    if (!result.ok) throw new Error(`expected "${text}" to parse, got ${result.error.kind}: ${result.error.message}`);
+    return result.value;
+  };
+  const refusedAt = (text: string): CommandError => {
+    const result = parseCommand(text, { now: NOW });
+    if (result.ok) throw new Error(`expected "${text}" to be refused, got ${JSON.stringify(result.value)}`);
+    return result.error;
+  };
+  const untilOf = (text: string): number | undefined => {
+    const command = parsedAt(text);
+    return command.kind === 'limit' ? command.change.until : undefined;
+  };
+
+  it('reads a date as 00:00 UTC that day, and a UTC time exact to the minute', () => {
+    expect(parsedAt('limit Billing hard 2k until 2027-03-01')).toEqual({
+      kind: 'limit',
+      project: 'Billing',
+      change: { hard: 200_000, until: Date.UTC(2027, 2, 1) },
+    });
+    expect(untilOf('limit Billing hard 2k until 2027-03-01T18:00Z')).toBe(Date.UTC(2027, 2, 1, 18, 0));
+    expect(untilOf('limit Billing until 2027-03-01T18:00+01:00 hard 2k')).toBe(Date.UTC(2027, 2, 1, 17, 0));
+  });
+
+  it('reads days and hours from now, cut to the whole minute', () => {
+    expect(untilOf('limit Billing hard 2k until 7d')).toBe(Date.UTC(2027, 1, 27, 9, 30));
+    expect(untilOf('limit Billing hard 2k until 12h')).toBe(Date.UTC(2027, 1, 20, 21, 30));
+    expect(untilOf('limit Billing hard 2k until 7 days')).toBe(Date.UTC(2027, 1, 27, 9, 30));
+  });
+
+  it('refuses an end in the past, with the moment in UTC and the usage', () => {
+    const error = refusedAt('limit Billing hard 2k until 2027-02-19');
+    expect(error).toMatchObject({ kind: 'invalid_date', subcommand: 'limit' });
+    expect(error.message).toMatch(/2027-02-19 00:00 UTC, which has already passed/);
+    expect(error.message).toMatch(/until 7d/);
+  });
+
+  it('refuses an end more than a year ahead', () => {
+    expect(refusedAt('limit Billing hard 2k until 2028-03-01').message).toMatch(/more than a year ahead/);
+    expect(refusedAt('limit Billing hard 2k until 366d').message).toMatch(/more than a year ahead/);
+    expect(untilOf('limit Billing hard 2k until 365d')).toBe(Date.UTC(2028, 1, 20, 9, 30));
+  });
+
+  it('refuses dates that do not exist and words that are not dates', () => {
+    expect(refusedAt('limit Billing hard 2k until 2027-02-30').message).toMatch(/not a real date/);
+    expect(refusedAt('limit Billing hard 2k until tomorrow').message).toMatch(/"tomorrow" is not a date or a number of days or hours/);
+    expect(refusedAt('limit Billing hard 2k until 0d').message).toMatch(/at least a minute/);
+    expect(refusedAt('limit Billing hard 2k until').message).toMatch(/until needs a date/);
+  });
+
+  it('takes until only with hard <amount>: not alone, not with hard off', () => {
+    expect(refusedAt('limit Billing until 7d')).toMatchObject({ kind: 'missing_option', subcommand: 'limit' });
+    expect(refusedAt('limit Billing soft 5 until 7d').message).toMatch(/needs the raised cap/);
+    expect(refusedAt('limit Billing hard off until 7d').message).toMatch(/cannot go with hard off/);
+    expect(refusedAt('limit Billing hard 2k until 7d until 8d').kind).toBe('duplicate_option');
+  });
+
+  it('shows until in the limit usage', () => {
+    const [entry] = HELP_ENTRIES.filter((e) => e.command === 'limit');
+    expect(entry?.usage).toMatch(/until <date or Nd>/);
   });
 });

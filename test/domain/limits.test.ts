@@ -6,7 +6,9 @@ import {
   withoutUnchangedFields,
   DEFAULT_THRESHOLDS,
   describeLimitChange,
+  endCapRaise,
   parseThresholds,
+  raiseInForce,
   type LimitChange,
   type ProjectLimits,
 } from '../../src/domain/limits.js';
@@ -223,5 +225,79 @@ describe('the higher-cap form rules', () => {
     expect(fieldOfLimitError({ kind: 'soft_above_hard', message: '' }, { soft: cents(500), hard: cents(200) })).toBe('soft');
     expect(fieldOfLimitError({ kind: 'soft_above_hard', message: '' }, { hard: cents(200) })).toBe('hard');
     expect(fieldOfLimitError({ kind: 'invalid_thresholds', message: '' }, { thresholds: [2, 1] })).toBe('thresholds');
+  });
+});
+
+describe('a temporary raise of the hard cap', () => {
+  const END = Date.UTC(2025, 4, 8, 18, 0);
+
+  it('records the cap to come back to, when it ends, and who raised it, under the new version', () => {
+    const raised = applied(stored, { hard: cents(200_000), until: END });
+    expect(raised).toMatchObject({ hardCents: 200_000, version: 5 });
+    expect(raised.raise).toEqual({ previousCents: 100_000, raisedCents: 200_000, endsAt: END, version: 5, by: 'U_ADMIN' });
+    expect(describeLimitChange(stored, raised)).toEqual(['Hard limit: $1,000.00 → $2,000.00 until 2025-05-08 18:00 UTC, then back to $1,000.00']);
+  });
+
+  it('raises a project without a cap, to come back to none', () => {
+    const raised = applied({ ...stored, hardCents: null }, { hard: cents(200_000), until: END });
+    expect(raised.raise?.previousCents).toBeNull();
+    expect(describeLimitChange({ ...stored, hardCents: null }, raised)).toEqual(['Hard limit: none → $2,000.00 until 2025-05-08 18:00 UTC, then back to no cap']);
+  });
+
+  it('moves the end of a raise in force, keeping the cap it returns to', () => {
+    const raised = applied(stored, { hard: cents(200_000), until: END });
+    const later = applied(raised, { hard: cents(200_000), until: END + 86_400_000 });
+    expect(later.raise).toMatchObject({ previousCents: 100_000, endsAt: END + 86_400_000, version: 6 });
+    expect(describeLimitChange(raised, later)).toEqual([
+      'Raised hard limit $2,000.00: until 2025-05-08 18:00 UTC → until 2025-05-09 18:00 UTC, then back to $1,000.00',
+    ]);
+    expect(refusal(raised, { hard: cents(200_000), until: END }).kind).toBe('no_change');
+  });
+
+  it('carries the raise along changes of the soft limit, and keeps it (no longer in force) when the cap is set again', () => {
+    const raised = applied(stored, { hard: cents(200_000), until: END });
+    const soft = applied(raised, { soft: cents(60_000) });
+    expect(soft.raise).toEqual(raised.raise);
+    expect(raiseInForce(soft)).toEqual(raised.raise);
+    const overtaken = applied(raised, { hard: cents(300_000) });
+    expect(overtaken.raise).toEqual(raised.raise);
+    expect(raiseInForce(overtaken)).toBeNull();
+  });
+
+  it('refuses a raise not above the cap it returns to, one that has ended, and a soft limit above the cap it returns to', () => {
+    expect(refusal(stored, { hard: cents(90_000), until: END })).toMatchObject({ kind: 'invalid_raise' });
+    expect(refusal(stored, { hard: cents(90_000), until: END }).message).toMatch(/above the cap it returns to \(\$1,000\.00\)/);
+    expect(refusal(stored, { hard: cents(200_000), until: NOW - 60_000 }).message).toMatch(/already passed/);
+    expect(refusal(stored, { hard: 'off', until: END }).kind).toBe('invalid_raise');
+    const raised = applied(stored, { hard: cents(200_000), until: END });
+    expect(refusal(raised, { soft: cents(150_000) }).message).toMatch(/can't be above the cap the raise returns to on 2025-05-08 18:00 UTC \(\$1,000\.00\)/);
+    expect(fieldOfLimitError(refusal(stored, { hard: cents(90_000), until: END }), { hard: cents(90_000), until: END })).toBe('hard');
+  });
+
+  describe('its end', () => {
+    const raised = applied(stored, { hard: cents(200_000), until: END });
+    it('restores the previous cap under a new version (thresholds re-arm), recorded as keywarden', () => {
+      const ending = endCapRaise(raised, 5, cents(200_000), { now: END, restoring: false });
+      expect(ending.kind).toBe('restore');
+      if (ending.kind !== 'restore') return;
+      expect(ending.limits).toMatchObject({ hardCents: 100_000, version: 6, updatedAt: END, updatedBy: 'keywarden' });
+      expect(ending.limits.raise).toBeUndefined();
+      expect(describeLimitChange(raised, ending.limits)).toEqual(['Hard limit: $2,000.00 → $1,000.00']);
+    });
+    it('waits until it is due, and ignores a raise that is no longer held', () => {
+      expect(endCapRaise(raised, 5, cents(200_000), { now: END - 1, restoring: false })).toEqual({ kind: 'not_due', endsAt: END });
+      expect(endCapRaise(raised, 4, cents(200_000), { now: END, restoring: false })).toEqual({ kind: 'not_held' });
+      expect(endCapRaise(stored, 5, cents(200_000), { now: END, restoring: false })).toEqual({ kind: 'not_held' });
+    });
+    it('finds the cap changed at OpenAI or through keywarden, with the amount it found', () => {
+      expect(endCapRaise(raised, 5, cents(250_000), { now: END, restoring: false })).toMatchObject({ kind: 'changed', foundCents: 250_000 });
+      expect(endCapRaise(raised, 5, null, { now: END, restoring: false })).toMatchObject({ kind: 'changed', foundCents: null });
+      const overtaken = applied(raised, { hard: cents(300_000) });
+      expect(endCapRaise(overtaken, 5, cents(300_000), { now: END, restoring: false })).toMatchObject({ kind: 'changed', foundCents: 300_000 });
+    });
+    it('after a cut-short restore, takes the previous cap at OpenAI as its own doing', () => {
+      expect(endCapRaise(raised, 5, cents(100_000), { now: END, restoring: true }).kind).toBe('restore');
+      expect(endCapRaise(raised, 5, cents(100_000), { now: END, restoring: false })).toMatchObject({ kind: 'changed', foundCents: 100_000 });
+    });
   });
 });

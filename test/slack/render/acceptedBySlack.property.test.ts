@@ -158,8 +158,13 @@ const projectLimits: fc.Arbitrary<ProjectLimits> = fc
     hardCents: fc.option(someCents(), { nil: null }),
     thresholds: fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 5 }).map((t) => t.sort((a, b) => a - b)),
     channelId: fc.option(fc.constant('C0ALERTS'), { nil: null }),
+    raise: fc.option(fc.record({ previousCents: fc.option(someCents(), { nil: null }), endsAt: someTime }), { nil: undefined }),
   })
-  .map((fields) => limits(fields));
+  .map(({ raise, ...fields }) => {
+    const base = limits(fields);
+    // a temporary raise in force: the hard cap is the raised amount
+    return raise === undefined || base.hardCents === null ? base : { ...base, raise: { ...raise, raisedCents: base.hardCents, version: base.version, by: 'U0ADMIN' } };
+  });
 
 const limitEvent: fc.Arbitrary<LimitChangeEvent> = fc.oneof(
   fc.record({ kind: fc.constant('approved' as const), by: fc.constant('U0APPROVER') }),
@@ -357,6 +362,18 @@ const CASES: Case[] = [
     'renderCapSighting',
     fc.record({ project, keywardenCents: fc.option(someCents(), { nil: null }), openaiCents: fc.option(someCents(), { nil: null }), adopted: fc.boolean() }),
     (input) => limitsRender.renderCapSighting(input),
+  ),
+  messageCase(
+    'renderCapRaiseEnded',
+    fc.record({
+      project,
+      outcome: fc.constantFrom('restored' as const, 'changed' as const),
+      previousCents: fc.option(someCents(), { nil: null }),
+      raisedCents: someCents(),
+      foundCents: fc.option(someCents(), { nil: null }),
+      endsAt: someTime,
+    }),
+    ({ project: p, ...ended }) => limitsRender.renderCapRaiseEnded({ project: p, ended: { ...ended, version: 3, by: 'U0ADMIN', endedAt: NOW, limitsVersion: 4 } }),
   ),
   messageCase('renderLimitRequesterDm', fc.tuple(limitRequest, limitEvent), ([req, event]) => limitsRender.renderLimitRequesterDm(req, event)),
   messageCase('renderChannelNotReachable', userText, (error) => limitsRender.renderChannelNotReachable('C0ALERTS', error)),

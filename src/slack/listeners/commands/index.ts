@@ -34,7 +34,7 @@ type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export function register(app: App, deps: SlackListenerDeps): void {
   app.command(SLASH_COMMAND, async (args) => {
     const { command, ack, respond } = args;
-    const parsed = parseCommand(command.text ?? '');
+    const parsed = parseCommand(command.text ?? '', { now: deps.clock() });
     if (!parsed.ok) {
       const { message, subcommand } = parsed.error;
       await ack(ephemeral(renderCommandError(message, subcommand === undefined ? [] : helpEntriesOf(subcommand))));

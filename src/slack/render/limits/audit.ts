@@ -128,6 +128,10 @@ const whatHappened = (entry: AuditEntry, project: string | null): { readonly tex
     case 'limits.drift':
       if (outcome === 'removed') return { text: `removed the hard cap of ${ofProject} at OpenAI, outside keywarden`, ok: null };
       return { text: `changed the hard cap of ${ofProject} at OpenAI, outside keywarden`, ok: null };
+    case 'limits.raise-end':
+      return outcome.startsWith('restored')
+        ? { text: `set the hard cap of ${ofProject} back as its temporary raise ended`, ok: true }
+        : { text: `left the hard cap of ${ofProject} as it was when its temporary raise ended: it had been changed since`, ok: null };
     case 'ratelimit.change': {
       const model = target.includes('/') ? target.slice(target.indexOf('/') + 1) : target;
       const where = `the rate limits of ${codeSpan(model, 80)}${project === null ? '' : ` in ${project}`}`;

@@ -6,6 +6,7 @@ import { ACTION } from '../../ids.js';
 import { composeMessage, decisionBlocks, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { codeSpan, escapeMrkdwn, fitUserText, mentionChannel, mentionUser, quoteUserText, slackDate } from '../mrkdwn.js';
 import { channelText, domainLine, formatLimit, formatThresholds, projectLabel, projectName } from './format.js';
+import { raiseEndText } from './raise.js';
 import type { LimitChangeRequestView } from './types.js';
 
 const REASON_MAX = 1000;
@@ -113,6 +114,7 @@ export const renderLimitChangeRequestMessage = (req: LimitChangeRequestView, opt
       `*Requested*\n${slackDate(req.createdAt)}`,
       `*State*\n${limitChangeStateInWords(req.state)}`,
       `*Request*\n${codeSpan(req.id, 60)}`,
+      ...(req.change.until === undefined ? [] : [`*Raise ends*\n${raiseEndText(req.change.until)}`]),
     ]),
     sectionBlock(
       `*Change*\n${lines.length === 0 ? 'Nothing to change.' : lines.join('\n')}` +

@@ -29,3 +29,4 @@ export {
 export { LIMIT_REASON_MAX_LENGTH, renderLimitChangeModal, type LimitChangeModalOptions } from './modal.js';
 export { AUDIT_LOG_MAX_ENTRIES, renderAuditLog } from './audit.js';
 export { renderCapSighting, type CapSightingInput } from './drift.js';
+export { raiseEndText, raiseLine, renderCapRaiseEnded } from './raise.js';

@@ -16,6 +16,7 @@ import {
   projectLabel,
   projectName,
 } from './format.js';
+import { raiseLine } from './raise.js';
 import type { LimitChangeRequestView, LimitsProject } from './types.js';
 
 const REASON_MAX = 1000;
@@ -55,6 +56,7 @@ export const renderLimitChangeApplied = (opts: {
       `*Alerts at*\n${formatThresholds(after.thresholds)}`,
       `*Alert channel*\n${channelText(after.channelId)}`,
     ]),
+    ...(after.raise !== undefined && after.raise.version === after.version && raiseLine(after) !== null ? [sectionBlock(raiseLine(after) as string)] : []),
     contextBlock(
       `Changed ${slackDate(opts.now)} · alerts start again from the new thresholds this month · ` +
         `see them with ${commandCode(`limits ${projectArgument(project)}`)}`,

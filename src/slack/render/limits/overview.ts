@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { raiseInForce } from '../../../domain/limits.js';
 import { composeMessage, contextBlock, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../blocks.js';
 import { BLOCK_KIT_LIMITS } from '../limits.js';
 import { slackDate, utcDateText } from '../mrkdwn.js';
@@ -15,6 +16,7 @@ import {
   softLimitText,
   spendText,
 } from './format.js';
+import { raiseLine } from './raise.js';
 import { rateLimitTable } from './rateLimits.js';
 import type { LimitsRow, RateLimitRow } from './types.js';
 
@@ -52,6 +54,7 @@ const overviewSection = (row: LimitsRow): string => {
     spend,
     `Soft: ${softLimitText(row.limits)}`,
     `Hard: ${hardCapText(row.limits.hardCents, row.enforcement)}`,
+    ...(raiseLine(row.limits) === null ? [] : [raiseLine(row.limits) as string]),
     `Alerts go to ${channelText(row.limits.channelId)}`,
   ].join('\n');
 };
@@ -132,7 +135,7 @@ export const renderProjectLimits = (
     `*Project*\n${projectLabel(project)}${project.status === 'archived' ? ' · _archived_' : ''}`,
     `*Month to date*\n${spendText(row)}`,
     `*Soft limit*\n${limits === null ? 'none' : softLimitText(limits)}`,
-    `*Hard cap*\n${hardCapText(limits?.hardCents ?? null, row.enforcement)}`,
+    `*Hard cap*\n${hardCapText(limits?.hardCents ?? null, row.enforcement)}${raiseLine(limits) === null ? '' : `\n${raiseLine(limits)}`}`,
     `*Alert channel*\n${limits === null ? 'none set' : channelText(limits.channelId)}`,
     ...(limits === null ? [] : [`*Last changed*\n${slackDate(limits.updatedAt)} by ${actorText(limits.updatedBy)}`]),
   ];
@@ -165,9 +168,10 @@ export const renderProjectLimits = (
   );
   const name = projectName(project);
   const hard = limits?.hardCents ?? null;
+  const raise = raiseInForce(limits);
   return composeMessage(
     `Spend limits for ${name}: month to date ${spendText(row, { bold: false })}; soft ${limits === null ? 'none' : softLimitText(limits)}; ` +
-      `hard ${hardCapText(hard, row.enforcement)}.`,
+      `hard ${hardCapText(hard, row.enforcement)}${raise === null ? '' : `, raised until ${utcDateText(raise.endsAt)}`}.`,
     blocks,
   );
 };
