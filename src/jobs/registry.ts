@@ -25,7 +25,10 @@ export interface OpenAIJobs {
   /** walks unsettled requests and redoes what a crash may have cut short (queued on every clock tick) */
   reconcile: { tickAt: number };
   'apply-limit-change': { requestId: string };
+  /** queued by releases before limit changes joined the approvals engine; handled as `expire-request` */
   'expire-limit-request': { requestId: string };
+  /** a pending request's reminder or escalation falls due (job id per request and nudge; each posted once) */
+  'approval-nudge': { requestId: string };
 }
 
 export type SlackNote =
