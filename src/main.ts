@@ -123,6 +123,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     environment: environmentPolicy,
     kinds: [keyRequestKind({ queues }), limitChangeKind({ queues })],
     notices: approvalNotices,
+    policyFile: config.policyFile,
   });
   const deps: KeyRequestDeps & LimitDeps & SpendDeps = {
     spend,

@@ -89,6 +89,8 @@ export interface ApprovalEngineDeps {
   readonly environment: EnvironmentPolicy;
   readonly kinds: readonly RequestKind<never>[];
   readonly notices: ApprovalNoticeRenderer;
+  /** KEYWARDEN_POLICY_FILE, or null when the policy comes from the environment alone */
+  readonly policyFile: string | null;
 }
 
 /** Why a decision was refused: the domain's reasons plus `not_found`; `requestKind` picks the wording. */
@@ -141,6 +143,10 @@ export interface ApprovalEngine {
   refusalInWords(by: string, refusal: EngineRefusal): string;
   /** The policy that applies to a request of `kind` on `project` now. */
   policyFor(project: { readonly id: string; readonly name: string }, kind: RequestKindName): EffectivePolicy;
+  /** The projects the policy in force names (ids or names, as written in the file). */
+  namedProjects(): string[];
+  /** KEYWARDEN_POLICY_FILE, or null when the policy comes from the environment alone */
+  readonly policyFile: string | null;
 }
 
 /** How often a vote is decided again after losing a compare-and-set to a concurrent one (20 clicks need < 20). */
@@ -246,6 +252,8 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
 
   const engine: ApprovalEngine = {
     policyFor,
+    namedProjects: () => Object.keys(deps.policy.current().projects),
+    policyFile: deps.policyFile,
     announce,
     expire,
     nudge,
