@@ -152,8 +152,8 @@ export interface ApprovalEngine {
 /** How often a vote is decided again after losing a compare-and-set to a concurrent one (20 clicks need < 20). */
 const MAX_VOTE_ATTEMPTS = 64;
 
-/** Mentions as Slack writes them, for words stored on a document and shown later in Slack. */
-const slackMention = (id: string): string => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`);
+/** People in an audit entry's detail: a user as a mention (the audit log shows their name), a group by its id. */
+const auditMention = (id: string): string => (id.startsWith('S') ? `user group ${id}` : `<@${id}>`);
 
 export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
   const kinds = new Map<string, RequestKind>(deps.kinds.map((k) => [k.name, k as unknown as RequestKind]));
@@ -268,9 +268,8 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
         policy.autoApprove === null
           ? null
           : autoApprovalRule(policy, { requesterId: doc.requesterId, requesterGroupIds: await deps.groupsOf(doc.requesterId), ...kind.autoApproveFacts(doc) });
-      const ruleWords = rule ? describeAutoApproveRule(rule, slackMention) : '';
       if (rule) {
-        opened = { ...opened, state: 'approved', decidedBy: KEYWARDEN_ACTOR, decidedAt: now, autoApprovedBy: rule.source, autoApprovedRule: ruleWords };
+        opened = { ...opened, state: 'approved', decidedBy: KEYWARDEN_ACTOR, decidedAt: now, autoApprovedBy: rule.source, autoApprovedRule: rule };
       }
       if (!(await deps.requests.create(opened))) return err('id_taken');
       await deps.audit.append({ actor: doc.requesterId, action: audit.action, target: doc.id, outcome: 'pending', at: now, project: doc.projectId, ...(audit.detail ? { detail: audit.detail } : {}) });
@@ -283,9 +282,9 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
           outcome: 'approved',
           at: now,
           project: doc.projectId,
-          detail: `automatically, by the policy rule ${rule.source} (${ruleWords})`,
+          detail: `automatically, by the policy rule ${rule.source} (${describeAutoApproveRule(rule, auditMention)})`,
         });
-        await announce(opened, { kind: 'auto_approved', source: rule.source, rule: ruleWords } satisfies ApprovalEvent, 'approved');
+        await announce(opened, { kind: 'auto_approved', source: rule.source, rule } satisfies ApprovalEvent, 'approved');
         await kind.onApproved(opened as never);
         return ok(opened as typeof doc);
       }

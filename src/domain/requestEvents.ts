@@ -4,6 +4,7 @@
  * the person who tried, by ephemeral.
  */
 import type { ProjectLimits } from './limits.js';
+import type { AutoApproveRule } from '../approvals/domain/policy.js';
 
 /**
  * A request reached its quorum: `by` cast the deciding vote; `approvers` are every approver who counted, in order
@@ -19,8 +20,8 @@ export type ApprovedEvent = {
 export type ApprovalEvent =
   /** an approval towards a quorum that is not met yet: `approvers` so far of `needed` */
   | { readonly kind: 'vote'; readonly by: string; readonly approvers: readonly string[]; readonly needed: number }
-  /** approved by keywarden itself: the rule's place in the policy file and the rule in words */
-  | { readonly kind: 'auto_approved'; readonly source: string; readonly rule: string }
+  /** approved by keywarden itself: the rule's place in the policy file and the rule */
+  | { readonly kind: 'auto_approved'; readonly source: string; readonly rule: AutoApproveRule }
   /** still undecided after `remind_after`: the approvers who have not decided yet */
   | { readonly kind: 'reminder'; readonly approvers: readonly string[]; readonly decideBy: number }
   /** still undecided after `escalate_after`: the admins */

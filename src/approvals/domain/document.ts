@@ -2,7 +2,7 @@
  * What the approvals engine keeps on every request it decides, whatever its kind. A kind's document (a key
  * request, a limit-change request, …) is this plus its own fields. Pure types and helpers: no I/O.
  */
-import type { ApprovalVote, RequestKindName } from './policy.js';
+import type { ApprovalVote, AutoApproveRule, RequestKindName } from './policy.js';
 
 /** The engine's fields of a request document (stored as one JSON document, changed only by compare-and-set). */
 export interface ApprovalFields {
@@ -26,8 +26,8 @@ export interface ApprovalFields {
   readonly denyReason?: string;
   /** where the auto-approve rule that approved it is written, e.g. `projects.research.auto_approve` */
   readonly autoApprovedBy?: string;
-  /** that rule in words, e.g. "keys of at most 7 days" (mentions as Slack ids) */
-  readonly autoApprovedRule?: string;
+  /** that rule as it was when it approved (renderers put it in words: "keys of at most 7 days") */
+  readonly autoApprovedRule?: AutoApproveRule;
   /** when the one reminder / escalation was posted (ms); absent: not yet */
   readonly remindedAt?: number;
   readonly escalatedAt?: number;

@@ -2,6 +2,7 @@ import { REQUEST_STATES, type DecisionRefusal, type RequestState } from '../../d
 import type { ApprovalEvent, ApprovedEvent, ThreadEvent } from '../../domain/requestEvents.js';
 import { approversSoFar, KEYWARDEN_ACTOR, type ApprovalFields } from '../../approvals/domain/document.js';
 import type { ApprovalNoticeRenderer } from '../../approvals/engine.js';
+import { describeAutoApproveRule } from '../../approvals/domain/policy.js';
 import { composeMessage, sectionBlock, type RenderedMessage } from './blocks.js';
 import { decisionRefusalInWords, listInWords } from './decisionRefusal.js';
 import { codeSpan, fitUserText, mentionUser, mentionUserOrGroup, quoteUserText, slackDate } from './mrkdwn.js';
@@ -64,7 +65,7 @@ export const approvedByInWords = (event: ApprovedEvent): string => listInWords((
  */
 export const approvedByOf = (doc: Pick<ApprovalFields, 'decidedBy' | 'votes' | 'requesterId' | 'autoApprovedBy' | 'autoApprovedRule'>): string => {
   if (doc.autoApprovedBy !== undefined || doc.decidedBy === KEYWARDEN_ACTOR) {
-    return `keywarden automatically, by the policy rule ${codeSpan(doc.autoApprovedBy ?? 'auto_approve', 120)}${doc.autoApprovedRule ? ` (${fitUserText(doc.autoApprovedRule, 300)})` : ''}`;
+    return `keywarden automatically, by the policy rule ${codeSpan(doc.autoApprovedBy ?? 'auto_approve', 120)}${doc.autoApprovedRule ? ` (${describeAutoApproveRule(doc.autoApprovedRule, mentionUserOrGroup)})` : ''}`;
   }
   const approvers = approversSoFar(doc);
   if (approvers.length === 0) return doc.decidedBy === undefined ? 'an approver' : mentionUser(doc.decidedBy);
@@ -91,7 +92,7 @@ const approvalNoteText = (doc: ApprovalFields, event: ApprovalEvent): string => 
         `It needs ${event.needed - event.approvers.length} more.`
       );
     case 'auto_approved':
-      return `:white_check_mark: Approved automatically by keywarden, by the policy rule ${codeSpan(event.source, 120)}: ${fitUserText(event.rule, 300)}.`;
+      return `:white_check_mark: Approved automatically by keywarden, by the policy rule ${codeSpan(event.source, 120)}: ${describeAutoApproveRule(event.rule, mentionUserOrGroup)}.`;
     case 'reminder':
       return event.approvers.length === 0
         ? `:bell: Reminder: this request still waits for a decision, by ${slackDate(event.decideBy)}.`
@@ -114,7 +115,7 @@ export const approvalNotices: ApprovalNoticeRenderer = {
     if (event.kind !== 'auto_approved') return null;
     const text =
       `:white_check_mark: Your ${noun} (${codeSpan(doc.id, 40)}) for *${fitUserText(doc.projectName, 200)}* was approved automatically, ` +
-      `by the policy rule ${codeSpan(event.source, 120)}: ${fitUserText(event.rule, 300)}.`;
+      `by the policy rule ${codeSpan(event.source, 120)}: ${describeAutoApproveRule(event.rule, mentionUserOrGroup)}.`;
     return composeMessage(text, [sectionBlock(text)]);
   },
   refusalInWords: (by, refusal, wording) => decisionRefusalInWords(by, refusal, wording),
