@@ -157,3 +157,33 @@ describe('a kind override for limit changes', () => {
     expect(new Set(notes).size).toBe(notes.length);
   });
 });
+
+describe('/openai-key policy', () => {
+  async function ask(text: string): Promise<string> {
+    const before = h.slack.ephemerals(USERS.outsider).length;
+    await h.driver.slashCommand({ userId: USERS.outsider, text, channelId: GENERAL_CHANNEL });
+    const reply = await h.waitFor(() => h.slack.ephemerals(USERS.outsider).slice(before).at(-1));
+    return `${reply.text ?? ''} ${JSON.stringify(reply.blocks ?? [])}`;
+  }
+
+  it('shows one project’s effective policy in plain words, per kind of request', async () => {
+    const text = await ask('policy "Research Assistant"');
+    expect(text).toContain('*Research Assistant*');
+    expect(text).toContain(`Approvers: <@${USERS.outsider}>; admins (<@${USERS.admin}>) may always decide`);
+    expect(text).toMatch(/_Key requests_\\n[^•]*• Approvers[^•]*• Approvals needed: one approver[\s\S]*_Spend limit changes_/);
+    expect(text).toMatch(/_Spend limit changes_[\s\S]*Approvals needed: 2 different approvers/);
+    expect(text).toContain('Time to decide: 3 days');
+    expect(text).toContain('From the policy file');
+    expect(text).not.toMatch(/undefined|NaN|\[object/);
+  });
+
+  it('shows the defaults and every project the file names without a project, and is in help', async () => {
+    const text = await ask('policy');
+    expect(text).toContain('*Defaults*');
+    expect(text).toContain('*Support Bot*');
+    expect(text).toContain('*Research Assistant*');
+    expect(text).toMatch(/Support Bot[\s\S]*Approvals needed: 2 different approvers/);
+    expect(await ask('help policy')).toContain('policy [project]');
+    expect(await ask('policy "Suport Bott"')).toMatch(/Support Bot/);
+  });
+});
