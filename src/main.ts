@@ -31,9 +31,14 @@ import { createSlackApp, SlackSettingRefused, webClientOptions, type SlackApp } 
 import { createChannelCheck } from './slack/channels.js';
 import { createGroupMembership } from './slack/membership.js';
 import { logSlackRequests } from './slack/requestLog.js';
-import type { LimitChangeEvent, ThreadEvent } from './domain/requestEvents.js';
 import { AuditLog } from './store/audit.js';
-import { LimitRequestStore, LimitsStore } from './store/limits.js';
+import { LimitsStore } from './store/limits.js';
+import { createApprovalEngine, type RequestEventLike, type SweepReport } from './approvals/engine.js';
+import { keyRequestKind, limitChangeKind } from './approvals/kinds.js';
+import { describePolicyProblems, loadPolicySource, type PolicySource } from './approvals/policyFile.js';
+import type { EnvironmentPolicy, Policy, PolicyProblem } from './approvals/domain/policy.js';
+import { approvalNotices } from './slack/render/thread.js';
+import type { Result } from './domain/result.js';
 import { RequestOutbox } from './store/outbox.js';
 import { redisKeys } from './store/redis.js';
 import { createRedisClient, readyWithin, redisTargetForDisplay, type RedisClient, type RedisTarget } from './store/redisConnection.js';
@@ -58,8 +63,10 @@ export interface RunningKeywarden {
   readonly config: Config;
   /** runs one spend poll now, in this process (the sandbox's "run a poll now"); alerts still go through the ledger */
   pollSpendNow(): Promise<PollReport>;
-  /** runs the reconciler now, as every clock tick does */
-  reconcileNow(): Promise<ReconcileReport>;
+  /** runs the reconciler and the approvals sweep (expiry, reminders, escalations) now, as every clock tick does */
+  reconcileNow(): Promise<ReconcileReport & SweepReport>;
+  /** re-reads KEYWARDEN_POLICY_FILE (SIGHUP); a bad file is refused, its problems logged, the old policy kept */
+  reloadPolicy(): Promise<Result<Policy, PolicyProblem[]>>;
   /** stops taking Slack requests, lets running jobs finish, closes queues and Redis; bounded by KEYWARDEN_SHUTDOWN_S */
   stop(): Promise<void>;
 }
@@ -89,26 +96,48 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const webForListeners = new WebClient(config.slack.botToken, webClientOptions(config, 1));
   const webForWorkers = new WebClient(config.slack.botToken, webClientOptions(config, 0));
 
+  // The approval policy: the file (when set) over the environment; a bad file stops start-up with every problem named.
+  const environmentPolicy: EnvironmentPolicy = { approvers: config.approvers, admins: config.admins, requestTtlMs: config.requestTtlMs };
+  const loaded = await loadPolicySource(config.policyFile ?? undefined, environmentPolicy);
+  if (!loaded.ok) {
+    redis.disconnect();
+    queueRedis.disconnect();
+    throw new PolicyFileRefused(describePolicyProblems(config.policyFile ?? '', loaded.error));
+  }
+  const policy: PolicySource = loaded.value;
+
   const requests = new RequestStore(redis, keys);
-  const outbox = new RequestOutbox<ThreadEvent>(redis, keys);
-  const limitOutbox = new RequestOutbox<LimitChangeEvent>(redis, keys);
-  const limitRequests = new LimitRequestStore(redis, keys);
+  const outbox = new RequestOutbox<RequestEventLike>(redis, keys);
   const spend = new SpendStore(redis, keys);
   const markers = new PostMarkers(redis, keys);
+  const audit = new AuditLog(redis, keys);
+  // A getter: a reloaded policy's user groups are looked up from then on.
+  const groupsOf = createGroupMembership(webForListeners, () => policy.namedIds(), clock);
+  const approvals = createApprovalEngine({
+    requests,
+    outbox,
+    audit,
+    queues,
+    groupsOf,
+    clock,
+    policy,
+    environment: environmentPolicy,
+    kinds: [keyRequestKind({ queues }), limitChangeKind({ queues })],
+    notices: approvalNotices,
+    policyFile: config.policyFile,
+  });
   const deps: KeyRequestDeps & LimitDeps & SpendDeps = {
     spend,
     markers,
     requests,
-    outbox,
+    approvals,
     limits: new LimitsStore(redis, keys),
-    limitRequests,
-    limitOutbox,
     canPostIn: createChannelCheck(webForListeners),
-    audit: new AuditLog(redis, keys),
+    audit,
     openai,
     projects: createProjectDirectory(redis, keys.projectsCache(), openai),
     queues,
-    groupsOf: createGroupMembership(webForListeners, [...config.approvers, ...config.admins], clock),
+    groupsOf,
     clock,
     settings: {
       requestTtlMs: config.requestTtlMs,
@@ -139,8 +168,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
           redis,
           keys,
           requests,
-          limitRequests,
-          limitOutbox,
+          approvals,
           approvalChannel: config.approvalChannel,
           clock,
           log,
@@ -212,9 +240,15 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     config,
     pollSpendNow: () => pollSpend(deps),
     reconcileNow: async () => {
-      const report = await reconcileRequests(deps);
+      const report = { ...(await reconcileRequests(deps)), ...(await approvals.sweep()) };
       await sweepCapRaises(deps);
       return report;
+    },
+    async reloadPolicy() {
+      const reloaded = await policy.reload();
+      if (reloaded.ok) log.info({ policyFile: config.policyFile }, config.policyFile ? 'the policy file was re-read; its policy is in force now' : 'no KEYWARDEN_POLICY_FILE is set: the policy comes from the environment');
+      else log.error({ policyFile: config.policyFile, problems: describePolicyProblems(config.policyFile ?? '', reloaded.error) }, 'the policy file was refused; the policy in force is kept');
+      return reloaded;
     },
     stop() {
       stopping ??= (async () => {
@@ -241,7 +275,40 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     throw error;
   }
   log.info({ role, port, mode: listens ? config.slack.mode : 'none' }, 'keywarden started');
+  void warnUnknownPolicyIds(webForListeners, policy.namedIds(), log);
   return running;
+}
+
+/** The policy file is wrong: every problem, one a line, as start-up prints them (exit code 2). */
+export class PolicyFileRefused extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the policy file has ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+  }
+}
+
+/** `keywarden cannot start: 2 problems in the policy file` and each problem on its own line. */
+export const formatPolicyProblems = (problems: readonly string[]): string =>
+  `keywarden cannot start: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the policy file\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee README.md (Approval policy) for its format.`;
+
+/**
+ * Names, as a warning, every user or user-group id the policy names that Slack does not know (users.info,
+ * usergroups.users.list): a typo would otherwise silently leave a project without approvers. Not a failure.
+ */
+async function warnUnknownPolicyIds(web: WebClient, ids: readonly string[], log: Logger): Promise<void> {
+  const unknown: string[] = [];
+  for (const id of ids) {
+    try {
+      if (id.startsWith('S')) await web.usergroups.users.list({ usergroup: id });
+      else await web.users.info({ user: id });
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code === 'user_not_found' || code === 'no_such_subteam' || code === 'subteam_not_found' || code === 'invalid_usergroup') unknown.push(id);
+      else log.debug({ id, error: code ?? (error as Error).message }, 'could not check a policy id with Slack');
+    }
+  }
+  if (unknown.length > 0) {
+    log.warn({ unknownIds: unknown }, `the approval policy names ${unknown.length} id${unknown.length === 1 ? '' : 's'} Slack does not know: ${unknown.join(', ')}. Check KEYWARDEN_POLICY_FILE, KEYWARDEN_APPROVERS and KEYWARDEN_ADMINS.`);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -325,7 +392,18 @@ async function main(argv: readonly string[]): Promise<void> {
     console.error(formatConfigProblems(config.error));
     process.exit(2);
   }
-  const running = await startKeywarden(config.value, { role });
+  let running: RunningKeywarden;
+  try {
+    running = await startKeywarden(config.value, { role });
+  } catch (error) {
+    if (error instanceof PolicyFileRefused) {
+      console.error(formatPolicyProblems(error.problems));
+      process.exit(2);
+    }
+    throw error;
+  }
+  // SIGHUP re-reads the policy file; a bad one is refused (logged) and the policy in force is kept.
+  process.on('SIGHUP', () => void running.reloadPolicy().catch(() => undefined));
   const shutdown = (signal: string) => {
     console.error(`keywarden: ${signal}, stopping (at most ${config.value.ops.shutdownSeconds} s)`);
     const hardStop = setTimeout(() => process.exit(0), config.value.ops.shutdownSeconds * 1000);

@@ -34,6 +34,12 @@ export interface Config {
   /** 32 bytes: AES-256-GCM key for keys waiting to be revealed */
   readonly secret: Buffer;
   readonly requestTtlMs: number;
+  /**
+   * KEYWARDEN_POLICY_FILE: the approval policy (YAML; see src/approvals/domain/policy.ts), or null for today's
+   * behaviour from KEYWARDEN_APPROVERS, KEYWARDEN_ADMINS and KEYWARDEN_REQUEST_TTL. Read and checked at start;
+   * SIGHUP re-reads it.
+   */
+  readonly policyFile: string | null;
   readonly revealTtlMs: number;
   readonly keyDays: { readonly default: number; readonly max: number };
   /** when the spend poll runs (UTC), a cron expression */
@@ -157,6 +163,7 @@ const schema = z.object({
   KEYWARDEN_SECRET: secretSchema,
   KEYWARDEN_REQUEST_TTL: durationSchema('72h'),
   KEYWARDEN_REVEAL_TTL: durationSchema('24h'),
+  KEYWARDEN_POLICY_FILE: z.string().optional(),
   KEYWARDEN_KEY_DAYS: z
     .string()
     .default('30,90')
@@ -225,6 +232,7 @@ export function readConfig(env: Env): Result<Config, ConfigProblem[]> {
     admins: e.KEYWARDEN_ADMINS,
     secret: e.KEYWARDEN_SECRET,
     requestTtlMs: e.KEYWARDEN_REQUEST_TTL,
+    policyFile: e.KEYWARDEN_POLICY_FILE?.trim() ? e.KEYWARDEN_POLICY_FILE.trim() : null,
     revealTtlMs: e.KEYWARDEN_REVEAL_TTL,
     keyDays: e.KEYWARDEN_KEY_DAYS,
     jobLockMs: e.KEYWARDEN_JOB_LOCK_MS,

@@ -8,7 +8,7 @@ import { parseAmount, type Cents } from './money.js';
 import { closestNames, closingQuotes } from './projects.js';
 import { err, ok, type Result } from './result.js';
 
-export const SUBCOMMANDS = ['help', 'request', 'list', 'cancel', 'revoke', 'limits', 'limit', 'ratelimit', 'audit'] as const;
+export const SUBCOMMANDS = ['help', 'request', 'list', 'cancel', 'revoke', 'limits', 'limit', 'ratelimit', 'audit', 'policy'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export interface RateLimitChange {
@@ -39,7 +39,9 @@ export type Command =
   | { readonly kind: 'limit'; readonly project: string; readonly change: LimitChange }
   | { readonly kind: 'ratelimit-show'; readonly project: string }
   | { readonly kind: 'ratelimit'; readonly project: string; readonly model: string; readonly change: RateLimitChange }
-  | { readonly kind: 'audit'; readonly project: string | null; readonly days: number };
+  | { readonly kind: 'audit'; readonly project: string | null; readonly days: number }
+  /** the effective approval policy for one project, or the defaults and every project the policy names */
+  | { readonly kind: 'policy'; readonly project: string | null };
 
 export type CommandErrorKind =
   | 'too_long'
@@ -192,6 +194,19 @@ export const HELP_ENTRIES: readonly HelpEntry[] = [
     who: 'Admins only.',
     adminOnly: true,
     details: ['project: a name or id; none shows every project.', 'days: a whole number from 1 to 90, like 30 or 30d.'],
+  },
+  {
+    command: 'policy',
+    usage: 'policy [project]',
+    example: 'policy "Research Assistant"',
+    summary: 'Show who approves requests for a project, how many approvals they need, how long they wait, reminders and auto-approve rules.',
+    who: 'Anyone.',
+    details: [
+      'project: a name or id; none shows the defaults and every project the policy file names.',
+      'Shown for key requests and for spend limit changes: approvers, approvals needed, time to decide, reminder, escalation and auto-approve rule.',
+      'Admins may always decide a request and count as one approver; the requester never counts.',
+    ],
+    moreExamples: ['policy'],
   },
 ];
 
@@ -726,5 +741,13 @@ export const parseCommand = (text: string, context: { readonly now?: number } = 
       return parseRateLimit(tokens.value);
     case 'audit':
       return parseAudit(tokens.value);
+    case 'policy': {
+      for (const token of tokens.value) {
+        const mention = notAProject(token, 'policy', 'policy "Research Assistant"');
+        if (mention) return mention;
+      }
+      const project = tokens.value.map((token) => token.value).join(' ').trim();
+      return ok({ kind: 'policy', project: project === '' ? null : project });
+    }
   }
 };

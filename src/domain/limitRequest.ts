@@ -1,18 +1,20 @@
 /**
  * A request to change a project's limits, made by someone who is not an admin. It is decided in its thread exactly
- * like a key request (same approvers, no self-approval, same expiry) and applied on approval.
+ * by the approvals engine like a key request (the `limit` kind's policy) and applied on approval.
  *
  * pending ──approve──▶ approved ──job──▶ applied
  *    │                     └──OpenAI refused──▶ failed
  *    ├─deny──▶ denied
  *    └─no decision in time──▶ expired
  */
+import type { ApprovalFields } from '../approvals/domain/document.js';
 import type { LimitChange, ProjectLimits } from './limits.js';
 
 export const LIMIT_REQUEST_STATES = ['pending', 'approved', 'applied', 'denied', 'expired', 'failed'] as const;
 export type LimitRequestState = (typeof LIMIT_REQUEST_STATES)[number];
 
-export interface LimitChangeRequest {
+/** The approvals engine's fields plus the change; extra fields a later kind adds (e.g. `until`) pass through. */
+export interface LimitChangeRequest extends ApprovalFields {
   /** `lim_…` */
   readonly id: string;
   readonly kind: 'limit';
@@ -43,10 +45,8 @@ export interface LimitChangeRequest {
   readonly version: number;
 }
 
-export const isLimitRequestId = (id: string): boolean => id.startsWith('lim_');
-
 export const openLimitChangeRequest = (
-  input: Pick<LimitChangeRequest, 'id' | 'requesterId' | 'projectId' | 'projectName' | 'change' | 'before'> & { reason?: string },
+  input: Pick<LimitChangeRequest, 'id' | 'requesterId' | 'projectId' | 'projectName' | 'change' | 'before'> & { reason?: string } & Record<string, unknown>,
   now: number,
   requestTtlMs: number,
 ): LimitChangeRequest => ({

@@ -7,7 +7,7 @@
  *    ├─withdrawn by the requester (or an admin)──▶ cancelled
  *    └─no decision in time──▶ expired
  */
-import { err, ok, type Result } from './result.js';
+import type { ApprovalFields } from '../approvals/domain/document.js';
 
 export const REQUEST_STATES = [
   'pending',
@@ -49,7 +49,8 @@ export const statesLeadingTo = (to: RequestState): RequestState[] =>
 
 export const holdsKey = (state: RequestState): boolean => state === 'awaiting_reveal' || state === 'active';
 
-export interface KeyRequest {
+/** A key request: the approvals engine's fields (votes, reminders, auto-approval…) plus the key's own. */
+export interface KeyRequest extends ApprovalFields {
   readonly id: string;
   readonly kind: 'key';
   readonly state: RequestState;
@@ -106,6 +107,7 @@ export interface NewKeyRequest {
   readonly lifetimeDays: number;
 }
 
+/** A new pending key request; the engine sets its deadline and quorum from the policy when it opens it. */
 export const openKeyRequest = (input: NewKeyRequest, now: number, requestTtlMs: number): KeyRequest => ({
   ...input,
   kind: 'key',
@@ -119,13 +121,16 @@ export type Decision = { readonly kind: 'approve' } | { readonly kind: 'deny'; r
 
 /** Why a decision is refused; `S` is the state type of what is being decided (key or limit-change request). */
 export type DecisionRefusal<S extends string = RequestState> =
-  | { readonly kind: 'not_approver' }
+  /** not among the approvers the policy names for this request's project (`projectName`) and kind, nor an admin */
+  | { readonly kind: 'not_approver'; readonly projectName?: string; readonly approvers?: readonly string[]; readonly projectScoped?: boolean }
   | { readonly kind: 'self_decision' }
   | { readonly kind: 'already_decided'; readonly state: S; readonly decidedBy?: string }
   | { readonly kind: 'expired' }
   /** the requester (or an admin) withdrew the request before anyone decided it */
   | { readonly kind: 'cancelled'; readonly by?: string }
-  | { readonly kind: 'reason_required' };
+  | { readonly kind: 'reason_required' }
+  /** the same approver approved before: counted once; `approvers` so far of `needed` */
+  | { readonly kind: 'already_voted'; readonly approvers: readonly string[]; readonly needed: number };
 
 export interface Approvers {
   /** user ids and user-group ids (S...) */
@@ -141,26 +146,3 @@ export const isApprover = (userId: string, groupIds: readonly string[], policy: 
   isAdmin(userId, groupIds, policy) ||
   policy.approvers.includes(userId) ||
   groupIds.some((g) => policy.approvers.includes(g));
-
-/**
- * May `actorId` make `decision` on `request` at `now`? Pure policy: the store's compare-and-set still decides
- * which of two concurrent approvers wins.
- */
-export const checkDecision = <S extends string>(
-  request: { readonly state: S; readonly requesterId: string; readonly decideBy: number; readonly decidedBy?: string; readonly cancelledBy?: string },
-  actor: { readonly userId: string; readonly isApprover: boolean },
-  decision: Decision,
-  now: number,
-): Result<'approved' | 'denied', DecisionRefusal<S>> => {
-  if (!actor.isApprover) return err({ kind: 'not_approver' });
-  if (request.state === 'expired' || (request.state === 'pending' && now >= request.decideBy)) {
-    return err({ kind: 'expired' });
-  }
-  if (request.state === 'cancelled') return err({ kind: 'cancelled', ...(request.cancelledBy ? { by: request.cancelledBy } : {}) });
-  if (request.state !== 'pending') {
-    return err({ kind: 'already_decided', state: request.state, ...(request.decidedBy ? { decidedBy: request.decidedBy } : {}) });
-  }
-  if (actor.userId === request.requesterId) return err({ kind: 'self_decision' });
-  if (decision.kind === 'deny' && decision.reason.trim().length === 0) return err({ kind: 'reason_required' });
-  return ok(decision.kind === 'approve' ? 'approved' : 'denied');
-};

@@ -19,32 +19,24 @@ import {
   reportProvisioningRetry,
   type KeyRequestDeps,
 } from '../services/keyRequests.js';
-import { applyApprovedLimitChange, expireLimitRequest, failLimitChange, type LimitDeps } from '../services/limits.js';
+import { applyApprovedLimitChange, failLimitChange, type LimitDeps } from '../services/limits.js';
 import { endRaise, sweepCapRaises } from '../services/capRaises.js';
 import { CapLockBusy } from '../services/capLock.js';
-import { isLimitRequestId, type LimitChangeRequest } from '../domain/limitRequest.js';
 import type { Cents } from '../domain/money.js';
-import {
-  renderCapRaiseEnded,
-  renderCapSighting,
-  renderLimitChangeApplied,
-  renderLimitChangeRequestMessage,
-  renderLimitChangeThreadNote,
-  renderLimitRequesterDm,
-} from '../slack/render/limits/index.js';
+import { renderCapRaiseEnded, renderCapSighting, renderLimitChangeApplied } from '../slack/render/limits/index.js';
+import type { ApprovalDocument } from '../approvals/domain/document.js';
+import type { ApprovalEngine, RequestEventLike } from '../approvals/engine.js';
 import { renderOpenAIAuthNotice } from '../slack/render/spend/index.js';
 import { deliverAlert, deliverEnforced, type AlertDeliveryDeps } from './alertDelivery.js';
 import { pollSpend, reportPollFailure, type SpendDeps } from '../services/spend.js';
 import { REQUEST_STATES, type KeyRequest } from '../domain/request.js';
-import { LIMIT_REQUEST_STATES } from '../domain/limitRequest.js';
 import type { PostMarkers } from '../store/postMarkers.js';
 import type { JobQueues } from './queues.js';
 import { jobId } from './registry.js';
 import { postOnce } from './postOnce.js';
-import { renderKeyDmAfterReveal, renderRequestMessage, renderRequesterDm, renderThreadNote, type RenderedMessage } from '../slack/render/index.js';
+import { renderKeyDmAfterReveal, type RenderedMessage } from '../slack/render/index.js';
 import type { RedisKeys } from '../store/redis.js';
 import type { RequestOutbox } from '../store/outbox.js';
-import type { LimitChangeEvent, ThreadEvent } from '../domain/requestEvents.js';
 import type { OpenAIJobs, SlackNote } from './registry.js';
 
 /** The request message is not in Slack yet; the job retries with backoff until it is. */
@@ -67,20 +59,24 @@ export function createOpenAIProcessor(deps: KeyRequestDeps & LimitDeps & { log: 
         case 'reconcile': {
           const report = await reconcileRequests(deps);
           if (report.redone > 0) deps.log.info({ jobId: job.id, ...report }, 'reconciled requests');
+          const swept = await deps.approvals.sweep();
+          if (swept.expired + swept.reminded + swept.escalated > 0) deps.log.info({ jobId: job.id, ...swept }, 'swept pending requests');
           const raises = await sweepCapRaises(deps);
           if (raises.ended > 0 || raises.failed > 0) deps.log.info({ jobId: job.id, ...raises }, 'swept temporary cap raises');
-          return `redone ${report.redone}, settled ${report.settled} of ${report.checked}`;
+          return `redone ${report.redone}, settled ${report.settled} of ${report.checked}; reminded ${swept.reminded}, escalated ${swept.escalated}`;
         }
         case 'expire-request':
+        // queued by releases before limit changes joined the engine; the engine expires any kind
+        case 'expire-limit-request':
           return (await expireRequest(deps, (job.data as OpenAIJobs['expire-request']).requestId)) ? 'expired' : 'unchanged';
+        case 'approval-nudge':
+          return `nudged: ${(await deps.approvals.nudge((job.data as OpenAIJobs['approval-nudge']).requestId)).join(', ') || 'none due'}`;
         case 'expire-reveal':
           return (await expireReveal(deps, (job.data as OpenAIJobs['expire-reveal']).requestId)) ? 'revoked' : 'unchanged';
         case 'expire-key':
           return (await expireKey(deps, (job.data as OpenAIJobs['expire-key']).requestId)) ? 'expired' : 'unchanged';
         case 'apply-limit-change':
           return await applyApprovedLimitChange(deps, (job.data as OpenAIJobs['apply-limit-change']).requestId);
-        case 'expire-limit-request':
-          return (await expireLimitRequest(deps, (job.data as OpenAIJobs['expire-limit-request']).requestId)) ? 'expired' : 'unchanged';
         case 'end-cap-raise': {
           const data = job.data as OpenAIJobs['end-cap-raise'];
           // not-due (BullMQ's clock ran ahead of keywarden's): the reconcile sweep ends it when it is due.
@@ -112,8 +108,8 @@ export interface SlackPostDeps {
   readonly redis: Redis;
   readonly keys: Pick<RedisKeys, 'pace'>;
   readonly requests: KeyRequestDeps['requests'];
-  readonly limitRequests: LimitDeps['limitRequests'];
-  readonly limitOutbox: LimitDeps['limitOutbox'];
+  /** renders and records every kind of request; the processor never asks which kind it holds */
+  readonly approvals: ApprovalEngine;
   readonly alerts: Omit<AlertDeliveryDeps, 'paced' | 'web' | 'clock' | 'markers'>;
   readonly markers: PostMarkers;
   readonly approvalChannel: string;
@@ -121,7 +117,7 @@ export interface SlackPostDeps {
   readonly log: Logger;
   /** minimum gap between two posts to one channel */
   readonly paceMs: number;
-  readonly outbox: RequestOutbox<ThreadEvent>;
+  readonly outbox: RequestOutbox<RequestEventLike>;
   readonly queues: Pick<JobQueues, 'add'>;
   /** every failed Slack call, for the error metrics */
   readonly onSlackError?: (error: unknown) => void;
@@ -161,10 +157,8 @@ export function createSlackProcessor(deps: SlackPostDeps) {
     }
   };
 
-  const requestOf = async (id: string): Promise<KeyRequest | LimitChangeRequest | null> =>
-    isLimitRequestId(id) ? deps.limitRequests.get(id) : deps.requests.get(id);
-  const renderParent = (r: KeyRequest | LimitChangeRequest, now: number) =>
-    r.kind === 'limit' ? renderLimitChangeRequestMessage(r, { now }) : renderRequestMessage(r, { now });
+  const requestOf = (id: string): Promise<ApprovalDocument | null> => deps.approvals.document(id);
+  const renderParent = (r: ApprovalDocument, now: number) => deps.approvals.renderMessage(r, now);
 
   /** Slack, as postOnce and alert delivery use it: paced per channel, 429s honoured, posts made once by name. */
   const slackFor = (job: Job, token: string | undefined) => ({
@@ -199,14 +193,11 @@ export function createSlackProcessor(deps: SlackPostDeps) {
    * Slack will never take the request message (the bot is not in the approval channel, say): the request cannot be
    * decided, so it ends now, and the requester is told why and what an admin must do, instead of waiting unseen.
    */
-  const reportUnpostable = async (job: Job, token: string | undefined, request: KeyRequest | LimitChangeRequest, reason: string) => {
+  const reportUnpostable = async (job: Job, token: string | undefined, request: ApprovalDocument, reason: string) => {
     deps.log.error({ requestId: request.id, channel: deps.approvalChannel, reason }, 'the request message cannot be posted in the approval channel');
-    if (request.kind === 'limit') await deps.limitRequests.transition(request.id, LIMIT_REQUEST_STATES, { messageUnpostable: true });
-    else await deps.requests.amend(request.id, REQUEST_STATES, { messageUnpostable: true });
-    // Only an undecided request depends on its message; a decided one goes on, and its DMs still reach the requester.
+    // Only an undecided request depends on its message (it expires); a decided one goes on, and its DMs still reach the requester.
+    await deps.approvals.markUnpostable(request.id, reason);
     if (request.state !== 'pending') return;
-    if (request.kind === 'limit') await deps.limitRequests.transition(request.id, ['pending'], { state: 'expired' });
-    else await deps.requests.transition(request.id, 'expired', { endedReason: `could not be posted in the approval channel (${reason})` }, { from: ['pending'] });
     const text =
       `keywarden could not post your request (${request.id}) in <#${deps.approvalChannel}>, so no approver can see it: ${reason}. ` +
       'An admin needs to invite keywarden to that channel (`/invite @keywarden`); then please ask again.';
@@ -237,7 +228,11 @@ export function createSlackProcessor(deps: SlackPostDeps) {
         const request = await requestOf(note.requestId);
         if (!request) return 'request-gone';
         const message = renderParent(request, now);
-        if (request.kind === 'key' && note.mode === 'update') await updateKeyDm(job, token, request);
+        if (note.mode === 'update') {
+          // A key request's "Reveal key" DM follows its request (null for other kinds of request).
+          const key = await deps.requests.get(request.id);
+          if (key) await updateKeyDm(job, token, key);
+        }
         if (note.mode === 'update' || request.messageTs) {
           if (!request.messageTs || !request.channelId) {
             if (request.messageUnpostable) return 'no-message';
@@ -257,13 +252,10 @@ export function createSlackProcessor(deps: SlackPostDeps) {
           return 'unpostable';
         }
         const { channel, ts } = posted;
-        // One thread index for both kinds: a reply is routed by the id's prefix.
-        await deps.requests.bindThread(channel, ts, request.id);
-        if (request.kind === 'limit') await deps.limitRequests.transition(request.id, LIMIT_REQUEST_STATES, { channelId: channel, messageTs: ts });
-        else await deps.requests.amend(request.id, REQUEST_STATES, { channelId: channel, messageTs: ts });
-        // A decision made before the message existed: bring the message up to date.
-        const latest = await requestOf(request.id);
-        if (latest && latest.state !== 'pending') {
+        // One thread index for every kind: a reply finds its request, and the engine decides it.
+        const latest = await deps.approvals.markPosted(request.id, channel, ts);
+        // A decision (or a vote) made before the message existed: bring the message up to date.
+        if (latest && latest.version !== request.version + 1) {
           const again = renderParent(latest, now);
           await call(job, token, channel, () => deps.web.chat.update({ channel, ts, text: again.text, blocks: again.blocks }), false);
         }
@@ -307,7 +299,7 @@ export function createSlackProcessor(deps: SlackPostDeps) {
   /** Posts the request's waiting thread notes and DMs in order, one flush per request at a time. */
   async function deliverOutbox(job: Job, token: string | undefined, requestId: string): Promise<string> {
     const owner = job.id ?? 'flush';
-    const outbox = isLimitRequestId(requestId) ? deps.limitOutbox : deps.outbox;
+    const outbox = deps.outbox;
     if (!(await outbox.lock(requestId, owner, 60_000))) {
       await job.moveToDelayed(Date.now() + 250, token);
       throw new DelayedError();
@@ -323,16 +315,16 @@ export function createSlackProcessor(deps: SlackPostDeps) {
             if (!request.messageTs || !request.channelId) {
               if (!request.messageUnpostable) throw new NotPostedYet('the request message is not posted yet');
             } else {
-              const note = request.kind === 'limit' ? renderLimitChangeThreadNote(next.event as LimitChangeEvent, request) : renderThreadNote(next.event as ThreadEvent);
-              await postOnce(slackFor(job, token), name, { channel: request.channelId, threadTs: request.messageTs }, note);
+              const note = deps.approvals.renderThreadNote(request, next.event);
+              if (note) await postOnce(slackFor(job, token), name, { channel: request.channelId, threadTs: request.messageTs }, note);
             }
           } else {
-            const dm = request.kind === 'limit' ? renderLimitRequesterDm(request, next.event as LimitChangeEvent) : renderRequesterDm(request, next.event as ThreadEvent);
+            const dm = deps.approvals.renderDm(request, next.event);
             if (dm) {
               const opened = await call(job, token, request.requesterId, () => deps.web.conversations.open({ users: request.requesterId }), false);
               const channel = opened.channel?.id ?? request.requesterId;
               const posted = await postOnce(slackFor(job, token), name, { channel }, dm);
-              if (request.kind === 'key' && next.event.kind === 'key_created') {
+              if (next.event.kind === 'key_created') {
                 // Kept so the DM can be updated when the key is revealed or ends; if that happened meanwhile, now.
                 const kept = await deps.requests.amend(requestId, REQUEST_STATES, { keyDmChannel: posted.channel, keyDmTs: posted.ts });
                 if (kept.kind === 'ok' && kept.request.state !== request.state) await updateKeyDm(job, token, kept.request);

@@ -26,9 +26,12 @@ export interface OpenAIJobs {
   /** walks unsettled requests and redoes what a crash may have cut short (queued on every clock tick) */
   reconcile: { tickAt: number };
   'apply-limit-change': { requestId: string };
+  /** queued by releases before limit changes joined the approvals engine; handled as `expire-request` */
   'expire-limit-request': { requestId: string };
   /** a temporary cap raise's end, delayed until then (job id: project + the limits version that made the raise) */
   'end-cap-raise': { projectId: string; raiseVersion: number };
+  /** a pending request's reminder or escalation falls due (job id per request and nudge; each posted once) */
+  'approval-nudge': { requestId: string };
 }
 
 export type SlackNote =

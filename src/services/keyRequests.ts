@@ -5,17 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseLifetimeDays, validatePurpose, type ProjectLookupError } from '../domain/projects.js';
 import { redactSecret } from '../domain/redact.js';
-import {
-  checkDecision,
-  holdsKey,
-  isAdmin,
-  isApprover,
-  openKeyRequest,
-  type Approvers,
-  type Decision,
-  type DecisionRefusal,
-  type KeyRequest,
-} from '../domain/request.js';
+import { holdsKey, isAdmin, openKeyRequest, type Approvers, type KeyRequest } from '../domain/request.js';
+import type { ApprovalEngine, CancelRefusal as EngineCancelRefusal } from '../approvals/engine.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { OpenAIAdmin } from '../openai/admin.js';
 import { describeOpenAIFailure } from '../openai/failures.js';
@@ -25,7 +16,6 @@ import type { ThreadEvent } from '../domain/requestEvents.js';
 import { openSecret, sealSecret } from '../store/crypto.js';
 import type { AuditLog } from '../store/audit.js';
 import type { RequestStore } from '../store/requests.js';
-import type { RequestOutbox } from '../store/outbox.js';
 import type { ProjectDirectory } from './projectDirectory.js';
 
 export interface KeyRequestSettings {
@@ -38,7 +28,8 @@ export interface KeyRequestSettings {
 
 export interface KeyRequestDeps {
   readonly requests: RequestStore;
-  readonly outbox: RequestOutbox<ThreadEvent>;
+  /** the approvals engine: opening, deciding, cancelling and expiring requests, and every notice in their thread */
+  readonly approvals: ApprovalEngine;
   readonly audit: Pick<AuditLog, 'append'>;
   readonly openai: OpenAIAdmin;
   readonly projects: ProjectDirectory;
@@ -84,7 +75,7 @@ export type OpenRefusal =
  * queues its approval message and its expiry (settings.requestTtlMs).
  */
 export async function openRequest(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'outbox'>,
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'>,
   input: OpenRequestInput,
 ): Promise<Result<KeyRequest, OpenRefusal>> {
   const invalid = (e: UserFacingError): Result<never, OpenRefusal> => err({ kind: 'invalid', ...e });
@@ -106,32 +97,23 @@ export async function openRequest(
       return err({ kind: 'duplicate', existing, projectId: project.value.id, purpose: purpose.value, lifetimeDays: days });
     }
   }
-  const request = openKeyRequest(
-    {
-      id: newRequestId(),
-      requesterId: input.requesterId,
-      projectId: project.value.id,
-      projectName: project.value.name,
-      purpose: purpose.value,
-      lifetimeDays: days,
-    },
-    now,
-    deps.settings.requestTtlMs,
+  const opened = await deps.approvals.open(
+    openKeyRequest(
+      {
+        id: newRequestId(),
+        requesterId: input.requesterId,
+        projectId: project.value.id,
+        projectName: project.value.name,
+        purpose: purpose.value,
+        lifetimeDays: days,
+      },
+      now,
+      deps.settings.requestTtlMs,
+    ),
+    { action: 'request.open', detail: `${days} days` },
   );
-  if (!(await deps.requests.create(request))) return invalid({ what: 'Could not store the request (id clash); please try again.' });
-
-  await deps.audit.append({
-    actor: input.requesterId,
-    action: 'request.open',
-    target: request.id,
-    outcome: 'pending',
-    at: now,
-    project: request.projectId,
-    detail: `${days} days`,
-  });
-  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'post' }, { jobId: jobId('msg', request.id) });
-  await deps.queues.add('openai', 'expire-request', { requestId: request.id }, { jobId: jobId('expire-request', request.id), delayMs: request.decideBy - now });
-  return ok(request);
+  if (!opened.ok) return invalid({ what: 'Could not store the request (id clash); please try again.' });
+  return ok(opened.value);
 }
 
 /** The requester's requests for `projectId` still waiting for an approver (not past their deadline), newest first. */
@@ -188,7 +170,7 @@ export type SendDraftRefusal =
  * request; the second click learns which request the first one sent.
  */
 export async function sendRequestDraft(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'outbox'>,
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'>,
   input: { readonly draftId: string; readonly userId: string },
 ): Promise<Result<KeyRequest, SendDraftRefusal>> {
   const claimed = await deps.requests.claimDraft<RequestDraft>(input.draftId);
@@ -219,105 +201,17 @@ export type CancelRefusal =
   | { readonly kind: 'not_pending'; readonly request: KeyRequest };
 
 /**
- * Withdraws a pending request (compare-and-set pending → cancelled), by its requester or an admin. Its message loses
- * its buttons and says who cancelled it, the thread and the requester are told, and approvers' later clicks and
- * replies are refused. Refusals are audited.
+ * Withdraws a pending request (the engine's compare-and-set pending → cancelled), by its requester or an admin. Its
+ * message loses its buttons and says who cancelled it, the thread and the requester are told, and approvers' later
+ * clicks and replies are refused. Refusals are audited.
  */
 export async function cancelRequest(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'outbox'>,
+  deps: Pick<KeyRequestDeps, 'approvals'>,
   input: { readonly requestId: string; readonly actorId: string },
 ): Promise<Result<KeyRequest, CancelRefusal>> {
-  const now = deps.clock();
-  const request = await deps.requests.get(input.requestId);
-  if (!request) return err({ kind: 'not_found', requestId: input.requestId });
-  const admin = isAdmin(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy);
-  const refuse = async (refusal: CancelRefusal & { request: KeyRequest }): Promise<Result<KeyRequest, CancelRefusal>> => {
-    await deps.audit.append({ actor: input.actorId, action: 'request.cancel', target: request.id, outcome: `refused:${refusal.kind}`, at: now, project: request.projectId });
-    return err(refusal);
-  };
-  if (request.requesterId !== input.actorId && !admin) return refuse({ kind: 'not_allowed', request });
-  const cancelled = await deps.requests.transition(request.id, 'cancelled', { cancelledBy: input.actorId, cancelledAt: now, endedReason: 'cancelled' }, { from: ['pending'] });
-  if (cancelled.kind === 'missing') return err({ kind: 'not_found', requestId: input.requestId });
-  if (cancelled.kind !== 'ok') return refuse({ kind: 'not_pending', request: cancelled.request });
-  const r = cancelled.request;
-  await deps.audit.append({ actor: input.actorId, action: 'request.cancel', target: r.id, outcome: 'cancelled', at: now, project: r.projectId });
-  await announce(deps, r, { kind: 'cancelled', by: input.actorId });
-  return ok(r);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// decide
-
-export type DecideRefusal = DecisionRefusal | { readonly kind: 'not_found' };
-
-export async function decideRequest(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'outbox'>,
-  input: { readonly requestId: string; readonly actorId: string; readonly decision: Decision; readonly via: 'button' | 'thread' | 'modal' },
-): Promise<Result<KeyRequest, DecideRefusal>> {
-  const now = deps.clock();
-  const refuse = async (refusal: DecideRefusal, project?: string): Promise<Result<KeyRequest, DecideRefusal>> => {
-    // "A reason is needed" is the Deny button asking whether to show the reason form, not a refusal.
-    if (refusal.kind === 'reason_required') return err(refusal);
-    await deps.audit.append({
-      actor: input.actorId,
-      action: `request.${input.decision.kind}`,
-      target: input.requestId,
-      outcome: `refused:${refusal.kind}`,
-      at: now,
-      detail: `via ${input.via}`,
-      ...(project ? { project } : {}),
-    });
-    return err(refusal);
-  };
-
-  const request = await deps.requests.get(input.requestId);
-  if (!request) return refuse({ kind: 'not_found' });
-  const groups = await deps.groupsOf(input.actorId);
-  const verdict = checkDecision(
-    request,
-    { userId: input.actorId, isApprover: isApprover(input.actorId, groups, deps.settings.policy) },
-    input.decision,
-    now,
-  );
-  if (!verdict.ok) {
-    if (verdict.error.kind === 'expired') await expireRequest(deps, request.id);
-    return refuse(verdict.error, request.projectId);
-  }
-
-  const decided = await deps.requests.transition(request.id, verdict.value, {
-    decidedBy: input.actorId,
-    decidedAt: now,
-    ...(input.decision.kind === 'deny' ? { denyReason: input.decision.reason.trim().slice(0, 500) } : {}),
-  }, { from: ['pending'] });
-  if (decided.kind === 'missing') return refuse({ kind: 'not_found' });
-  if (decided.kind !== 'ok') {
-    // Someone else decided between our read and our write: the compare-and-set picked one winner.
-    const current = decided.request;
-    return refuse(
-      current.state === 'expired'
-        ? { kind: 'expired' }
-        : { kind: 'already_decided', state: current.state, ...(current.decidedBy ? { decidedBy: current.decidedBy } : {}) },
-      current.projectId,
-    );
-  }
-
-  const r = decided.request;
-  await deps.audit.append({
-    actor: input.actorId,
-    action: `request.${input.decision.kind}`,
-    target: r.id,
-    outcome: r.state,
-    at: now,
-    project: r.projectId,
-    detail: input.decision.kind === 'deny' ? `via ${input.via}: ${r.denyReason ?? ''}` : `via ${input.via}`,
-  });
-  const event: ThreadEvent =
-    input.decision.kind === 'approve' ? { kind: 'approved', by: input.actorId } : { kind: 'denied', by: input.actorId, reason: r.denyReason ?? '' };
-  await announce(deps, r, event);
-  if (r.state === 'approved') {
-    await deps.queues.add('openai', 'provision', { requestId: r.id }, { jobId: jobId('provision', r.id) });
-  }
-  return ok(r);
+  const cancelled = await deps.approvals.cancel(input);
+  if (cancelled.ok) return ok(cancelled.value as unknown as KeyRequest);
+  return err(cancelled.error as EngineCancelRefusal as CancelRefusal);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -395,7 +289,7 @@ export async function provisionKey(deps: KeyRequestDeps, requestId: string): Pro
 }
 
 /** Everything that follows a stored key; each step may run again (by a retried job or the reconciler). */
-export async function afterKeyCreated(deps: Pick<KeyRequestDeps, 'requests' | 'queues' | 'outbox' | 'clock'>, r: KeyRequest): Promise<void> {
+export async function afterKeyCreated(deps: Pick<KeyRequestDeps, 'requests' | 'queues' | 'approvals' | 'clock'>, r: KeyRequest): Promise<void> {
   if (!r.keyId || r.revealBy === undefined || r.keyExpiresAt === undefined) return;
   const now = deps.clock();
   await deps.requests.bindKey(r.keyId, r.id);
@@ -420,7 +314,7 @@ export async function deleteServiceAccountsByName(deps: Pick<KeyRequestDeps, 'op
 }
 
 /** Called when provisioning will not be tried again. */
-export async function failProvisioning(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'outbox'>, requestId: string, error: unknown): Promise<void> {
+export async function failProvisioning(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string, error: unknown): Promise<void> {
   const reason = describeOpenAIFailure(error).message;
   const failed = await deps.requests.transition(requestId, 'failed', { failure: reason }, { from: ['approved', 'provisioning'] });
   if (failed.kind !== 'ok') return;
@@ -431,11 +325,11 @@ export async function failProvisioning(deps: Pick<KeyRequestDeps, 'requests' | '
 }
 
 /** Says once per kind of failure that a retryable failure happened and that keywarden keeps trying. */
-export async function reportProvisioningRetry(deps: Pick<KeyRequestDeps, 'queues' | 'outbox'>, requestId: string, error: unknown): Promise<void> {
+export async function reportProvisioningRetry(deps: Pick<KeyRequestDeps, 'queues' | 'approvals' | 'requests'>, requestId: string, error: unknown): Promise<void> {
   const failure = describeOpenAIFailure(error);
   const event: ThreadEvent = { kind: 'failed', reason: failure.message, willRetry: true };
-  const position = await deps.outbox.appendOnce(requestId, event, `retrying:${failure.kind}`);
-  if (position !== null) await flushOutbox(deps, requestId, position);
+  const request = await deps.requests.get(requestId);
+  if (request) await announce(deps, request, event, `retrying:${failure.kind}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -460,7 +354,7 @@ export interface Revealed {
 
 /** Takes the sealed key and marks the request active in one step: a second click finds nothing. */
 export async function revealKey(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'outbox'>,
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'approvals'>,
   input: { readonly requestId: string; readonly userId: string },
 ): Promise<Result<Revealed, RevealRefusal>> {
   const request = await deps.requests.get(input.requestId);
@@ -504,7 +398,7 @@ export async function revealKey(
 }
 
 /** After the modal showed the key: audit and tell the thread (failures here must not hide the shown key). */
-export async function recordReveal(deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'outbox'>, request: KeyRequest): Promise<void> {
+export async function recordReveal(deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'approvals'>, request: KeyRequest): Promise<void> {
   await deps.audit.append({ actor: request.requesterId, action: 'key.reveal', target: request.id, outcome: 'active', at: deps.clock(), project: request.projectId });
   await announce(deps, request, { kind: 'revealed', by: request.requesterId });
 }
@@ -553,7 +447,7 @@ async function requestByMaskedKey(
  * when left out). The owner or an admin may; the service account is deleted at OpenAI by a job.
  */
 export async function revokeKey(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'outbox'>,
+  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'approvals'>,
   input: { readonly target: string; readonly kind?: 'request' | 'key' | 'masked'; readonly actorId: string },
 ): Promise<Result<KeyRequest, RevokeRefusal>> {
   const kind = input.kind ?? (input.target.startsWith('req_') ? 'request' : input.target.includes('…') ? 'masked' : 'key');
@@ -582,19 +476,12 @@ export async function revokeKey(
   return ok(revoked.request);
 }
 
-export async function expireRequest(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'outbox'>, requestId: string): Promise<boolean> {
-  const request = await deps.requests.get(requestId);
-  if (!request || request.state !== 'pending') return false;
-  const now = deps.clock();
-  if (now < request.decideBy) return false;
-  const expired = await deps.requests.transition(request.id, 'expired', { endedReason: 'no decision in time' }, { from: ['pending'] });
-  if (expired.kind !== 'ok') return false;
-  await deps.audit.append({ actor: 'keywarden', action: 'request.expire', target: request.id, outcome: 'expired', at: now, project: request.projectId });
-  await announce(deps, expired.request, { kind: 'expired' });
-  return true;
+/** Expires a pending request past its deadline (the engine does it for every kind); false when nothing changed. */
+export async function expireRequest(deps: Pick<KeyRequestDeps, 'approvals'>, requestId: string): Promise<boolean> {
+  return deps.approvals.expire(requestId);
 }
 
-export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'outbox'>, requestId: string): Promise<boolean> {
+export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string): Promise<boolean> {
   const now = deps.clock();
   const revoked = await deps.requests.transition(requestId, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'not revealed in time' }, { from: ['awaiting_reveal'] });
   if (revoked.kind !== 'ok') return false;
@@ -602,7 +489,7 @@ export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audi
   return true;
 }
 
-export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'outbox'>, requestId: string): Promise<boolean> {
+export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string): Promise<boolean> {
   const expired = await deps.requests.transition(requestId, 'expired', { endedReason: 'key lifetime ended' }, { from: ['active'] });
   if (expired.kind === 'ok') {
     await finishRevocation(deps, expired.request, { kind: 'revoked', by: 'system', reason: 'its lifetime ended' }, 'keywarden');
@@ -614,7 +501,7 @@ export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' 
 }
 
 async function finishRevocation(
-  deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'outbox' | 'requests'>,
+  deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'approvals' | 'requests'>,
   request: KeyRequest,
   event: ThreadEvent,
   actor: string,
@@ -750,19 +637,11 @@ export async function listRequests(deps: Pick<KeyRequestDeps, 'requests'>, userI
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Update the request message, then note the event in its thread and tell the requester, in order. Each kind of
- * event is told once per request, however often a retried job or the reconciler announces it.
+ * Update the request message, then note the event in its thread and tell the requester, in order (the engine's
+ * outbox). Each kind of event is told once per request, however often a retried job or the reconciler announces it.
  */
-async function announce(deps: Pick<KeyRequestDeps, 'queues' | 'outbox'>, request: KeyRequest, event: ThreadEvent): Promise<void> {
-  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'update' }, { jobId: jobId('upd', request.id, request.version) });
-  const position = await deps.outbox.appendOnce(request.id, event, event.kind);
-  if (position !== null) await flushOutbox(deps, request.id, position);
-}
-
-/** Queues a flush for the event at `position`; a flush delivers everything waiting, in order. */
-async function flushOutbox(deps: Pick<KeyRequestDeps, 'queues'>, requestId: string, position: number): Promise<void> {
-  // Retried for about an hour while the request message waits to be posted (Slack rate limits, an outage).
-  await deps.queues.add('slack', 'post', { kind: 'outbox', requestId }, { jobId: jobId('outbox', requestId, position), attempts: 13 });
+async function announce(deps: Pick<KeyRequestDeps, 'approvals'>, request: KeyRequest, event: ThreadEvent, tag?: string): Promise<void> {
+  await deps.approvals.announce(request, event, tag);
 }
 
 function base32(bytes: Buffer): string {

@@ -19,7 +19,9 @@ import {
 } from '../domain/limits.js';
 import { formatCents, type Cents } from '../domain/money.js';
 import { closestNames, resolveProject, type ProjectRef } from '../domain/projects.js';
-import { checkDecision, isAdmin, isApprover, type Approvers, type Decision, type DecisionRefusal } from '../domain/request.js';
+import { isAdmin, type Approvers } from '../domain/request.js';
+import type { ApprovalEngine } from '../approvals/engine.js';
+import type { RequestStore } from '../store/requests.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { jobId } from '../jobs/registry.js';
 import type { JobQueues } from '../jobs/queues.js';
@@ -27,8 +29,7 @@ import type { OpenAIAdmin, RateLimitAtOpenAI, SpendLimitAtOpenAI } from '../open
 import { describeOpenAIFailure, OpenAIAdminError } from '../openai/failures.js';
 import type { LimitChangeEvent } from '../domain/requestEvents.js';
 import type { AuditLog } from '../store/audit.js';
-import type { LimitRequestStore, LimitsStore, StoredLimits } from '../store/limits.js';
-import type { RequestOutbox } from '../store/outbox.js';
+import type { LimitsStore, StoredLimits } from '../store/limits.js';
 import type { UserFacingError } from './keyRequests.js';
 import { projectError } from './keyRequests.js';
 import type { ProjectDirectory } from './projectDirectory.js';
@@ -43,8 +44,10 @@ export type ChannelCheck = (channelId: string) => Promise<Result<void, 'channel_
 
 export interface LimitDeps {
   readonly limits: LimitsStore;
-  readonly limitRequests: LimitRequestStore;
-  readonly limitOutbox: RequestOutbox<LimitChangeEvent>;
+  /** every request decided in a thread, limit changes among them */
+  readonly requests: RequestStore;
+  /** the approvals engine: a limit change is one kind of request it decides */
+  readonly approvals: ApprovalEngine;
   readonly audit: Pick<AuditLog, 'append' | 'recent'>;
   readonly openai: OpenAIAdmin;
   readonly projects: ProjectDirectory;
@@ -123,24 +126,25 @@ export async function changeLimits(
   }
 
   const now = deps.clock();
-  const request = openLimitChangeRequest(
-    {
-      id: newLimitRequestId(),
-      requesterId: input.actorId,
-      projectId: project.value.id,
-      projectName: project.value.name,
-      change: input.change,
-      before: withoutBookkeeping(stored),
-      ...(input.reason ? { reason: input.reason.slice(0, 500) } : {}),
-    },
-    now,
-    deps.settings.requestTtlMs,
+  const before = withoutBookkeeping(stored);
+  const opened = await deps.approvals.open(
+    openLimitChangeRequest(
+      {
+        id: newLimitRequestId(),
+        requesterId: input.actorId,
+        projectId: project.value.id,
+        projectName: project.value.name,
+        change: input.change,
+        before,
+        ...(input.reason ? { reason: input.reason.slice(0, 500) } : {}),
+      },
+      now,
+      deps.settings.requestTtlMs,
+    ),
+    { action: 'limits.request', detail: describeChange(before, preview.value) },
   );
-  await deps.limitRequests.create(request);
-  await deps.audit.append({ actor: input.actorId, action: 'limits.request', target: request.id, outcome: 'pending', at: now, project: project.value.id, detail: describeChange(request.before, preview.value) });
-  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'post' }, { jobId: jobId('msg', request.id) });
-  await deps.queues.add('openai', 'expire-limit-request', { requestId: request.id }, { jobId: jobId('expire-limit-request', request.id), delayMs: request.decideBy - now });
-  return ok({ kind: 'requested', request });
+  if (!opened.ok) return err({ what: 'Could not store the request (id clash); please try again.' });
+  return ok({ kind: 'requested', request: opened.value });
 }
 
 /** What a limit form's check found wrong, by field, in words for the person; `form` when it is no one field. */
@@ -297,52 +301,9 @@ async function applyProjectLimitsLocked(deps: ApplyDeps, input: ApplyInput): Pro
 // ---------------------------------------------------------------------------------------------------------------
 // limit-change requests, decided in their thread
 
-export type LimitDecideRefusal = DecisionRefusal<LimitChangeRequest['state']> | { readonly kind: 'not_found' };
-
-export async function decideLimitChange(
-  deps: LimitDeps,
-  input: { readonly requestId: string; readonly actorId: string; readonly decision: Decision; readonly via: 'button' | 'thread' | 'modal' },
-): Promise<Result<LimitChangeRequest, LimitDecideRefusal>> {
-  const now = deps.clock();
-  const refuse = async (refusal: LimitDecideRefusal, project?: string): Promise<Result<LimitChangeRequest, LimitDecideRefusal>> => {
-    if (refusal.kind !== 'reason_required') {
-      await deps.audit.append({ actor: input.actorId, action: `limits.${input.decision.kind}`, target: input.requestId, outcome: `refused:${refusal.kind}`, at: now, detail: `via ${input.via}`, ...(project ? { project } : {}) });
-    }
-    return err(refusal);
-  };
-  const request = await deps.limitRequests.get(input.requestId);
-  if (!request) return refuse({ kind: 'not_found' });
-  const verdict = checkDecision(
-    request,
-    { userId: input.actorId, isApprover: isApprover(input.actorId, await deps.groupsOf(input.actorId), deps.settings.policy) },
-    input.decision,
-    now,
-  );
-  if (!verdict.ok) {
-    if (verdict.error.kind === 'expired') await expireLimitRequest(deps, request.id);
-    return refuse(verdict.error, request.projectId);
-  }
-  const decided = await deps.limitRequests.transition(request.id, ['pending'], {
-    state: verdict.value,
-    decidedBy: input.actorId,
-    decidedAt: now,
-    ...(input.decision.kind === 'deny' ? { denyReason: input.decision.reason.trim().slice(0, 500) } : {}),
-  });
-  if (decided.kind === 'missing') return refuse({ kind: 'not_found' });
-  if (decided.kind !== 'ok') {
-    const current = decided.doc;
-    return refuse(current.state === 'expired' ? { kind: 'expired' } : { kind: 'already_decided', state: current.state, ...(current.decidedBy ? { decidedBy: current.decidedBy } : {}) }, current.projectId);
-  }
-  const r = decided.doc;
-  await deps.audit.append({ actor: input.actorId, action: `limits.${input.decision.kind}`, target: r.id, outcome: r.state, at: now, project: r.projectId, detail: `via ${input.via}${r.denyReason ? `: ${r.denyReason}` : ''}` });
-  await announceLimitEvent(deps, r, input.decision.kind === 'approve' ? { kind: 'approved', by: input.actorId } : { kind: 'denied', by: input.actorId, reason: r.denyReason ?? '' });
-  if (r.state === 'approved') await deps.queues.add('openai', 'apply-limit-change', { requestId: r.id }, { jobId: jobId('apply-limit', r.id) });
-  return ok(r);
-}
-
 /** The job after approval: apply at OpenAI and record, or mark the request failed with OpenAI's words. */
 export async function applyApprovedLimitChange(deps: LimitDeps, requestId: string): Promise<'applied' | 'failed' | 'nothing-to-do'> {
-  const request = await deps.limitRequests.get(requestId);
+  const request = (await deps.requests.document(requestId)) as unknown as LimitChangeRequest | null;
   if (!request || request.state !== 'approved') return 'nothing-to-do';
   const project = (await deps.projects.list()).find((p) => p.id === request.projectId) ?? { id: request.projectId, name: request.projectName, status: 'active' as const };
   const applied = await applyProjectLimits(deps, {
@@ -357,33 +318,22 @@ export async function applyApprovedLimitChange(deps: LimitDeps, requestId: strin
     await failLimitChange(deps, request.id, applied.error.what);
     return 'failed';
   }
-  const done = await deps.limitRequests.transition(request.id, ['approved'], { state: 'applied', appliedVersion: applied.value.after.version, appliedAt: deps.clock() });
+  const done = await deps.requests.update(request.id, ['approved'], { state: 'applied', appliedVersion: applied.value.after.version, appliedAt: deps.clock() });
   if (done.kind === 'ok') {
-    await announceLimitEvent(deps, done.doc, { kind: 'applied', before: applied.value.before, after: applied.value.after, ...(applied.value.after.channelId ? { announcedIn: applied.value.after.channelId } : {}) });
+    await announceLimitEvent(deps, done.doc as unknown as LimitChangeRequest, { kind: 'applied', before: applied.value.before, after: applied.value.after, ...(applied.value.after.channelId ? { announcedIn: applied.value.after.channelId } : {}) });
   }
   return 'applied';
 }
 
 /** An approved change that will not be applied: the request fails, and its thread and requester are told why. */
-export async function failLimitChange(deps: Pick<LimitDeps, 'limitRequests' | 'queues' | 'limitOutbox'>, requestId: string, reason: string): Promise<void> {
-  const failed = await deps.limitRequests.transition(requestId, ['approved'], { state: 'failed', failure: reason });
-  if (failed.kind === 'ok') await announceLimitEvent(deps, failed.doc, { kind: 'failed', reason });
+export async function failLimitChange(deps: Pick<LimitDeps, 'requests' | 'approvals'>, requestId: string, reason: string): Promise<void> {
+  const failed = await deps.requests.update(requestId, ['approved'], { state: 'failed', failure: reason });
+  if (failed.kind === 'ok') await announceLimitEvent(deps, failed.doc as unknown as LimitChangeRequest, { kind: 'failed', reason });
 }
 
-export async function expireLimitRequest(deps: Pick<LimitDeps, 'limitRequests' | 'audit' | 'queues' | 'clock' | 'limitOutbox'>, requestId: string): Promise<boolean> {
-  const request = await deps.limitRequests.get(requestId);
-  if (!request || request.state !== 'pending' || deps.clock() < request.decideBy) return false;
-  const expired = await deps.limitRequests.transition(requestId, ['pending'], { state: 'expired' });
-  if (expired.kind !== 'ok') return false;
-  await deps.audit.append({ actor: 'keywarden', action: 'limits.expire', target: requestId, outcome: 'expired', at: deps.clock(), project: request.projectId });
-  await announceLimitEvent(deps, expired.doc, { kind: 'expired' });
-  return true;
-}
-
-async function announceLimitEvent(deps: Pick<LimitDeps, 'queues' | 'limitOutbox'>, request: LimitChangeRequest, event: LimitChangeEvent): Promise<void> {
-  await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: request.id, mode: 'update' }, { jobId: jobId('upd', request.id, request.version) });
-  const position = await deps.limitOutbox.append(request.id, event);
-  await deps.queues.add('slack', 'post', { kind: 'outbox', requestId: request.id }, { jobId: jobId('outbox', request.id, position) });
+/** Told once per kind of event (the engine's outbox, posted once by name), like a key request's notices. */
+async function announceLimitEvent(deps: Pick<LimitDeps, 'approvals'>, request: LimitChangeRequest, event: LimitChangeEvent): Promise<void> {
+  await deps.approvals.announce(request, event);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 /**
- * Key requests in Redis. A request is one JSON document; every state change is a compare-and-set done by a Lua
- * script, so of two approvers clicking at once exactly one wins and the other is told what happened.
+ * Every request decided in a thread, whatever its kind (key requests `req_…`, limit changes `lim_…`), in one store.
+ * A request is one JSON document; every change is a compare-and-set done by a Lua script (on its state, and on its
+ * version for votes), so of two approvers clicking at once exactly one wins and the other is decided again against
+ * what won. Limit-change requests stored before this store held them (under `limitreq:<id>`) move here when read.
  */
 import type { RedisClient as Redis } from './redisConnection.js';
 import { statesLeadingTo, type KeyRequest, type RequestState } from '../domain/request.js';
-import { compareAndSet, type SecretOp } from './documents.js';
+import { compareAndSet, type CasOutcome, type SecretOp } from './documents.js';
+import type { ApprovalDocument } from '../approvals/domain/document.js';
 import type { RedisKeys } from './redis.js';
 
 export type { SecretOp } from './documents.js';
@@ -24,25 +27,73 @@ export class RequestStore {
     private readonly keys: Pick<RedisKeys, 'request' | 'userRequests' | 'thread' | 'keyIndex' | 'secret' | 'custom'>,
   ) {}
 
-  /** Stores a new request; false when the id is taken. */
-  async create(request: KeyRequest): Promise<boolean> {
-    // One script, so a crash cannot leave a request missing from its requester's list.
+  /**
+   * Stores a new request of any kind; false when the id is taken. A key request also joins its requester's list and
+   * the reconciler's set; a pending request of any kind joins the engine's pending set (expiry, reminders).
+   */
+  async create(request: ApprovalDocument | KeyRequest): Promise<boolean> {
+    // One script, so a crash cannot leave a request missing from its lists.
+    const isKey = request.kind === 'key';
     const created = await this.redis.eval(
-      "if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) redis.call('SADD', KEYS[3], ARGV[3]) return 1 else return 0 end",
-      3,
+      "if redis.call('SET', KEYS[1], ARGV[1], 'NX') then if ARGV[4] == '1' then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) redis.call('SADD', KEYS[3], ARGV[3]) end if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[2], ARGV[3]) end return 1 else return 0 end",
+      4,
       this.keys.request(request.id),
       this.keys.userRequests(request.requesterId),
       this.unsettledKey(),
+      this.pendingKey(),
       JSON.stringify(request),
       String(request.createdAt),
       request.id,
+      isKey ? '1' : '0',
+      request.state === 'pending' ? '1' : '0',
     );
     return Number(created) === 1;
   }
 
+  /** A key request (null for a missing id or another kind's document). */
   async get(id: string): Promise<KeyRequest | null> {
+    const doc = await this.document(id);
+    return doc && doc.kind === 'key' ? (doc as unknown as KeyRequest) : null;
+  }
+
+  /** Any kind's request document. A limit change stored the old way is moved here first (once; the old key stays). */
+  async document(id: string): Promise<ApprovalDocument | null> {
     const raw = await this.redis.get(this.keys.request(id));
-    return raw ? (JSON.parse(raw) as KeyRequest) : null;
+    if (raw) return JSON.parse(raw) as ApprovalDocument;
+    const legacy = await this.redis.get(this.keys.custom('limitreq', id));
+    if (!legacy) return null;
+    await this.redis.set(this.keys.request(id), legacy, 'NX');
+    const moved = await this.redis.get(this.keys.request(id));
+    return moved ? (JSON.parse(moved) as ApprovalDocument) : null;
+  }
+
+  /**
+   * Changes any kind's document if its state is one of `from` and every `expect` field holds its value (e.g. the
+   * `version` it was read at, so two votes cannot both land on the same version); bumps the version.
+   */
+  async update(
+    id: string,
+    from: readonly string[],
+    patch: object,
+    expect: Readonly<Record<string, string | number | boolean>> = {},
+  ): Promise<CasOutcome<ApprovalDocument>> {
+    const out = await compareAndSet<ApprovalDocument>(this.redis, { doc: this.keys.request(id), secret: this.keys.custom('request', id, 'unused') }, from, patch, undefined, expect);
+    if (out.kind === 'missing' && (await this.document(id))) {
+      return compareAndSet<ApprovalDocument>(this.redis, { doc: this.keys.request(id), secret: this.keys.custom('request', id, 'unused') }, from, patch, undefined, expect);
+    }
+    return out;
+  }
+
+  private pendingKey = () => this.keys.custom('approvals', 'pending');
+
+  /** Requests of any kind that were pending when last seen (the engine's sweep expires and reminds them). */
+  async pendingIds(): Promise<string[]> {
+    return this.redis.zrange(this.pendingKey(), '0', '-1');
+  }
+
+  /** The request is decided (or gone): it leaves the pending set. */
+  async leavePending(id: string): Promise<void> {
+    await this.redis.zrem(this.pendingKey(), id);
   }
 
   /**

@@ -39,7 +39,7 @@ describe('parseCommand: unknown subcommands', () => {
   });
 
   it('suggests nothing for a word far from every subcommand', () => {
-    expect(refused('dance')).toEqual({ kind: 'unknown_subcommand', message: '"dance" is not an /openai-key command. The commands are: help, request, list, cancel, revoke, limits, limit, ratelimit, audit.' });
+    expect(refused('dance')).toEqual({ kind: 'unknown_subcommand', message: '"dance" is not an /openai-key command. The commands are: help, request, list, cancel, revoke, limits, limit, ratelimit, audit, policy.' });
   });
 
   it('shows Slack-escaped words as the user typed them', () => {
@@ -575,5 +575,16 @@ describe('parseCommand: limit … until (a temporary raise)', () => {
   it('shows until in the limit usage', () => {
     const [entry] = HELP_ENTRIES.filter((e) => e.command === 'limit');
     expect(entry?.usage).toMatch(/until <date or Nd>/);
+  });
+});
+
+describe('parseCommand: policy', () => {
+  it('takes an optional project, quoted or not, and refuses a person where a project belongs', () => {
+    expect(parseCommand('policy')).toEqual({ ok: true, value: { kind: 'policy', project: null } });
+    expect(parseCommand('policy "Research Assistant"')).toEqual({ ok: true, value: { kind: 'policy', project: 'Research Assistant' } });
+    expect(parseCommand('policy proj_abc123')).toEqual({ ok: true, value: { kind: 'policy', project: 'proj_abc123' } });
+    const mention = parseCommand('policy <@U0ALICE>');
+    expect(mention.ok).toBe(false);
+    if (!mention.ok) expect(mention.error.message).toMatch(/not a project/);
   });
 });

@@ -5,6 +5,9 @@
  * through SLACK_API_URL, and the driver sends envelopes over it.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { deleteNamespace } from '../../src/store/redis.js';
@@ -59,6 +62,15 @@ export interface HarnessOptions {
   readonly role?: Role;
   /** the app's and the OpenAI emulator's clock (ms) */
   readonly now?: () => number;
+  /** the approval policy file's YAML text: written to a temporary file named by KEYWARDEN_POLICY_FILE */
+  readonly policy?: string;
+}
+
+/** Writes `yaml` to a fresh temporary file and returns its path. */
+export function writePolicyFile(yaml: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'kw-policy-')), 'policy.yml');
+  writeFileSync(path, yaml);
+  return path;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -77,6 +89,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     KEYWARDEN_POLL_CRON: '0 0 1 1 *',
     LOG_LEVEL: 'debug',
     ...(mode === 'socket' ? { SLACK_APP_TOKEN: slack.appToken } : {}),
+    ...(opts.policy !== undefined ? { KEYWARDEN_POLICY_FILE: writePolicyFile(opts.policy) } : {}),
     ...opts.env,
   };
   const parsed = readConfig(env);

@@ -12,6 +12,7 @@ import {
 } from './blocks.js';
 import { codeSpan, fitUserText, mentionUser, quoteUserText, slackDate } from './mrkdwn.js';
 import { actorFor, projectLabel } from './requestMessage.js';
+import { approvedByInWords } from './thread.js';
 
 const REASON_MAX = 1000;
 const ASK_AGAIN = 'You can ask again with `/openai-key request`.';
@@ -76,7 +77,7 @@ export const renderRequesterDm = (req: KeyRequest, event: ThreadEvent): Rendered
   switch (event.kind) {
     case 'approved':
       return plainMessage(
-        `:white_check_mark: Your request for an OpenAI key for ${project} was approved by ${mentionUser(event.by)}. ` +
+        `:white_check_mark: Your request for an OpenAI key for ${project} was approved by ${approvedByInWords(event)}. ` +
           'keywarden is creating the key; you will get another message with a *Reveal key* button.',
       );
     case 'denied':

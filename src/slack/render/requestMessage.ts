@@ -4,6 +4,7 @@ import { ACTION } from '../ids.js';
 import { composeMessage, decisionBlocks, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from './blocks.js';
 import { codeSpan, fitUserText, mentionUser, pluralDays, quoteUserText, slackDate } from './mrkdwn.js';
 import { renderStateInWords } from './stateWords.js';
+import { approvalProgressLines, approvedByOf } from './thread.js';
 
 const PROJECT_NAME_MAX = 200;
 const PURPOSE_MAX = 2000;
@@ -25,7 +26,7 @@ export const actorFor = (actorId: string, viewerId?: string): string => (actorId
 const at = (ms: number | undefined): string => (ms === undefined ? '' : ` ${slackDate(ms)}`);
 
 const approvalLine = (req: KeyRequest): string[] =>
-  req.decidedBy === undefined ? [] : [`:white_check_mark: Approved by ${mentionUser(req.decidedBy)}${at(req.decidedAt)}.`];
+  req.decidedBy === undefined ? [] : [`:white_check_mark: Approved by ${approvedByOf(req)}${at(req.decidedAt)}.`];
 
 const keyCreatedLine = (req: KeyRequest): string[] =>
   req.keyCreatedAt === undefined && req.redactedKey === undefined
@@ -129,6 +130,8 @@ export const renderRequestMessage = (req: KeyRequest, opts: { now: number }): Re
     sectionBlock(`*Purpose*\n${quoteUserText(req.purpose, PURPOSE_MAX)}`),
   ];
   if (open) {
+    const progress = approvalProgressLines(req);
+    if (progress.length > 0) blocks.push(sectionBlock(progress.join('\n')));
     blocks.push(
       ...decisionBlocks({
         requestId: req.id,

@@ -1,8 +1,11 @@
 import { REQUEST_STATES, type DecisionRefusal, type RequestState } from '../../domain/request.js';
-import type { ThreadEvent } from '../../domain/requestEvents.js';
+import type { ApprovalEvent, ApprovedEvent, ThreadEvent } from '../../domain/requestEvents.js';
+import { approversSoFar, KEYWARDEN_ACTOR, type ApprovalFields } from '../../approvals/domain/document.js';
+import type { ApprovalNoticeRenderer } from '../../approvals/engine.js';
+import { describeAutoApproveRule } from '../../approvals/domain/policy.js';
 import { composeMessage, sectionBlock, type RenderedMessage } from './blocks.js';
-import { decisionRefusalInWords } from './decisionRefusal.js';
-import { codeSpan, mentionUser, quoteUserText, slackDate } from './mrkdwn.js';
+import { decisionRefusalInWords, listInWords } from './decisionRefusal.js';
+import { codeSpan, fitUserText, mentionUser, mentionUserOrGroup, quoteUserText, slackDate } from './mrkdwn.js';
 import { renderStateInWords } from './stateWords.js';
 
 const REASON_MAX = 1000;
@@ -20,7 +23,7 @@ export const refusalInWords = (by: string, refusal: DecisionRefusal<string>): st
 const threadNoteText = (event: ThreadEvent): string => {
   switch (event.kind) {
     case 'approved':
-      return `:white_check_mark: Approved by ${mentionUser(event.by)}. Creating the key…`;
+      return `:white_check_mark: Approved by ${approvedByInWords(event)}. Creating the key…`;
     case 'denied':
       return `:no_entry: Denied by ${mentionUser(event.by)}.${reasonSuffix(event.reason)}`;
     case 'expired':
@@ -51,4 +54,69 @@ const threadNoteText = (event: ThreadEvent): string => {
 export const renderThreadNote = (event: ThreadEvent): RenderedMessage => {
   const text = threadNoteText(event);
   return composeMessage(text, [sectionBlock(text)]);
+};
+
+/** Who approved, for an `approved` event: every approver who counted when a quorum needed more than one. */
+export const approvedByInWords = (event: ApprovedEvent): string => listInWords((event.approvers ?? [event.by]).map(mentionUser));
+
+/**
+ * Who approved a decided request, for its message: the approvers in order, or the auto-approve rule
+ * ("automatically, by the policy rule `projects.research.auto_approve`: keys of at most 7 days").
+ */
+export const approvedByOf = (doc: Pick<ApprovalFields, 'decidedBy' | 'votes' | 'requesterId' | 'autoApprovedBy' | 'autoApprovedRule'>): string => {
+  if (doc.autoApprovedBy !== undefined || doc.decidedBy === KEYWARDEN_ACTOR) {
+    return `keywarden automatically, by the policy rule ${codeSpan(doc.autoApprovedBy ?? 'auto_approve', 120)}${doc.autoApprovedRule ? ` (${describeAutoApproveRule(doc.autoApprovedRule, mentionUserOrGroup)})` : ''}`;
+  }
+  const approvers = approversSoFar(doc);
+  if (approvers.length === 0) return doc.decidedBy === undefined ? 'an approver' : mentionUser(doc.decidedBy);
+  return listInWords(approvers.map(mentionUser));
+};
+
+/**
+ * The quorum's progress for a pending request's message, while it needs more than one approver or has votes:
+ * "Approvals: 1 of 2 so far: @alice". Empty otherwise.
+ */
+export const approvalProgressLines = (doc: Pick<ApprovalFields, 'approvalsNeeded' | 'votes' | 'requesterId'>): string[] => {
+  const needed = doc.approvalsNeeded ?? 1;
+  const approvers = approversSoFar(doc);
+  if (needed <= 1 && approvers.length === 0) return [];
+  if (approvers.length === 0) return [`*Approvals*\n0 of ${needed} so far: it needs ${needed} different approvers.`];
+  return [`*Approvals*\n${approvers.length} of ${needed} so far: ${listInWords(approvers.map(mentionUser))}.`];
+};
+
+const approvalNoteText = (doc: ApprovalFields, event: ApprovalEvent): string => {
+  switch (event.kind) {
+    case 'vote':
+      return (
+        `:ballot_box_with_check: ${event.approvers.length} of ${event.needed} approvals: ${listInWords(event.approvers.map(mentionUser))}. ` +
+        `It needs ${event.needed - event.approvers.length} more.`
+      );
+    case 'auto_approved':
+      return `:white_check_mark: Approved automatically by keywarden, by the policy rule ${codeSpan(event.source, 120)}: ${describeAutoApproveRule(event.rule, mentionUserOrGroup)}.`;
+    case 'reminder':
+      return event.approvers.length === 0
+        ? `:bell: Reminder: this request still waits for a decision, by ${slackDate(event.decideBy)}.`
+        : `:bell: Reminder for ${listInWords(event.approvers.slice(0, 20).map(mentionUserOrGroup))}: this request still waits for a decision, by ${slackDate(event.decideBy)}.`;
+    case 'escalation':
+      return event.admins.length === 0
+        ? `:rotating_light: Nobody has decided this request yet; it expires ${slackDate(event.decideBy)}.`
+        : `:rotating_light: ${listInWords(event.admins.slice(0, 20).map(mentionUserOrGroup))}: nobody has decided this request yet; it expires ${slackDate(event.decideBy)}. An admin can decide it.`;
+  }
+  void doc;
+};
+
+/** The engine's own notices and refusals, for every kind of request. */
+export const approvalNotices: ApprovalNoticeRenderer = {
+  threadNote(doc, event) {
+    const text = approvalNoteText(doc, event);
+    return composeMessage(text, [sectionBlock(text)]);
+  },
+  dm(doc, event, noun) {
+    if (event.kind !== 'auto_approved') return null;
+    const text =
+      `:white_check_mark: Your ${noun} (${codeSpan(doc.id, 40)}) for *${fitUserText(doc.projectName, 200)}* was approved automatically, ` +
+      `by the policy rule ${codeSpan(event.source, 120)}: ${describeAutoApproveRule(event.rule, mentionUserOrGroup)}.`;
+    return composeMessage(text, [sectionBlock(text)]);
+  },
+  refusalInWords: (by, refusal, wording) => decisionRefusalInWords(by, refusal, wording),
 };

@@ -1,14 +1,12 @@
 /** Button clicks: approve, deny (asks for a reason), reveal key, send another request, and the limit buttons. */
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { decideRequest, recordReveal, revealKey, sendRequestDraft } from '../../../services/keyRequests.js';
-import { decideLimitChange } from '../../../services/limits.js';
+import { recordReveal, revealKey, sendRequestDraft } from '../../../services/keyRequests.js';
 import { isAdmin } from '../../../domain/request.js';
 import { suggestHigherCap } from '../../../domain/limits.js';
-import { limitRefusalInWords, renderLimitChangeModal } from '../../render/limits/index.js';
+import { renderLimitChangeModal } from '../../render/limits/index.js';
 import { renderNoticeModal } from '../../render/modals.js';
 import { ACTION } from '../../ids.js';
 import {
-  refusalInWords,
   renderDenyReasonModal,
   renderErrorNotice,
   renderRevealedKeyModal,
@@ -26,8 +24,9 @@ export function register(app: App, deps: SlackListenerDeps): void {
   app.action<BlockAction<ButtonAction>>(ACTION.denyRequest, (args) => guarded(deps, args, denyFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.revealKey, (args) => guarded(deps, args, revealFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.sendAnotherRequest, (args) => guarded(deps, args, sendAnotherFromButton));
-  app.action<BlockAction<ButtonAction>>(ACTION.approveLimitChange, (args) => guarded(deps, args, approveLimitFromButton));
-  app.action<BlockAction<ButtonAction>>(ACTION.denyLimitChange, (args) => guarded(deps, args, denyLimitFromButton));
+  // Limit-change messages carry their own action ids (messages already posted keep working); one engine decides both.
+  app.action<BlockAction<ButtonAction>>(ACTION.approveLimitChange, (args) => guarded(deps, args, approveFromButton));
+  app.action<BlockAction<ButtonAction>>(ACTION.denyLimitChange, (args) => guarded(deps, args, denyFromButton));
   app.action<BlockAction<ButtonAction>>(ACTION.requestHigherCap, (args) => guarded(deps, args, openHigherCapForm));
 }
 
@@ -41,13 +40,10 @@ async function guarded(deps: SlackListenerDeps, args: ButtonArgs, run: (deps: Sl
   }
 }
 
+/** Approve, for any kind of request: a vote towards its quorum, or the decision; a refusal is said in plain words. */
 async function approveFromButton(deps: SlackListenerDeps, { action, body, respond }: ButtonArgs): Promise<void> {
-  const decided = await decideRequest(deps, { requestId: action.value ?? '', actorId: body.user.id, decision: { kind: 'approve' }, via: 'button' });
-  if (!decided.ok) {
-    const refusal = decided.error;
-    const text = refusal.kind === 'not_found' ? 'That request no longer exists.' : refusalInWords(body.user.id, refusal);
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
-  }
+  const decided = await deps.approvals.decide({ requestId: action.value ?? '', actorId: body.user.id, decision: { kind: 'approve' }, via: 'button' });
+  if (!decided.ok) await respond({ response_type: 'ephemeral', replace_original: false, text: deps.approvals.refusalInWords(body.user.id, decided.error) });
 }
 
 /**
@@ -57,11 +53,9 @@ async function approveFromButton(deps: SlackListenerDeps, { action, body, respon
 async function denyFromButton(deps: SlackListenerDeps, { action, body, client }: ButtonArgs): Promise<void> {
   const requestId = action.value ?? '';
   const opened = await client.views.open({ trigger_id: body.trigger_id, view: renderDenyReasonModal(requestId) });
-  const probe = await decideRequest(deps, { requestId, actorId: body.user.id, decision: { kind: 'deny', reason: '' }, via: 'button' });
+  const probe = await deps.approvals.decide({ requestId, actorId: body.user.id, decision: { kind: 'deny', reason: '' }, via: 'button' });
   if (probe.ok || probe.error.kind === 'reason_required') return;
-  const refusal = probe.error;
-  const text = refusal.kind === 'not_found' ? 'That request no longer exists.' : refusalInWords(body.user.id, refusal);
-  await client.views.update({ view_id: opened.view?.id ?? '', view: renderNoticeModal('Cannot deny', text) });
+  await client.views.update({ view_id: opened.view?.id ?? '', view: renderNoticeModal('Cannot deny', deps.approvals.refusalInWords(body.user.id, probe.error)) });
 }
 
 async function revealFromButton(deps: SlackListenerDeps, { action, body, client }: ButtonArgs): Promise<void> {
@@ -135,25 +129,6 @@ function userFacing(message: string): Error {
   return Object.assign(new Error(message), { failure: { message } });
 }
 
-
-async function approveLimitFromButton(deps: SlackListenerDeps, { action, body, respond }: ButtonArgs): Promise<void> {
-  const decided = await decideLimitChange(deps, { requestId: action.value ?? '', actorId: body.user.id, decision: { kind: 'approve' }, via: 'button' });
-  if (!decided.ok) {
-    const refusal = decided.error;
-    const text = refusal.kind === 'not_found' ? 'That limit-change request no longer exists.' : limitRefusalInWords(body.user.id, refusal);
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
-  }
-}
-
-async function denyLimitFromButton(deps: SlackListenerDeps, { action, body, client }: ButtonArgs): Promise<void> {
-  const requestId = action.value ?? '';
-  const opened = await client.views.open({ trigger_id: body.trigger_id, view: renderDenyReasonModal(requestId) });
-  const probe = await decideLimitChange(deps, { requestId, actorId: body.user.id, decision: { kind: 'deny', reason: '' }, via: 'button' });
-  if (probe.ok || probe.error.kind === 'reason_required') return;
-  const refusal = probe.error;
-  const text = refusal.kind === 'not_found' ? 'That limit-change request no longer exists.' : limitRefusalInWords(body.user.id, refusal);
-  await client.views.update({ view_id: opened.view?.id ?? '', view: renderNoticeModal('Cannot deny', text) });
-}
 
 /** From a hard-cap notice: the limit form, with a higher cap filled in. */
 async function openHigherCapForm(deps: SlackListenerDeps, { action, body, client }: ButtonArgs): Promise<void> {

@@ -26,6 +26,9 @@ import {
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
 import { ephemeral } from './ephemeral.js';
 import { runLimitsCommand } from './limits.js';
+import { renderPolicy, type PolicySection } from '../../../approvals/policyWords.js';
+import { REQUEST_KIND_NAMES } from '../../../approvals/domain/policy.js';
+import { projectError } from '../../../services/keyRequests.js';
 
 export { ephemeral } from './ephemeral.js';
 
@@ -162,6 +165,29 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
                 ? `${e.request.id} is still waiting for an approver, so it holds no key. To withdraw it, use: /openai-key cancel ${e.request.id}`
                 : `${e.request.id} holds no key to revoke (it is ${stateOf(e.request)}).`;
       await respond(ephemeral(renderCommandError(what, helpEntriesOf('revoke'))));
+      return;
+    }
+    case 'policy': {
+      const sectionFor = (project: { id: string; name: string } | null): PolicySection => ({
+        projectName: project?.name ?? null,
+        ...(project ? { projectId: project.id } : {}),
+        byKind: REQUEST_KIND_NAMES.map((kind) => ({ kind, policy: deps.approvals.policyFor(project ?? { id: '', name: '' }, kind) })),
+      });
+      const fromFile = deps.approvals.policyFile !== null;
+      if (cmd.project !== null) {
+        const found = await deps.projects.resolve(cmd.project);
+        if (!found.ok) {
+          const e = projectError(found.error);
+          await respond(ephemeral(renderCommandError(e.what, helpEntriesOf('policy'), e.hint === undefined ? {} : { hint: e.hint })));
+          return;
+        }
+        await respond(ephemeral(renderPolicy([sectionFor(found.value)], { fromFile })));
+        return;
+      }
+      // The defaults, then every project the file names (by id or name), by the name OpenAI knows it by.
+      const all = await deps.projects.list();
+      const named = deps.approvals.namedProjects().map((key) => all.find((p) => p.id === key || p.name.trim().toLowerCase() === key.trim().toLowerCase()) ?? { id: key, name: key });
+      await respond(ephemeral(renderPolicy([sectionFor(null), ...named.map(sectionFor)], { fromFile })));
       return;
     }
     default: {

@@ -1,11 +1,8 @@
 /** Message events: `approve` and `deny <reason>` replies in a request's thread. */
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { HELP_ENTRIES } from '../../../domain/command.js';
-import { decideRequest, listRequests } from '../../../services/keyRequests.js';
-import { decideLimitChange } from '../../../services/limits.js';
-import { isLimitRequestId } from '../../../domain/limitRequest.js';
-import { limitRefusalInWords } from '../../render/limits/index.js';
-import { refusalInWords, renderHelp, renderRequestList } from '../../render/index.js';
+import { listRequests } from '../../../services/keyRequests.js';
+import { renderHelp, renderRequestList } from '../../render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
 import { parseThreadReply } from '../../../domain/threadReply.js';
 
@@ -48,14 +45,8 @@ async function decideFromThreadReply(deps: SlackListenerDeps, { message, client 
       return;
     }
     const decision = reply.kind === 'approve' ? { kind: 'approve' as const } : { kind: 'deny' as const, reason: reply.reason };
-    const input = { requestId, actorId: user, decision, via: 'thread' as const };
-    const limit = isLimitRequestId(requestId);
-    const decided = limit ? await decideLimitChange(deps, input) : await decideRequest(deps, input);
-    if (!decided.ok) {
-      const refusal = decided.error;
-      const words = refusal.kind === 'not_found' ? 'That request no longer exists.' : limit ? limitRefusalInWords(user, refusal) : refusalInWords(user, refusal);
-      await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: words });
-    }
+    const decided = await deps.approvals.decide({ requestId, actorId: user, decision, via: 'thread' });
+    if (!decided.ok) await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: deps.approvals.refusalInWords(user, decided.error) });
   } catch (error) {
     deps.log.warn({ user, error: (error as Error).message }, 'thread decision failed');
     await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: describeListenerFailure(error) }).catch(() => undefined);

@@ -1,11 +1,8 @@
 /** Modal submissions: the key request form, the deny reason, and (in limitChange.ts) the limit form. */
 import type { App, ViewSubmitAction } from '@slack/bolt';
-import { decideRequest, openRequest } from '../../../services/keyRequests.js';
-import { decideLimitChange } from '../../../services/limits.js';
-import { isLimitRequestId } from '../../../domain/limitRequest.js';
-import { limitRefusalInWords } from '../../render/limits/index.js';
+import { openRequest } from '../../../services/keyRequests.js';
 import { INPUT, VIEW } from '../../ids.js';
-import { refusalInWords, renderErrorNotice, renderRequestSent } from '../../render/index.js';
+import { renderErrorNotice, renderRequestSent } from '../../render/index.js';
 import { answerOpenRefusal } from '../commands/index.js';
 import { parseLifetimeDays, validatePurpose } from '../../../domain/projects.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../context.js';
@@ -64,18 +61,8 @@ async function submitDenyReason(deps: SlackListenerDeps, { ack, view, body, clie
   await ack();
   const requestId = metadata(view.private_metadata).requestId ?? '';
   try {
-    const input = { requestId, actorId: body.user.id, decision: { kind: 'deny' as const, reason }, via: 'modal' as const };
-    const decided = isLimitRequestId(requestId) ? await decideLimitChange(deps, input) : await decideRequest(deps, input);
-    if (!decided.ok) {
-      const refusal = decided.error;
-      const text =
-        refusal.kind === 'not_found'
-          ? 'That request no longer exists.'
-          : isLimitRequestId(requestId)
-            ? limitRefusalInWords(body.user.id, refusal)
-            : refusalInWords(body.user.id, refusal);
-      await client.chat.postEphemeral({ channel: deps.approvalChannel, user: body.user.id, text });
-    }
+    const decided = await deps.approvals.decide({ requestId, actorId: body.user.id, decision: { kind: 'deny', reason }, via: 'modal' });
+    if (!decided.ok) await client.chat.postEphemeral({ channel: deps.approvalChannel, user: body.user.id, text: deps.approvals.refusalInWords(body.user.id, decided.error) });
   } catch (error) {
     deps.log.warn({ user: body.user.id, error: (error as Error).message }, 'deny failed');
     await client.chat.postEphemeral({ channel: deps.approvalChannel, user: body.user.id, text: describeListenerFailure(error) }).catch(() => undefined);

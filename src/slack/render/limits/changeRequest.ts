@@ -8,6 +8,7 @@ import { codeSpan, escapeMrkdwn, fitUserText, mentionChannel, mentionUser, quote
 import { channelText, domainLine, formatLimit, formatThresholds, projectLabel, projectName } from './format.js';
 import { raiseEndText } from './raise.js';
 import type { LimitChangeRequestView } from './types.js';
+import { approvalProgressLines, approvedByOf } from '../thread.js';
 
 const REASON_MAX = 1000;
 
@@ -72,7 +73,7 @@ const reasonQuote = (reason: string | undefined, fallback: string): string =>
   quoteUserText(reason === undefined || reason.trim() === '' ? fallback : reason, REASON_MAX);
 
 const approvalLine = (req: LimitChangeRequestView): string[] =>
-  req.decidedBy === undefined ? [] : [`:white_check_mark: Approved by ${mentionUser(req.decidedBy)}${at(req.decidedAt)}.`];
+  req.decidedBy === undefined ? [] : [`:white_check_mark: Approved by ${approvedByOf(req)}${at(req.decidedAt)}.`];
 
 /** What happened to the request, one line per step; empty while it is pending and open. */
 const outcomeLines = (req: LimitChangeRequestView, now: number): string[] => {
@@ -123,6 +124,8 @@ export const renderLimitChangeRequestMessage = (req: LimitChangeRequestView, opt
     sectionBlock(`*Reason*\n${reasonQuote(req.reason, '(none given)')}`),
   ];
   if (open) {
+    const progress = approvalProgressLines(req);
+    if (progress.length > 0) blocks.push(sectionBlock(progress.join('\n')));
     blocks.push(
       ...decisionBlocks({
         requestId: req.id,

@@ -18,6 +18,7 @@ import {
 } from './format.js';
 import { raiseLine } from './raise.js';
 import type { LimitChangeRequestView, LimitsProject } from './types.js';
+import { approvedByInWords } from '../thread.js';
 
 const REASON_MAX = 1000;
 
@@ -139,7 +140,7 @@ const appliesAtOpenAI = (change: LimitChangeRequestView['change'] | undefined): 
 const threadNoteText = (event: LimitChangeEvent, change?: LimitChangeRequestView['change']): string => {
   switch (event.kind) {
     case 'approved':
-      return `:white_check_mark: Approved by ${mentionUser(event.by)}. ${appliesAtOpenAI(change) ? 'Setting the hard cap at OpenAI…' : 'Recording the new limits…'}`;
+      return `:white_check_mark: Approved by ${approvedByInWords(event)}. ${appliesAtOpenAI(change) ? 'Setting the hard cap at OpenAI…' : 'Recording the new limits…'}`;
     case 'applied':
       return (
         `:white_check_mark: Applied; the new limits are in effect.\n${changeLines(event.before, event.after).join('\n')}` +
@@ -169,7 +170,7 @@ export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: Limit
   switch (event.kind) {
     case 'approved':
       return plainMessage(
-        `:white_check_mark: Your request to change the spend limits of ${label} was approved by ${mentionUser(event.by)}. ` +
+        `:white_check_mark: Your request to change the spend limits of ${label} was approved by ${approvedByInWords(event)}. ` +
           `${appliesAtOpenAI(req.change) ? 'keywarden is setting the hard cap at OpenAI' : 'keywarden is recording it'}; you will get another message when it is in effect.`,
       );
     case 'applied':

@@ -1,0 +1,434 @@
+/**
+ * The approvals engine: everything decided in a thread, for every kind of request. It opens a request (deadline
+ * and quorum from the policy, auto-approval), records votes towards the quorum (each a compare-and-set on the
+ * document's version, so of 20 concurrent clicks exactly one decides), denies, cancels, expires, reminds and
+ * escalates (each once, claimed on the document), and tells the thread and the requester in order through the
+ * request's outbox (each notice posted once, by name). A feature registers a `RequestKind`: how its request reads,
+ * what its states are called, and what to do once approved. Nothing outside the engine asks which kind a request is.
+ */
+import type { AuditLog } from '../store/audit.js';
+import type { RequestStore } from '../store/requests.js';
+import type { RequestOutbox } from '../store/outbox.js';
+import type { JobQueues } from '../jobs/queues.js';
+import { jobId } from '../jobs/registry.js';
+import type { RenderedMessage } from '../slack/render/blocks.js';
+import type { DecisionRefusal } from '../domain/request.js';
+import { err, ok, type Result } from '../domain/result.js';
+import { APPROVAL_EVENT_KINDS, type ApprovalEvent } from '../domain/requestEvents.js';
+import { approversSoFar, KEYWARDEN_ACTOR, type ApprovalDocument } from './domain/document.js';
+import { approversStillToDecide, cancel as cancelDecision, decide as decideVote, nextNudgeAt, nudgesDue, type Decision, type Nudge } from './domain/decision.js';
+import {
+  autoApprovalRule,
+  describeAutoApproveRule,
+  effectivePolicy,
+  isAmong,
+  mayDecide,
+  type EffectivePolicy,
+  type EnvironmentPolicy,
+  type RequestKindName,
+} from './domain/policy.js';
+import type { PolicySource } from './policyFile.js';
+
+export type { Decision } from './domain/decision.js';
+
+/** Where a decision came from: a button, a reply in the thread, the deny-reason form (later: App Home, Workflow Builder). */
+export type DecisionVia = 'button' | 'thread' | 'modal' | 'home' | 'workflow';
+
+/** What any event told about a request looks like to the engine: a `kind`, and the kind's own fields. */
+export interface RequestEventLike {
+  readonly kind: string;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * A kind of request, registered with the engine by its feature. `D` is the kind's document.
+ * Its renderers are pure; `onApproved` does what follows approval (usually: queue a job).
+ */
+export interface RequestKind<D extends ApprovalDocument = ApprovalDocument> {
+  readonly name: RequestKindName;
+  /** every state its documents can be in (the engine's own: pending, approved, denied, expired, cancelled) */
+  readonly states: readonly string[];
+  /** prefix of its audit actions: `request` gives `request.open`, `request.approve`… */
+  readonly auditPrefix: string;
+  /** the command, as mrkdwn code, with which a requester asks again (in refusals) */
+  readonly askAgainCommand: string;
+  /** how people call one: "key request", "limit change" */
+  readonly noun: string;
+  stateInWords(state: string): string;
+  /** the request message in the approval channel, re-rendered on every change */
+  renderMessage(doc: D, opts: { readonly now: number }): RenderedMessage;
+  /** a note in the thread for one of the kind's events (the engine renders its own: votes, reminders…) */
+  renderThreadNote(doc: D, event: RequestEventLike): RenderedMessage | null;
+  /** a DM to the requester for one of the kind's events, or null when there is none */
+  renderDm(doc: D, event: RequestEventLike): RenderedMessage | null;
+  /** what an auto-approve rule checks beyond the requester: the key's lifetime, for kinds that have one */
+  autoApproveFacts(doc: D): { readonly lifetimeDays?: number };
+  /** what to do once approved (by the quorum or a rule): usually queue a job, with an id that makes it once */
+  onApproved(doc: D): Promise<void>;
+}
+
+/** Renders the engine's own events (votes, auto-approval, reminders, escalations); pure. */
+export interface ApprovalNoticeRenderer {
+  threadNote(doc: ApprovalDocument, event: ApprovalEvent): RenderedMessage;
+  /** only auto-approval is told by DM: the requester learns which rule approved it */
+  dm(doc: ApprovalDocument, event: ApprovalEvent, noun: string): RenderedMessage | null;
+  refusalInWords(by: string, refusal: EngineRefusal, wording: { stateInWords: (state: string) => string; askAgainCommand: string }): string;
+}
+
+export interface ApprovalEngineDeps {
+  readonly requests: RequestStore;
+  readonly outbox: RequestOutbox<RequestEventLike>;
+  readonly audit: Pick<AuditLog, 'append'>;
+  readonly queues: Pick<JobQueues, 'add'>;
+  /** the user groups (S…) among the policy's that a user belongs to */
+  readonly groupsOf: (userId: string) => Promise<readonly string[]>;
+  readonly clock: () => number;
+  /** the policy in force (a SIGHUP reload swaps it whole) */
+  readonly policy: Pick<PolicySource, 'current'>;
+  /** what the environment sets where the policy file does not (KEYWARDEN_APPROVERS, ADMINS, REQUEST_TTL) */
+  readonly environment: EnvironmentPolicy;
+  readonly kinds: readonly RequestKind<never>[];
+  readonly notices: ApprovalNoticeRenderer;
+  /** KEYWARDEN_POLICY_FILE, or null when the policy comes from the environment alone */
+  readonly policyFile: string | null;
+}
+
+/** Why a decision was refused: the domain's reasons plus `not_found`; `requestKind` picks the wording. */
+export type EngineRefusal = (DecisionRefusal<string> | { readonly kind: 'not_found' }) & { readonly requestKind?: RequestKindName };
+
+export type CancelRefusal =
+  | { readonly kind: 'not_found'; readonly requestId: string }
+  | { readonly kind: 'not_allowed'; readonly request: ApprovalDocument }
+  /** it is no longer pending: decided, expired or cancelled already */
+  | { readonly kind: 'not_pending'; readonly request: ApprovalDocument };
+
+/** What a sweep of the pending requests did. */
+export interface SweepReport {
+  readonly pending: number;
+  readonly expired: number;
+  readonly reminded: number;
+  readonly escalated: number;
+}
+
+export interface ApprovalEngine {
+  /**
+   * Opens a request: its deadline and quorum come from the policy for its project and kind; an auto-approve rule
+   * that matches approves it at once (the thread, the DM and the audit entry name the rule). Queues its message,
+   * its expiry and its reminders. `doc` is the kind's new document in state `pending`.
+   * Errors: `id_taken` (the id clashed; nothing stored).
+   */
+  open<D extends ApprovalDocument>(doc: D, audit: { readonly action: string; readonly detail?: string }): Promise<Result<D, 'id_taken'>>;
+  /** An approver's Approve or Deny, by any route. A vote short of the quorum is recorded and told in the thread. */
+  decide(input: { readonly requestId: string; readonly actorId: string; readonly decision: Decision; readonly via: DecisionVia }): Promise<Result<ApprovalDocument, EngineRefusal>>;
+  /** Withdraws a pending request (its requester, or an admin). */
+  cancel(input: { readonly requestId: string; readonly actorId: string }): Promise<Result<ApprovalDocument, CancelRefusal>>;
+  /** Expires a pending request past its deadline; false when there was nothing to do. */
+  expire(requestId: string): Promise<boolean>;
+  /** Posts the reminder and the escalation that are due for one request, each once. */
+  nudge(requestId: string): Promise<Nudge[]>;
+  /** Expires, reminds and escalates every pending request as due (on every clock tick; safe on many replicas). */
+  sweep(): Promise<SweepReport>;
+  /** Tells the thread and the requester about `event`, once per `tag` (default: the event's kind), in order. */
+  announce(doc: ApprovalDocument, event: RequestEventLike, tag?: string): Promise<void>;
+  /** Any kind's document. */
+  document(requestId: string): Promise<ApprovalDocument | null>;
+  /** The request message was posted: its place is kept so later changes update it and replies find it. */
+  markPosted(requestId: string, channel: string, ts: string): Promise<ApprovalDocument | null>;
+  /** Slack will never take the request message: a pending request cannot be decided, so it expires now. */
+  markUnpostable(requestId: string, reason: string): Promise<void>;
+  renderMessage(doc: ApprovalDocument, now: number): RenderedMessage;
+  renderThreadNote(doc: ApprovalDocument, event: RequestEventLike): RenderedMessage | null;
+  renderDm(doc: ApprovalDocument, event: RequestEventLike): RenderedMessage | null;
+  /** A refused decision in plain words, addressed to the person who tried. */
+  refusalInWords(by: string, refusal: EngineRefusal): string;
+  /** The policy that applies to a request of `kind` on `project` now. */
+  policyFor(project: { readonly id: string; readonly name: string }, kind: RequestKindName): EffectivePolicy;
+  /** The projects the policy in force names (ids or names, as written in the file). */
+  namedProjects(): string[];
+  /** KEYWARDEN_POLICY_FILE, or null when the policy comes from the environment alone */
+  readonly policyFile: string | null;
+}
+
+/** How often a vote is decided again after losing a compare-and-set to a concurrent one (20 clicks need < 20). */
+const MAX_VOTE_ATTEMPTS = 64;
+
+/** People in an audit entry's detail: a user as a mention (the audit log shows their name), a group by its id. */
+const auditMention = (id: string): string => (id.startsWith('S') ? `user group ${id}` : `<@${id}>`);
+
+export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
+  const kinds = new Map<string, RequestKind>(deps.kinds.map((k) => [k.name, k as unknown as RequestKind]));
+  const allStates = [...new Set(deps.kinds.flatMap((k) => k.states))];
+  const kindOf = (doc: ApprovalDocument): RequestKind => {
+    const kind = kinds.get(doc.kind);
+    if (!kind) throw new Error(`no request kind “${String(doc.kind)}” is registered`);
+    return kind;
+  };
+  const policyFor = (project: { readonly id: string; readonly name: string }, kind: RequestKindName) =>
+    effectivePolicy(deps.policy.current(), deps.environment, project, kind);
+  const policyOf = (doc: ApprovalDocument) => policyFor({ id: doc.projectId, name: doc.projectName }, doc.kind);
+
+  const flush = async (requestId: string, position: number) => {
+    // Retried for about an hour while the request message waits to be posted (Slack rate limits, an outage).
+    await deps.queues.add('slack', 'post', { kind: 'outbox', requestId }, { jobId: jobId('outbox', requestId, position), attempts: 13 });
+  };
+
+  const announce = async (doc: ApprovalDocument, event: RequestEventLike, tag: string = event.kind) => {
+    await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: doc.id, mode: 'update' }, { jobId: jobId('upd', doc.id, doc.version) });
+    const position = await deps.outbox.appendOnce(doc.id, event, tag);
+    if (position !== null) await flush(doc.id, position);
+  };
+
+  const scheduleNudges = async (doc: ApprovalDocument, policy: EffectivePolicy) => {
+    const now = deps.clock();
+    for (const [nudge, after] of [['remind', policy.remindAfterMs], ['escalate', policy.escalateAfterMs]] as const) {
+      if (after === null || doc.createdAt + after >= doc.decideBy) continue;
+      await deps.queues.add('openai', 'approval-nudge', { requestId: doc.id }, { jobId: jobId('nudge', doc.id, nudge), delayMs: Math.max(0, doc.createdAt + after - now) });
+    }
+  };
+
+  const expire = async (requestId: string): Promise<boolean> => {
+    const doc = await deps.requests.document(requestId);
+    if (!doc || doc.state !== 'pending') return false;
+    const now = deps.clock();
+    if (now < doc.decideBy) return false;
+    const expired = await deps.requests.update(requestId, ['pending'], { state: 'expired', endedReason: 'no decision in time' });
+    if (expired.kind !== 'ok') return false;
+    await deps.requests.leavePending(requestId);
+    await deps.audit.append({ actor: KEYWARDEN_ACTOR, action: `${kindOf(doc).auditPrefix}.expire`, target: requestId, outcome: 'expired', at: now, project: doc.projectId });
+    await announce(expired.doc, { kind: 'expired' });
+    return true;
+  };
+
+  const nudge = async (requestId: string): Promise<Nudge[]> => {
+    const done: Nudge[] = [];
+    let doc = await deps.requests.document(requestId);
+    for (let attempt = 0; doc && attempt < 8; attempt += 1) {
+      const now = deps.clock();
+      const policy = policyOf(doc);
+      const due = nudgesDue(doc, policy, now);
+      if (due.length === 0) break;
+      const patch = Object.fromEntries(due.map((n) => [n === 'remind' ? 'remindedAt' : 'escalatedAt', now]));
+      // Claimed on the version read: of several replicas (or a job and the sweep), one posts each nudge.
+      const claimed = await deps.requests.update(requestId, ['pending'], patch, { version: doc.version });
+      if (claimed.kind === 'missing') break;
+      if (claimed.kind !== 'ok') {
+        doc = claimed.doc;
+        continue;
+      }
+      const kind = kindOf(doc);
+      for (const n of due) {
+        const event: ApprovalEvent =
+          n === 'remind'
+            ? { kind: 'reminder', approvers: approversStillToDecide(claimed.doc, policy.approvers), decideBy: doc.decideBy }
+            : { kind: 'escalation', admins: policy.admins, decideBy: doc.decideBy };
+        await deps.audit.append({ actor: KEYWARDEN_ACTOR, action: `${kind.auditPrefix}.${n}`, target: requestId, outcome: n === 'remind' ? 'reminded' : 'escalated', at: now, project: doc.projectId });
+        await announce(claimed.doc, event, event.kind);
+        done.push(n);
+      }
+      break;
+    }
+    return done;
+  };
+
+  const refuse = async (
+    input: { requestId: string; actorId: string; decision: Decision; via: DecisionVia },
+    refusal: EngineRefusal,
+    doc: ApprovalDocument | null,
+  ): Promise<Result<never, EngineRefusal>> => {
+    // "A reason is needed" is the Deny button asking whether to show the reason form, not a refusal.
+    if (refusal.kind !== 'reason_required') {
+      await deps.audit.append({
+        actor: input.actorId,
+        action: `${doc ? kindOf(doc).auditPrefix : 'request'}.${input.decision.kind}`,
+        target: input.requestId,
+        outcome: `refused:${refusal.kind}`,
+        at: deps.clock(),
+        detail: `via ${input.via}`,
+        ...(doc ? { project: doc.projectId } : {}),
+      });
+    }
+    return err(doc ? { ...refusal, requestKind: doc.kind } : refusal);
+  };
+
+  const engine: ApprovalEngine = {
+    policyFor,
+    namedProjects: () => Object.keys(deps.policy.current().projects),
+    policyFile: deps.policyFile,
+    announce,
+    expire,
+    nudge,
+    document: (id) => deps.requests.document(id),
+
+    async open(doc, audit) {
+      const kind = kindOf(doc);
+      const policy = policyOf(doc);
+      const now = doc.createdAt;
+      let opened: ApprovalDocument = { ...doc, decideBy: now + policy.requestTtlMs, approvalsNeeded: policy.approvals };
+      const rule =
+        policy.autoApprove === null
+          ? null
+          : autoApprovalRule(policy, { requesterId: doc.requesterId, requesterGroupIds: await deps.groupsOf(doc.requesterId), ...kind.autoApproveFacts(doc) });
+      if (rule) {
+        opened = { ...opened, state: 'approved', decidedBy: KEYWARDEN_ACTOR, decidedAt: now, autoApprovedBy: rule.source, autoApprovedRule: rule };
+      }
+      if (!(await deps.requests.create(opened))) return err('id_taken');
+      await deps.audit.append({ actor: doc.requesterId, action: audit.action, target: doc.id, outcome: 'pending', at: now, project: doc.projectId, ...(audit.detail ? { detail: audit.detail } : {}) });
+      await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: doc.id, mode: 'post' }, { jobId: jobId('msg', doc.id) });
+      if (rule) {
+        await deps.audit.append({
+          actor: KEYWARDEN_ACTOR,
+          action: `${kind.auditPrefix}.approve`,
+          target: doc.id,
+          outcome: 'approved',
+          at: now,
+          project: doc.projectId,
+          detail: `automatically, by the policy rule ${rule.source} (${describeAutoApproveRule(rule, auditMention)})`,
+        });
+        await announce(opened, { kind: 'auto_approved', source: rule.source, rule } satisfies ApprovalEvent, 'approved');
+        await kind.onApproved(opened as never);
+        return ok(opened as typeof doc);
+      }
+      await deps.queues.add('openai', 'expire-request', { requestId: doc.id }, { jobId: jobId('expire-request', doc.id), delayMs: opened.decideBy - now });
+      await scheduleNudges(opened, policy);
+      return ok(opened as typeof doc);
+    },
+
+    async decide(input) {
+      const now = deps.clock();
+      let doc = await deps.requests.document(input.requestId);
+      if (!doc) return refuse(input, { kind: 'not_found' }, null);
+      const groups = await deps.groupsOf(input.actorId);
+      for (let attempt = 0; attempt < MAX_VOTE_ATTEMPTS; attempt += 1) {
+        const kind = kindOf(doc);
+        const policy = policyOf(doc);
+        const verdict = decideVote(doc, { userId: input.actorId, mayDecide: mayDecide(policy, input.actorId, groups) }, input.decision, now);
+        if (!verdict.ok) {
+          const refusal = verdict.error;
+          if (refusal.kind === 'expired') await expire(doc.id);
+          if (refusal.kind === 'not_approver') {
+            return refuse(input, { kind: 'not_approver', projectName: doc.projectName, approvers: policy.approvers, projectScoped: policy.projectKey !== null }, doc);
+          }
+          if (refusal.kind === 'already_voted') return refuse(input, { kind: 'already_voted', approvers: refusal.tally.approvers, needed: refusal.tally.needed }, doc);
+          if (refusal.kind === 'already_decided' && refusal.state === 'cancelled') {
+            const by = doc.cancelledBy;
+            return refuse(input, { kind: 'cancelled', ...(typeof by === 'string' ? { by } : {}) }, doc);
+          }
+          return refuse(input, refusal, doc);
+        }
+        const outcome = verdict.value;
+        const patch = outcome.kind === 'denied' ? { ...outcome.patch, denyReason: outcome.patch.denyReason.slice(0, 500) } : outcome.patch;
+        // The vote lands only on the version it was decided against; a concurrent vote that won is counted first.
+        const cas = await deps.requests.update(doc.id, ['pending'], patch, { version: doc.version });
+        if (cas.kind === 'missing') return refuse(input, { kind: 'not_found' }, null);
+        if (cas.kind !== 'ok') {
+          doc = cas.doc;
+          continue;
+        }
+        const r = cas.doc;
+        const base = { actor: input.actorId, target: r.id, at: now, project: r.projectId };
+        if (outcome.kind === 'vote_recorded') {
+          const { approvers, needed } = outcome.tally;
+          await deps.audit.append({ ...base, action: `${kind.auditPrefix}.approve`, outcome: 'vote', detail: `via ${input.via}; ${approvers.length} of ${needed} approvals` });
+          await announce(r, { kind: 'vote', by: input.actorId, approvers, needed } satisfies ApprovalEvent, `vote:${input.actorId}`);
+        } else if (outcome.kind === 'approved') {
+          await deps.requests.leavePending(r.id);
+          const approvers = outcome.tally.approvers;
+          await deps.audit.append({
+            ...base,
+            action: `${kind.auditPrefix}.approve`,
+            outcome: 'approved',
+            detail: `via ${input.via}${approvers.length > 1 ? `; ${approvers.length} of ${outcome.tally.needed} approvals` : ''}`,
+          });
+          await announce(r, { kind: 'approved', by: input.actorId, ...(approvers.length > 1 ? { approvers } : {}) });
+          await kind.onApproved(r as never);
+        } else {
+          await deps.requests.leavePending(r.id);
+          const reason = String(r.denyReason ?? '');
+          await deps.audit.append({ ...base, action: `${kind.auditPrefix}.deny`, outcome: 'denied', detail: `via ${input.via}: ${reason}` });
+          await announce(r, { kind: 'denied', by: input.actorId, reason });
+        }
+        return ok(r);
+      }
+      return refuse(input, { kind: 'already_decided', state: doc.state }, doc);
+    },
+
+    async cancel(input) {
+      const now = deps.clock();
+      const doc = await deps.requests.document(input.requestId);
+      if (!doc) return err({ kind: 'not_found', requestId: input.requestId });
+      const kind = kindOf(doc);
+      const policy = policyOf(doc);
+      const isAdmin = isAmong(policy.admins, input.actorId, await deps.groupsOf(input.actorId));
+      const refuseCancel = async (refusal: CancelRefusal): Promise<Result<never, CancelRefusal>> => {
+        await deps.audit.append({ actor: input.actorId, action: `${kind.auditPrefix}.cancel`, target: doc.id, outcome: `refused:${refusal.kind}`, at: now, project: doc.projectId });
+        return err(refusal);
+      };
+      const verdict = cancelDecision(doc, { userId: input.actorId, isAdmin }, now);
+      if (!verdict.ok && verdict.error.kind === 'not_allowed') return refuseCancel({ kind: 'not_allowed', request: doc });
+      const cancelled = await deps.requests.update(doc.id, ['pending'], { state: 'cancelled', cancelledBy: input.actorId, cancelledAt: now, endedReason: 'cancelled' });
+      if (cancelled.kind === 'missing') return err({ kind: 'not_found', requestId: input.requestId });
+      if (cancelled.kind !== 'ok') return refuseCancel({ kind: 'not_pending', request: cancelled.doc });
+      await deps.requests.leavePending(doc.id);
+      await deps.audit.append({ actor: input.actorId, action: `${kind.auditPrefix}.cancel`, target: doc.id, outcome: 'cancelled', at: now, project: doc.projectId });
+      await announce(cancelled.doc, { kind: 'cancelled', by: input.actorId });
+      return ok(cancelled.doc);
+    },
+
+    async sweep() {
+      let expired = 0;
+      let reminded = 0;
+      let escalated = 0;
+      const ids = await deps.requests.pendingIds();
+      for (const id of ids) {
+        const doc = await deps.requests.document(id);
+        if (!doc || doc.state !== 'pending') {
+          await deps.requests.leavePending(id);
+          continue;
+        }
+        if (deps.clock() >= doc.decideBy) {
+          if (await expire(id)) expired += 1;
+          continue;
+        }
+        if (nextNudgeAt(doc, policyOf(doc)) === null) continue;
+        for (const n of await nudge(id)) {
+          if (n === 'remind') reminded += 1;
+          else escalated += 1;
+        }
+      }
+      return { pending: ids.length, expired, reminded, escalated };
+    },
+
+    async markPosted(requestId, channel, ts) {
+      await deps.requests.bindThread(channel, ts, requestId);
+      const posted = await deps.requests.update(requestId, allStates, { channelId: channel, messageTs: ts });
+      return posted.kind === 'missing' ? null : posted.doc;
+    },
+
+    async markUnpostable(requestId, reason) {
+      await deps.requests.update(requestId, allStates, { messageUnpostable: true });
+      const expired = await deps.requests.update(requestId, ['pending'], { state: 'expired', endedReason: `could not be posted in the approval channel (${reason})` });
+      if (expired.kind === 'ok') await deps.requests.leavePending(requestId);
+    },
+
+    renderMessage: (doc, now) => kindOf(doc).renderMessage(doc, { now }),
+    renderThreadNote(doc, event) {
+      if (APPROVAL_EVENT_KINDS.has(event.kind)) return deps.notices.threadNote(doc, event as ApprovalEvent);
+      return kindOf(doc).renderThreadNote(doc, event);
+    },
+    renderDm(doc, event) {
+      if (APPROVAL_EVENT_KINDS.has(event.kind)) return deps.notices.dm(doc, event as ApprovalEvent, kindOf(doc).noun);
+      return kindOf(doc).renderDm(doc, event);
+    },
+    refusalInWords(by, refusal) {
+      const kind = refusal.requestKind ? kinds.get(refusal.requestKind) : undefined;
+      return deps.notices.refusalInWords(by, refusal, {
+        stateInWords: kind ? (s) => kind.stateInWords(s) : (s) => s.replaceAll('_', ' '),
+        askAgainCommand: kind?.askAgainCommand ?? '`/openai-key request`',
+      });
+    },
+  };
+  return engine;
+}
+
+/** The approvers so far of a request, for renderers: distinct, requester excluded, in order. */
+export { approversSoFar };
