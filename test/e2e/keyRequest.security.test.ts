@@ -49,7 +49,9 @@ async function approveAndReveal(purpose: string): Promise<{ requestId: string; k
   revealModals.add(modal.id);
   const key = /sk-svcacct-[A-Za-z0-9_-]{20,}/.exec(JSON.stringify(modal.blocks))?.[0];
   if (!key) throw new Error('no key in the reveal modal');
-  await h.driver.clickButton({ userId: USERS.requester, actionId: REVEAL, value: requestId, channel: dm.channel, messageTs: dm.ts });
+  // a second click on the button as it was (the DM loses it once the key is revealed)
+  const revealBlockId = (dm.blocks as { block_id?: string; elements?: { action_id?: string }[] }[]).find((b) => b.elements?.some((e) => e.action_id === REVEAL))?.block_id;
+  await h.driver.clickButton({ userId: USERS.requester, actionId: REVEAL, value: requestId, channel: dm.channel, messageTs: dm.ts, ...(revealBlockId ? { blockId: revealBlockId } : {}) });
   await h.waitFor(() => h.slack.thread(APPROVAL_CHANNEL, message.ts).find((m) => /revealed/i.test(m.text)));
   return { requestId, key };
 }
