@@ -28,6 +28,9 @@ const COUNT = Number(process.argv[3] ?? 200);
 const SIGNING_SECRET = randomBytes(24).toString('hex');
 const APPROVAL_CHANNEL = 'C0APPROVALS';
 const CHANNEL = 'C0GENERAL01';
+/** extra node flags for each app's process, e.g. BENCH_KEYWARDEN_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" */
+const KEYWARDEN_NODE_ARGS = (process.env.BENCH_KEYWARDEN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const BARE_NODE_ARGS = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const TEXT = 'request "Support Bot" answer support tickets faster for the team';
 
 /** Nearest-rank percentile. */
@@ -37,8 +40,8 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-function startChild(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start within 60 s:\n${seen.slice(-2000)}`)), 60_000);
@@ -55,6 +58,19 @@ function startChild(args: string[], env: Record<string, string>, ready: RegExp):
       clearTimeout(timer);
       reject(new Error(`${args.join(' ')} exited with ${code}:\n${seen.slice(-2000)}`));
     });
+  });
+}
+
+/** SIGTERM, then SIGKILL after 10 s: a process run with --cpu-prof writes its profile when it exits on its own. */
+function stopGracefully(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    child.kill('SIGTERM');
   });
 }
 
@@ -144,15 +160,17 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'info',
       },
       /keywarden started/,
+      KEYWARDEN_NODE_ARGS,
     );
-    running.push(() => void keywarden.kill('SIGKILL'));
+    running.push(() => stopGracefully(keywarden));
     const boltPort = await freePort();
     const bare = await startChild(
       ['bench/support/bareBolt.ts'],
       { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(boltPort), CHANNEL: APPROVAL_CHANNEL },
       /listening/,
+      BARE_NODE_ARGS,
     );
-    running.push(() => void bare.kill('SIGKILL'));
+    running.push(() => stopGracefully(bare));
 
     const apps = {
       keywarden: `http://127.0.0.1:${kwPort}/slack/events`,
