@@ -214,6 +214,9 @@ async function main(): Promise<void> {
         (answers.length < expected ? `, ${expected - answers.length} unanswered after 30 s` : '') +
         (other ? `; another answer: ${String((other.body as { text?: unknown }).text ?? '').slice(0, 160)}` : ''),
     );
+    const byMethod = new Map<string, number>();
+    for (const c of slack.calls) byMethod.set(c.method, (byMethod.get(c.method) ?? 0) + 1);
+    console.log(`Slack Web API calls (both apps): ${[...byMethod].map(([m, n]) => `${m} ${n}`).join(', ')}`);
     console.log(`ratio  p50 ${(p('keywarden', 50) / p('bare Bolt', 50)).toFixed(2)}   p99 ${(p('keywarden', 99) / p('bare Bolt', 99)).toFixed(2)}   (goal: p99 within 1.25)`);
   } finally {
     for (const stop of running.reverse()) await stop();

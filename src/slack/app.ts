@@ -6,6 +6,7 @@
 import {
   App,
   HTTPReceiver,
+  type Authorize,
   LogLevel,
   SocketModeReceiver,
   type AnyMiddlewareArgs,
@@ -14,7 +15,7 @@ import {
   type ReceiverEvent,
 } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { ErrorCode, type WebClientOptions } from '@slack/web-api';
+import { ErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/config.js';
 import type { SlackListenerDeps } from './context.js';
 import { createAckFirstGate, type AckFirstGate } from './ackFirst.js';
@@ -88,6 +89,7 @@ export function createSlackApp(
   // Post-ack work waits until every request that has arrived is acknowledged (src/slack/ackFirst.ts).
   const gate = opts.ackFirst ?? createAckFirstGate();
   const clientOptions = webClientOptions(config, 1);
+  const authorize = authorizeWithOneAuthTest(config.slack.botToken, () => new WebClient(config.slack.botToken, clientOptions).auth.test());
   let requestListener: SlackApp['requestListener'] = null;
   let app: BoltApp;
   if (config.slack.mode === 'socket') {
@@ -99,7 +101,7 @@ export function createSlackApp(
       installerOptions: { clientOptions: webClientOptions(config, 1) },
     });
     const receiver = acksFirst(handledOnce(socketMode, opts.socketDeliveries ?? memoryDeliveryLedger(), log), gate, 'at-dispatch');
-    app = new App({ token: config.slack.botToken, receiver, clientOptions, logger, tokenVerificationEnabled: false, convoStore: false });
+    app = new App({ authorize, receiver, clientOptions, logger, convoStore: false });
   } else {
     const http = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
@@ -110,7 +112,7 @@ export function createSlackApp(
       bodyLimit: '256kb',
     });
     const receiver = acksFirst(http, gate, 'counted-by-caller');
-    app = new App({ token: config.slack.botToken, receiver, clientOptions, logger, tokenVerificationEnabled: false, convoStore: false });
+    app = new App({ authorize, receiver, clientOptions, logger, convoStore: false });
     // Counted from the moment the request's headers are read until its response is sent (or the client went away).
     requestListener = (req, res) => {
       const answered = gate.arrived();
@@ -159,6 +161,27 @@ function handledOnce(inner: SocketModeReceiver, ledger: SocketDeliveryLedger, lo
     },
     start: () => inner.start(),
     stop: () => inner.stop(),
+  };
+}
+
+/**
+ * Bolt's `authorize` for keywarden's one bot token: the bot's user and bot ids from a single auth.test
+ * (https://api.slack.com/methods/auth.test), asked on the first request and kept. Bolt's own single-token authorize
+ * with `tokenVerificationEnabled: false` (which lets keywarden start while Slack refuses the token, for /readyz to
+ * say so) calls auth.test again for every request, an HTTP round trip to Slack before each ack. A failed auth.test
+ * is not kept: the request fails as before and the next one asks again.
+ */
+export function authorizeWithOneAuthTest(botToken: string, authTest: () => Promise<{ user_id?: string; bot_id?: string }>): Authorize<boolean> {
+  let ids: Promise<{ botUserId?: string; botId?: string }> | null = null;
+  return async () => {
+    ids ??= authTest().then(
+      (r) => ({ ...(r.user_id ? { botUserId: r.user_id } : {}), ...(r.bot_id ? { botId: r.bot_id } : {}) }),
+      (error: unknown) => {
+        ids = null;
+        throw error;
+      },
+    );
+    return { botToken, ...(await ids) };
   };
 }
 
