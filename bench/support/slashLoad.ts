@@ -3,7 +3,12 @@
  * Sends `count` signed slash commands to `url`, all at once (`concurrency` in flight), and prints one JSON line:
  * `{ latenciesMs: number[], failures: number, wallMs: number }` (latency = request written → response received).
  *
- *   node --import tsx bench/support/slashLoad.ts <url> <signingSecret> <count> <concurrency> <command> <text>
+ * Reads one JSON object on stdin first: `{ senders: { userId, responseUrl }[] }`, one entry per command (at least
+ * `count`). Command i comes from `senders[i].userId` with `senders[i].responseUrl`, so every command is a different
+ * person's (keywarden warns instead of opening a second request for the same person and project) and its answer goes
+ * to a response_url Slack (the emulator) issued.
+ *
+ *   node --import tsx bench/support/slashLoad.ts <url> <signingSecret> <count> <concurrency> <command> <text> < senders.json
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -15,20 +20,33 @@ const concurrency = Number(concurrencyArg);
 const target = new URL(url);
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 
-function send(i: number): Promise<number | null> {
+interface Sender {
+  readonly userId: string;
+  readonly responseUrl: string;
+}
+
+async function readSenders(): Promise<Sender[]> {
+  let raw = '';
+  for await (const chunk of process.stdin) raw += (chunk as Buffer).toString('utf8');
+  const senders = (JSON.parse(raw) as { senders: Sender[] }).senders;
+  if (senders.length < count) throw new Error(`slashLoad: ${count} commands need ${count} senders, got ${senders.length}`);
+  return senders;
+}
+
+function send(i: number, sender: Sender): Promise<number | null> {
   const body = new URLSearchParams({
     token: 'legacy',
     team_id: 'T0BENCH01',
     team_domain: 'bench',
     channel_id: 'C0GENERAL01',
     channel_name: 'general',
-    user_id: 'U0REQUESTER',
-    user_name: 'riley',
+    user_id: sender.userId,
+    user_name: sender.userId.toLowerCase(),
     command,
     text,
     api_app_id: 'A0BENCH01',
     is_enterprise_install: 'false',
-    response_url: `${target.origin}/nowhere/${i}`,
+    response_url: sender.responseUrl,
     trigger_id: `${i}.${randomBytes(6).toString('hex')}`,
   }).toString();
   const ts = Math.floor(Date.now() / 1000);
@@ -50,6 +68,7 @@ function send(i: number): Promise<number | null> {
 }
 
 async function main(): Promise<void> {
+  const senders = await readSenders();
   const latenciesMs: number[] = [];
   let failures = 0;
   let next = 0;
@@ -57,7 +76,7 @@ async function main(): Promise<void> {
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      const ms = await send(i);
+      const ms = await send(i, senders[i]!);
       if (ms === null) failures += 1;
       else latenciesMs.push(ms);
     }

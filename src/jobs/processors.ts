@@ -38,6 +38,7 @@ import { renderKeyDmAfterReveal, type RenderedMessage } from '../slack/render/in
 import type { RedisKeys } from '../store/redis.js';
 import type { RequestOutbox } from '../store/outbox.js';
 import type { OpenAIJobs, SlackNote } from './registry.js';
+import { createChannelPacer } from './channelPace.js';
 
 /** The request message is not in Slack yet; the job retries with backoff until it is. */
 export class NotPostedYet extends Error {}
@@ -128,17 +129,18 @@ export interface SlackPostDeps {
  * delayed (not failed) and the channel is held for that long, so retries do not stack.
  */
 export function createSlackProcessor(deps: SlackPostDeps) {
+  // Each waiting post gets its own turn (src/jobs/channelPace.ts), so a backlog does not wake all at once.
+  const pacer = createChannelPacer(deps.redis, (channel) => `${deps.keys.pace(channel)}:turns`, deps.paceMs);
   const hold = async (job: Job, token: string | undefined, channel: string, ms: number): Promise<never> => {
-    await deps.redis.set(deps.keys.pace(channel), '1', 'PX', Math.max(1, Math.ceil(ms)));
+    await pacer.hold(channel, ms);
     await job.moveToDelayed(Date.now() + Math.ceil(ms), token);
     throw new DelayedError();
   };
 
   const paced = async (job: Job, token: string | undefined, channel: string): Promise<void> => {
-    const claimed = await deps.redis.set(deps.keys.pace(channel), '1', 'PX', deps.paceMs, 'NX');
-    if (claimed === 'OK') return;
-    const wait = await deps.redis.pttl(deps.keys.pace(channel));
-    await job.moveToDelayed(Date.now() + Math.max(wait, 50), token);
+    const wait = await pacer.turn(channel, job.id ?? '');
+    if (wait === 0) return;
+    await job.moveToDelayed(Date.now() + wait, token);
     throw new DelayedError();
   };
 

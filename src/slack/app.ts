@@ -6,6 +6,7 @@
 import {
   App,
   HTTPReceiver,
+  type Authorize,
   LogLevel,
   SocketModeReceiver,
   type AnyMiddlewareArgs,
@@ -14,9 +15,10 @@ import {
   type ReceiverEvent,
 } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { ErrorCode, type WebClientOptions } from '@slack/web-api';
+import { ErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/config.js';
 import type { SlackListenerDeps } from './context.js';
+import { createAckFirstGate, type AckFirstGate } from './ackFirst.js';
 import * as actions from './listeners/actions/index.js';
 import * as commands from './listeners/commands/index.js';
 import * as events from './listeners/events/index.js';
@@ -82,10 +84,13 @@ export function createSlackApp(
   config: Config,
   deps: SlackListenerDeps,
   log: Logger,
-  opts: { middleware?: Middleware<AnyMiddlewareArgs>[]; socketDeliveries?: SocketDeliveryLedger } = {},
+  opts: { middleware?: Middleware<AnyMiddlewareArgs>[]; socketDeliveries?: SocketDeliveryLedger; ackFirst?: AckFirstGate } = {},
 ): SlackApp {
   const logger = boltLogger(log);
+  // Post-ack work waits until every request that has arrived is acknowledged (src/slack/ackFirst.ts).
+  const gate = opts.ackFirst ?? createAckFirstGate();
   const clientOptions = webClientOptions(config, 1);
+  const authorize = authorizeWithOneAuthTest(config.slack.botToken, () => new WebClient(config.slack.botToken, clientOptions).auth.test());
   let requestListener: SlackApp['requestListener'] = null;
   let app: BoltApp;
   if (config.slack.mode === 'socket') {
@@ -96,10 +101,10 @@ export function createSlackApp(
       // apps.connections.open goes to slack.com whatever SLACK_API_URL says.
       installerOptions: { clientOptions: webClientOptions(config, 1) },
     });
-    const receiver = handledOnce(socketMode, opts.socketDeliveries ?? memoryDeliveryLedger(), log);
-    app = new App({ token: config.slack.botToken, receiver, clientOptions, logger, tokenVerificationEnabled: false });
+    const receiver = acksFirst(handledOnce(socketMode, opts.socketDeliveries ?? memoryDeliveryLedger(), log), gate, 'at-dispatch');
+    app = new App({ authorize, receiver, clientOptions, logger, convoStore: false });
   } else {
-    const receiver = new HTTPReceiver({
+    const http = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
       endpoints: '/slack/events',
       logger,
@@ -107,8 +112,15 @@ export function createSlackApp(
       unhandledRequestTimeoutMillis: 2_900,
       bodyLimit: '256kb',
     });
-    app = new App({ token: config.slack.botToken, receiver, clientOptions, logger, tokenVerificationEnabled: false });
-    requestListener = receiver.requestListener;
+    const receiver = acksFirst(http, gate, 'counted-by-caller');
+    app = new App({ authorize, receiver, clientOptions, logger, convoStore: false });
+    // Counted from the moment the request's headers are read until its response is sent (or the client went away).
+    requestListener = (req, res) => {
+      const answered = gate.arrived();
+      res.once('finish', answered);
+      res.once('close', answered);
+      http.requestListener(req, res);
+    };
   }
   app.error(async (error) => {
     log.error({ error: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');
@@ -151,6 +163,59 @@ function handledOnce(inner: SocketModeReceiver, ledger: SocketDeliveryLedger, lo
     },
     start: () => inner.start(),
     stop: () => inner.stop(),
+  };
+}
+
+/**
+ * Bolt's `authorize` for keywarden's one bot token: the bot's user and bot ids from a single auth.test
+ * (https://api.slack.com/methods/auth.test), asked on the first request and kept. Bolt's own single-token authorize
+ * with `tokenVerificationEnabled: false` (which lets keywarden start while Slack refuses the token, for /readyz to
+ * say so) calls auth.test again for every request, an HTTP round trip to Slack before each ack. A failed auth.test
+ * is not kept: the request fails as before and the next one asks again.
+ */
+export function authorizeWithOneAuthTest(botToken: string, authTest: () => Promise<{ user_id?: string; bot_id?: string }>): Authorize<boolean> {
+  let ids: Promise<{ botUserId?: string; botId?: string }> | null = null;
+  return async () => {
+    ids ??= authTest().then(
+      (r) => ({ ...(r.user_id ? { botUserId: r.user_id } : {}), ...(r.bot_id ? { botId: r.bot_id } : {}) }),
+      (error: unknown) => {
+        ids = null;
+        throw error;
+      },
+    );
+    return { botToken, ...(await ids) };
+  };
+}
+
+/**
+ * Wraps a receiver so that each listener's work after `ack()` waits on the gate (acks first). `at-dispatch`: the
+ * request counts as arrived when the receiver hands it to Bolt (Socket Mode); `counted-by-caller`: the HTTP listener
+ * counted it already. Either way it counts as answered once acknowledged, or when Bolt is done with it.
+ */
+function acksFirst(inner: Receiver, gate: AckFirstGate, arrival: 'at-dispatch' | 'counted-by-caller'): Receiver {
+  return {
+    init(app) {
+      inner.init({
+        processEvent: async (event: ReceiverEvent) => {
+          const answered = arrival === 'at-dispatch' ? gate.arrived() : () => undefined;
+          const ack: ReceiverEvent['ack'] = async (response?: unknown) => {
+            try {
+              await event.ack(response);
+            } finally {
+              answered();
+            }
+            await gate.afterAck();
+          };
+          try {
+            await app.processEvent({ ...event, ack });
+          } finally {
+            answered();
+          }
+        },
+      } as unknown as App);
+    },
+    start: (...args: unknown[]) => inner.start(...args),
+    stop: (...args: unknown[]) => inner.stop(...args),
   };
 }
 
