@@ -37,6 +37,8 @@ export const requesterId = (): string => DEMO_USERS.find((u) => u.role === 'requ
 
 export interface SandboxEnvInput {
   readonly slack: { readonly botToken: string; readonly apiUrl: string };
+  /** Socket Mode: the app-level token the Slack emulator accepts; absent: HTTP (signed requests) */
+  readonly appToken?: string;
   readonly openai: { readonly adminKey: string; readonly baseURL: string };
   readonly signingSecret: string;
   readonly redisUrl: string;
@@ -56,6 +58,7 @@ export function sandboxEnv(input: SandboxEnvInput): Record<string, string> {
     SLACK_BOT_TOKEN: input.slack.botToken,
     SLACK_SIGNING_SECRET: input.signingSecret,
     SLACK_API_URL: input.slack.apiUrl,
+    ...(input.appToken ? { SLACK_APP_TOKEN: input.appToken } : {}),
     OPENAI_ADMIN_KEY: input.openai.adminKey,
     OPENAI_BASE_URL: input.openai.baseURL,
     OPENAI_TIMEOUT_MS: '5000',

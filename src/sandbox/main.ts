@@ -2,6 +2,8 @@
  * `npm run sandbox`: keywarden in a browser page over the Slack and OpenAI emulators. No Slack workspace, no OpenAI
  * account, no token; only a Redis (found or started here). PORT picks the page's port, else 3000 or the next free one.
  * KEYWARDEN_SANDBOX_NOW (an ISO instant, e.g. 2027-02-28T23:30:00Z) starts the sandbox's clock there instead of now.
+ * `npm run sandbox -- --socket` runs keywarden in Socket Mode (an app-level token and a WebSocket to the emulated
+ * Slack) instead of HTTP; any other argument is refused.
  */
 import type { Config } from '../config/config.js';
 import { startSandbox } from './sandbox.js';
@@ -14,6 +16,13 @@ const PORT_ATTEMPTS = 50;
 const LOG_LEVELS: readonly Config['logLevel'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => a !== '--socket');
+  if (unknown.length > 0) {
+    console.error(`keywarden sandbox: unknown argument ${unknown.map((a) => `“${a}”`).join(', ')}. Use \`npm run sandbox\` (HTTP) or \`npm run sandbox -- --socket\` (Socket Mode).`);
+    process.exit(2);
+  }
+  const slackMode = args.includes('--socket') ? 'socket' : 'http';
   const location = await locateRedis(process.env);
   if (!location.found) {
     console.error(location.message);
@@ -46,6 +55,7 @@ async function main(): Promise<void> {
       redisUrl: redis.url,
       port,
       portAttempts: fixedPort ? 1 : PORT_ATTEMPTS,
+      slackMode,
       ...(logLevel ? { logLevel: logLevel as Config['logLevel'] } : {}),
     });
   } catch (error) {
@@ -65,7 +75,7 @@ async function main(): Promise<void> {
   console.log(
     [
       `keywarden sandbox ready in ${process.uptime().toFixed(2)} s: ${sandbox.url}`,
-      `  Slack and OpenAI are emulated on loopback; nothing leaves this machine. Redis: ${redisNote}, namespace "${sandbox.namespace}" (cleared now and on exit).`,
+      `  Slack (${slackMode === 'socket' ? 'Socket Mode: keywarden holds a WebSocket to the emulated Slack' : 'HTTP: signed requests to keywarden'}) and OpenAI are emulated on loopback; nothing leaves this machine. Redis: ${redisNote}, namespace "${sandbox.namespace}" (cleared now and on exit).`,
       ...(startAt.startMs === null ? [] : [`  The sandbox's clock started at ${new Date(startAt.startMs).toISOString()} (KEYWARDEN_SANDBOX_NOW).`]),
       '  “Time & spend” (top right) adds spend and runs a spend poll; keywarden also polls every 5 minutes. Ctrl-C stops everything.',
     ].join('\n'),

@@ -34,6 +34,12 @@ export interface SandboxOptions {
    * spend, both emulators, keywarden's polls and alerts, the time panel. Default Date.now.
    */
   readonly now?: () => number;
+  /**
+   * How keywarden receives Slack's requests: 'http' (default; the page's clicks and commands reach it as signed
+   * HTTP requests) or 'socket' (Socket Mode: keywarden connects to the Slack emulator with an app-level token, and
+   * the page's clicks and commands reach it as envelopes over that WebSocket).
+   */
+  readonly slackMode?: 'http' | 'socket';
   /** keywarden's log level; default 'warn' */
   readonly logLevel?: Config['logLevel'];
   /** where keywarden's JSON log lines go; default stderr */
@@ -98,6 +104,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     const logLevel = opts.logLevel ?? 'warn';
     const env = sandboxEnv({
       slack: { botToken: slack.botToken, apiUrl: slack.apiUrl },
+      ...(opts.slackMode === 'socket' ? { appToken: slack.appToken } : {}),
       openai: { adminKey: openai.adminKey, baseURL: openai.baseURL },
       signingSecret,
       redisUrl: opts.redisUrl,
@@ -120,7 +127,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     started.push({ stop: async () => void limitsRedis.disconnect() });
     const limits = new LimitsStore(limitsRedis, redisKeys(namespace));
 
-    const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret });
+    const driver =
+      opts.slackMode === 'socket'
+        ? createSlackDriver({ emulator: slack, mode: 'socket' })
+        : createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret });
     const screens = new ScreenStates(slack);
     const api = createPageApi({
       slack,
