@@ -209,7 +209,6 @@ async function readSpendLimitsByNeed(
   ]);
   const plan = planSpendLimitReads(
     limited.map((stored) => ({ projectId: stored.projectId, limits: stored, spend: monthSpendOf(snapshot, stored.projectId), state: before.get(stored.projectId) ?? null })),
-    now,
     previousPoll === null ? null : now - previousPoll,
   );
   const storedById = new Map(limited.map((l) => [l.projectId, l]));

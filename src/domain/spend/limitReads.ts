@@ -6,8 +6,7 @@
  */
 import type { Cents } from '../money.js';
 import { totalSpendCents, type MonthSpend } from './aggregate.js';
-import { forecastMonthEnd } from './forecast.js';
-import { DAY_MS, HOUR_MS, monthOf } from './month.js';
+import { HOUR_MS, monthOf } from './month.js';
 
 /** Every project with limits is read at least this often (ms). */
 export const SPEND_LIMIT_READ_EVERY_MS = HOUR_MS;
@@ -56,7 +55,7 @@ export type SpendLimitReadReason =
   | 'cap-unknown' // keywarden has never seen what OpenAI holds: there may be a cap to adopt
   | 'cap-change-pending' // keywarden's cap differs from the one it set at OpenAI, or its limits changed since the last read
   | 'enforcing' // OpenAI reported the cap enforcing this month
-  | 'near-cap' // spend ≥ 80% of the cap, or on pace to reach it within the hour
+  | 'near-cap' // spend ≥ 80% of the cap
   | 'rotation';
 
 export interface PlannedSpendLimitRead {
@@ -76,10 +75,12 @@ export interface SpendLimitReadPlan {
 
 /**
  * Why the project must be read this poll whatever the rotation says, or null when its turn in the rotation will do.
- * `now` in ms. Near the cap: month-to-date (billed plus estimated) at least 80% of the cap, or the month's pace
- * (see forecastMonthEnd) reaching it within the hour. The cap is OpenAI's as keywarden last saw it, else keywarden's.
+ * Near the cap: month-to-date (billed plus estimated) at least 80% of the cap; the cap is OpenAI's as keywarden last
+ * saw it, else keywarden's. (The month's pace, see forecastMonthEnd, adds nothing here: it is at most a seventh of
+ * the month so far per day, a 168th per hour, so below 80% no project reaches its cap by it before the next hourly
+ * read; on the 1st, from 6 hours in, at most a sixth per hour, which needs 86%.)
  */
-export const spendLimitReadNeed = (candidate: SpendLimitReadCandidate, now: number): Exclude<SpendLimitReadReason, 'failed-before' | 'rotation'> | null => {
+export const spendLimitReadNeed = (candidate: SpendLimitReadCandidate): Exclude<SpendLimitReadReason, 'failed-before' | 'rotation'> | null => {
   const { limits, state, spend } = candidate;
   const capKnown = limits.capKnown ?? limits.hardAtOpenAI !== null;
   if (!capKnown) return 'cap-unknown';
@@ -89,10 +90,7 @@ export const spendLimitReadNeed = (candidate: SpendLimitReadCandidate, now: numb
   const cap = limits.hardAtOpenAI ?? limits.hardCents;
   if (cap === null) return null;
   const spent = totalSpendCents(spend);
-  if (spent * 100 >= cap * NEAR_CAP_PERCENT) return 'near-cap';
-  const forecast = forecastMonthEnd(spend.daily, now, spend.monthStart, spent);
-  if (forecast.kind === 'projected' && spent + (forecast.centsPerDay * SPEND_LIMIT_READ_EVERY_MS) / DAY_MS >= cap) return 'near-cap';
-  return null;
+  return spent * 100 >= cap * NEAR_CAP_PERCENT ? 'near-cap' : null;
 };
 
 /**
@@ -111,11 +109,11 @@ export const rotationShare = (others: number, sincePreviousPollMs: number | null
  * failed and never-read ones first, then the longest unread. The order puts a project whose last read failed first,
  * so when OpenAI rate limits the poll part way, the ones left out are the first read next time.
  */
-export const planSpendLimitReads = (candidates: readonly SpendLimitReadCandidate[], now: number, sincePreviousPollMs: number | null): SpendLimitReadPlan => {
+export const planSpendLimitReads = (candidates: readonly SpendLimitReadCandidate[], sincePreviousPollMs: number | null): SpendLimitReadPlan => {
   const needed: { candidate: SpendLimitReadCandidate; reason: SpendLimitReadReason }[] = [];
   const others: SpendLimitReadCandidate[] = [];
   for (const candidate of candidates) {
-    const reason = spendLimitReadNeed(candidate, now);
+    const reason = spendLimitReadNeed(candidate);
     if (reason) needed.push({ candidate, reason });
     else others.push(candidate);
   }
