@@ -157,8 +157,11 @@ export async function pollSpend(deps: SpendDeps): Promise<SpendPollReport> {
 
 /** After a 429 without Retry-After, spend-limit reads wait this long (ms), organization-wide. */
 export const SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS = 60_000;
-/** Spend-limit reads under way at once; in plan order, so a 429 part way leaves out the last in the order. */
-const SPEND_LIMIT_READS_AT_ONCE = 4;
+/**
+ * Spend-limit reads under way at once, in plan order: two keep a poll short while a 429 part way wastes at most one
+ * more call, and leaves out the last in the order.
+ */
+const SPEND_LIMIT_READS_AT_ONCE = 2;
 
 /** What one poll's spend-limit reads did (all counts of projects, times in ms on the poll's clock). */
 export interface SpendLimitReadsReport {
@@ -172,7 +175,7 @@ export interface SpendLimitReadsReport {
   readonly answered: number;
   /** projects whose read failed (rate limited, unavailable): read first next poll */
   readonly failed: number;
-  /** planned reads not made because OpenAI rate limited the endpoint (this poll or before): read first next time */
+  /** planned reads not made because OpenAI rate limited the endpoint (this poll or before): read first next poll */
   readonly deferred: number;
   /** the endpoint is held until then after a 429, or null */
   readonly heldUntil: number | null;
@@ -224,7 +227,9 @@ async function readSpendLimitsByNeed(
     const previous = before.get(projectId) ?? { readAt: null, failedAt: null, version: null, status: null };
     for (let attempt = 0; ; attempt += 1) {
       if (heldUntil !== null) {
+        // Put off by the rate limit: first next time, before any read planned later than this one.
         deferred += 1;
+        after.set(projectId, { ...previous, failedAt: previous.failedAt ?? now });
         return;
       }
       counter.calls += 1;
@@ -250,7 +255,7 @@ async function readSpendLimitsByNeed(
         }
         // Unknown this time: alert on spend alone, read it first next poll.
         failed += 1;
-        after.set(projectId, { ...previous, failedAt: now });
+        after.set(projectId, { ...previous, failedAt: previous.failedAt ?? now });
         return;
       }
     }

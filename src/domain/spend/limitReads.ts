@@ -19,7 +19,10 @@ export const NEAR_CAP_PERCENT = 80;
 export interface SpendLimitReadState {
   /** ms (the poll's clock) when OpenAI last answered a read of the project's cap; null if it never has */
   readonly readAt: number | null;
-  /** ms when the last attempt failed (429, 5xx, network), if it failed after `readAt`; null otherwise */
+  /**
+   * ms when a planned read first went unanswered since `readAt`: it failed (429, 5xx, network) or a rate limit put
+   * it off; null when the last planned read was answered. Such a project is read first, the longest waiting first.
+   */
   readonly failedAt: number | null;
   /** the project's limits version after that answered read (a later version is a change to read back) */
   readonly version: number | null;
@@ -47,7 +50,8 @@ export interface SpendLimitReadCandidate {
 }
 
 /**
- * Why a project is read this poll. `failed-before`: its last read failed, so it goes first (nothing starves);
+ * Why a project is read this poll. `failed-before`: its last planned read failed or was put off by a rate limit,
+ * so it goes first (nothing starves, not even the rotation while the needed reads exceed OpenAI's limit);
  * the next four are read every poll; `rotation`: its turn in the hourly rotation.
  */
 export type SpendLimitReadReason =

@@ -115,4 +115,31 @@ describe('planSpendLimitReads', () => {
     expect(reads.size).toBe(100);
     expect([...reads.values()].every((n) => n <= 2)).toBe(true);
   });
+
+  it('starves nobody when OpenAI answers fewer reads than the needed ones: a read put off goes first next time', () => {
+    // 10 projects over their cap and 90 far from it; OpenAI answers 7 reads a poll, the rest are put off
+    const states = new Map<string, SpendLimitReadState>();
+    const lastRead = new Map<string, number>();
+    let longestWait = 0;
+    for (let poll = 0; poll < 40; poll += 1) {
+      const at = NOW + poll * 5 * MINUTE;
+      const plan = planSpendLimitReads(
+        Array.from({ length: 100 }, (_, i) => candidate(`p${i}`, i < 10 ? 20_000 : 100, capOf(10_000), states.get(`p${i}`) ?? null)),
+        poll === 0 ? null : 5 * MINUTE,
+      );
+      expect(plan).toMatchObject({ needed: 10, others: 90, rotationShare: 8 });
+      plan.reads.forEach(({ projectId }, i) => {
+        const before = states.get(projectId) ?? { readAt: null, failedAt: null, version: null, status: null };
+        if (i < 7) {
+          states.set(projectId, readAt(at));
+          longestWait = Math.max(longestWait, at - (lastRead.get(projectId) ?? NOW));
+          lastRead.set(projectId, at);
+        } else states.set(projectId, { ...before, failedAt: before.failedAt ?? at });
+      });
+    }
+    expect(lastRead.size).toBe(100);
+    // 7 answers a poll for 10 needed every poll and 90 hourly: slower than hourly (about 2 hours here), but every
+    // project keeps its turn
+    expect(longestWait).toBeLessThanOrEqual(130 * MINUTE);
+  });
 });
