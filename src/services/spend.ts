@@ -233,14 +233,9 @@ async function readSpendLimitsByNeed(
         return;
       }
       counter.calls += 1;
+      let observed: SpendLimitAtOpenAI | null;
       try {
-        const observed: SpendLimitAtOpenAI | null = await deps.openai.getSpendLimit(projectId);
-        const project = { id: projectId, name: stored.projectName ?? projectId };
-        const limits = (await reconcileHardCap(deps, project, observed, stored)) ?? stored;
-        const status = observed ? observed.status : null;
-        byProject.set(projectId, { enforcement: status, limits });
-        after.set(projectId, { readAt: now, failedAt: null, version: limits.version, status });
-        return;
+        observed = await deps.openai.getSpendLimit(projectId);
       } catch (error) {
         const failure = describeOpenAIFailure(error);
         if (failure.kind === 'auth') throw error;
@@ -258,6 +253,17 @@ async function readSpendLimitsByNeed(
         after.set(projectId, { ...previous, failedAt: previous.failedAt ?? now });
         return;
       }
+      const status = observed ? observed.status : null;
+      try {
+        const limits = (await reconcileHardCap(deps, { id: projectId, name: stored.projectName ?? projectId }, observed, stored)) ?? stored;
+        byProject.set(projectId, { enforcement: status, limits });
+        after.set(projectId, { readAt: now, failedAt: null, version: limits.version, status });
+      } catch {
+        // Read, but drift could not be recorded (Redis): OpenAI's status holds; reconcile first next poll.
+        byProject.set(projectId, { enforcement: status, limits: stored });
+        after.set(projectId, { ...previous, failedAt: previous.failedAt ?? now });
+      }
+      return;
     }
   });
   await deps.spend.recordSpendLimitReads(after);
