@@ -1,9 +1,11 @@
 /**
- * One spend poll over 10,000 projects × 31 days of costs (plus a day of hourly usage) from the OpenAI emulator,
- * against a real Redis. Prints the OpenAI calls made, Redis round trips, wall time and peak RSS. The emulator runs in
- * a process of its own, so the peak RSS printed is keywarden's poll alone.
+ * Spend polls over 10,000 projects × 31 days of costs (plus a day of hourly usage) from the OpenAI emulator, against
+ * a real Redis, on a clock that ticks 5 minutes a poll. Prints the first poll's OpenAI calls, Redis round trips, wall
+ * time and peak RSS, then the OpenAI calls of every poll for an hour: costs and usage pages, and the spend-limit reads
+ * (those near their cap every poll, the rest in the hourly rotation) against the bound 2 + pages + near +
+ * ceil(others / 12). The emulator runs in a process of its own, so the peak RSS printed is keywarden's poll alone.
  *
- *   npx tsx bench/poll-spend.ts [projects=10000] [limitedProjects=100]
+ *   npx tsx bench/poll-spend.ts [projects=10000] [limitedProjects=100] [polls=13] [nearCap=0] [spendLimitReadsPerMinute=0]
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -23,8 +25,14 @@ import { deleteNamespace } from '../src/store/redis.js';
 
 const PROJECTS = Number(process.argv[2] ?? 10_000);
 const LIMITED = Number(process.argv[3] ?? 100);
+const POLLS = Number(process.argv[4] ?? 13);
+/** the first this many limited projects are capped at $100, below what they spent: read every poll */
+const NEAR_CAP = Number(process.argv[5] ?? 0);
+/** OpenAI's limit on spend-limit reads, emulated (0: none) */
+const READS_PER_MINUTE = Number(process.argv[6] ?? 0);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const NOW = Date.UTC(2026, 11, 31, 23, 30); // 31 Dec: a 31-day month, all of it in the past
+const NOW = Date.UTC(2026, 11, 31, 22, 0); // 31 Dec: a 31-day month, all of it in the past, an hour of ticks left
+const TICK_MS = 5 * 60_000;
 
 /** Counts what a connection sends: single commands are one round trip each, a pipeline is one for all of it. */
 function countRoundTrips(redis: Redis): { commands: number; roundTrips: number } {
@@ -55,8 +63,8 @@ function countRoundTrips(redis: Redis): { commands: number; roundTrips: number }
 }
 
 /** The emulator runs in its own process (bench/support/openaiEmulatorProcess.ts): talks to it line by line. */
-async function startEmulatorProcess(): Promise<{ baseURL: string; adminKey: string; projectIds: string[]; callsByPath(): Promise<Record<string, number>>; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/openaiEmulatorProcess.ts', String(PROJECTS), String(LIMITED), String(NOW)], {
+async function startEmulatorProcess(): Promise<{ baseURL: string; adminKey: string; projectIds: string[]; callsByPath(): Promise<Record<string, number>>; setNow(ms: number): Promise<void>; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/openaiEmulatorProcess.ts', String(PROJECTS), String(LIMITED), String(NOW), String(NEAR_CAP), String(READS_PER_MINUTE)], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -72,6 +80,10 @@ async function startEmulatorProcess(): Promise<{ baseURL: string; adminKey: stri
     callsByPath: async () => {
       child.stdin.write('calls\n');
       return JSON.parse(await next()) as Record<string, number>;
+    },
+    setNow: async (ms) => {
+      child.stdin.write(`now ${ms}\n`);
+      await next();
     },
     stop: () => {
       child.stdin.write('exit\n');
@@ -90,7 +102,7 @@ async function main(): Promise<void> {
   const limits = new LimitsStore(redis, keys);
   for (let i = 0; i < LIMITED; i += 1) {
     const projectId = ids[i] as string;
-    const hard = (300_00 + i * 100) as Cents;
+    const hard = (i < NEAR_CAP ? 100_00 : 300_00 + i * 100) as Cents;
     await limits.save({ projectId, softCents: 150_00 as Cents, hardCents: hard, thresholds: [50, 80, 100], channelId: 'C0SPEND0001', version: 1, updatedAt: NOW, updatedBy: 'bench', hardAtOpenAI: hard }, 0);
   }
   const setupMs = performance.now() - setupStarted;
@@ -102,16 +114,19 @@ async function main(): Promise<void> {
   await openai.callsByPath(); // from here on
   const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
-  const report = await pollSpend({
-    openai: createOpenAIAdmin(client),
-    limits,
-    spend: new SpendStore(redis, keys),
-    markers: new PostMarkers(redis, keys),
-    queues,
-    audit: new AuditLog(redis, keys),
-    clock: () => NOW,
-    settings: { alertChannel: 'C0SPEND0001' },
-  });
+  let clock = NOW;
+  const poll = () =>
+    pollSpend({
+      openai: createOpenAIAdmin(client),
+      limits,
+      spend: new SpendStore(redis, keys),
+      markers: new PostMarkers(redis, keys),
+      queues,
+      audit: new AuditLog(redis, keys),
+      clock: () => clock,
+      settings: { alertChannel: 'C0SPEND0001' },
+    });
+  const report = await poll();
   const wallMs = performance.now() - started;
   const byPath = new Map(Object.entries(await openai.callsByPath()));
   const callCount = [...byPath.values()].reduce((a, b) => a + b, 0);
@@ -125,6 +140,26 @@ async function main(): Promise<void> {
   console.log(`  Redis round trips (queue)            ${queue.roundTrips} (${queue.commands} commands)`);
   console.log(`  peak RSS                             ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (RSS before the poll ${(rssBefore / 2 ** 20).toFixed(0)} MiB)`);
   console.log(`  projects with spend ${report.projectsWithSpend}, alerts claimed ${report.alertsClaimed}, estimate missing ${report.estimateMissing}`);
+
+  // An hour of 5-minute ticks: the calls of each poll against the bound.
+  console.log(`\nOpenAI calls per poll, 5-minute ticks (${NEAR_CAP} of ${LIMITED} capped projects near their cap${READS_PER_MINUTE ? `, ${READS_PER_MINUTE} spend-limit reads a minute allowed` : ''}):`);
+  console.log('  poll  minute  calls  pages  spend-limit reads (needed + rotation, 429s)  bound  wall ms');
+  const readsOf = (calls: Record<string, number>) => calls['GET /v1/organization/projects/{project}/spend_limit'] ?? 0;
+  const pagesOf = (calls: Record<string, number>) => Object.entries(calls).filter(([k]) => !k.startsWith('429') && !k.includes('spend_limit')).reduce((n, [, v]) => n + v, 0);
+  const line = (i: number, calls: Record<string, number>, r: typeof report, ms: number) => {
+    const total = Object.entries(calls).filter(([k]) => !k.startsWith('429')).reduce((n, [, v]) => n + v, 0);
+    const reads = r.spendLimitReads;
+    const bound = pagesOf(calls) + reads.needed + Math.ceil(reads.others / 12);
+    console.log(`  ${String(i).padStart(4)}  ${String((i - 1) * 5).padStart(6)}  ${String(total).padStart(5)}  ${String(pagesOf(calls)).padStart(5)}  ${String(readsOf(calls)).padStart(5)} (${reads.needed} + ${reads.rotation}, ${calls['429 GET /v1/organization/projects/{project}/spend_limit'] ?? 0})${' '.repeat(22)}  ${String(bound).padStart(5)}  ${ms.toFixed(0).padStart(7)}`);
+  };
+  line(1, Object.fromEntries(byPath), report, wallMs);
+  for (let i = 2; i <= POLLS; i += 1) {
+    clock = NOW + (i - 1) * TICK_MS;
+    await openai.setNow(clock);
+    const t0 = performance.now();
+    const r = await poll();
+    line(i, await openai.callsByPath(), r, performance.now() - t0);
+  }
 
   await queues.close();
   await deleteNamespace(redis, namespace);

@@ -1,9 +1,12 @@
 /**
  * The OpenAI emulator in a process of its own, seeded for the poll bench, so the bench's RSS is keywarden's alone.
  * Prints one JSON line when ready: `{ baseURL, adminKey, projectIds }`. Then reads commands on stdin, one a line:
- * `calls` prints `{ "<METHOD> <path with {project}>": count }` of the calls since the last `calls`; `exit` stops.
+ * `calls` prints `{ "<METHOD> <path with {project}>": count }` of the calls since the last `calls` (a 429 is counted
+ * under `429 <METHOD> <path>` as well); `now <ms>` moves the emulator's clock and prints `{}`; `exit` stops.
+ * The first `nearCap` limited projects are capped at $100, below what they spent; the others at $300 and up.
+ * `spendLimitReadsPerMinute` (0: no limit) rate limits spend-limit reads as OpenAI does, 429 without Retry-After.
  *
- *   node --import tsx bench/support/openaiEmulatorProcess.ts <projects> <limitedProjects> <nowMs>
+ *   node --import tsx bench/support/openaiEmulatorProcess.ts <projects> <limitedProjects> <nowMs> [nearCap] [spendLimitReadsPerMinute]
  */
 import { createInterface } from 'node:readline';
 import { startOpenAIEmulator } from '../../src/emulators/openai/index.js';
@@ -12,9 +15,12 @@ import type { Cents } from '../../src/domain/money.js';
 const PROJECTS = Number(process.argv[2] ?? 10_000);
 const LIMITED = Number(process.argv[3] ?? 100);
 const NOW = Number(process.argv[4] ?? Date.UTC(2026, 11, 31, 23, 30));
+const NEAR_CAP = Number(process.argv[5] ?? 0);
+const READS_PER_MINUTE = Number(process.argv[6] ?? 0);
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'o3-mini'];
 
-const openai = await startOpenAIEmulator({ now: () => NOW });
+let clock = NOW;
+const openai = await startOpenAIEmulator({ now: () => clock, ...(READS_PER_MINUTE > 0 ? { rateLimits: { spendLimitReadsPerMinute: READS_PER_MINUTE } } : {}) });
 const now = new Date(NOW);
 const year = now.getUTCFullYear();
 const month = now.getUTCMonth();
@@ -28,7 +34,7 @@ for (let i = 0; i < PROJECTS; i += 1) {
 // The last day's usage, hourly, for the limited projects (the estimate and the per-key and per-model tops).
 for (let i = 0; i < LIMITED; i += 1) {
   const projectId = projectIds[i] as string;
-  openai.setSpendLimit(projectId, (300_00 + i * 100) as Cents);
+  openai.setSpendLimit(projectId, (i < NEAR_CAP ? 100_00 : 300_00 + i * 100) as Cents);
   for (let hour = 0; hour < 24; hour += 1) {
     openai.addUsage({ projectId, apiKeyId: `key_bench_${i}`, model: MODELS[(i + hour) % MODELS.length] as string, hour: Math.floor(Date.UTC(year, month, lastDay, hour) / 1000), inputTokens: 20_000, cachedInputTokens: 2_000, outputTokens: 4_000, requests: 10 });
   }
@@ -42,9 +48,13 @@ for await (const line of createInterface({ input: process.stdin })) {
     for (const c of openai.calls.slice(mark)) {
       const key = `${c.method} ${c.path.replace(/proj_[A-Za-z0-9]+/, '{project}')}`;
       byPath[key] = (byPath[key] ?? 0) + 1;
+      if (c.status === 429) byPath[`429 ${key}`] = (byPath[`429 ${key}`] ?? 0) + 1;
     }
     mark = openai.calls.length;
     process.stdout.write(`${JSON.stringify(byPath)}\n`);
+  } else if (line.startsWith('now ')) {
+    clock = Number(line.slice(4));
+    process.stdout.write('{}\n');
   } else if (line.trim() === 'exit') {
     break;
   }

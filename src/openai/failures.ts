@@ -19,6 +19,7 @@ export interface OpenAIFailure {
   readonly code: string | null;
   /** plain words for people */
   readonly message: string;
+  /** ms OpenAI asked to wait (Retry-After); null when it did not say */
   readonly retryAfterMs: number | null;
 }
 
@@ -80,6 +81,10 @@ function safeDetail(error: InstanceType<typeof OpenAI.APIError>): string {
   return `: “${cleaned}”`;
 }
 
+/**
+ * How long OpenAI asks a client to wait after a 429 or 5xx, in ms, or null when it did not say (OpenAI's Admin API
+ * may send a 429 without it): Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3).
+ */
 function retryAfter(headers: Headers | undefined): number | null {
   const value = headers?.get('retry-after');
   if (!value) return null;

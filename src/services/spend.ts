@@ -1,17 +1,21 @@
 /**
  * One spend poll: read the month's costs and recent usage from OpenAI (a number of calls that does not grow with
- * the number of projects), fold them, check each limited project's cap at OpenAI (and drift), and claim every
- * alert that holds in the ledger. Each alert claimed for the first time becomes one Slack job with the same id.
+ * the number of projects), fold them, read the caps at OpenAI that this poll needs (those near or over their cap
+ * every poll, the rest in an hourly rotation, within OpenAI's few spend-limit reads a minute; drift reconciled on
+ * each read), and claim every alert that holds in the ledger. Each alert claimed for the first time becomes one
+ * Slack job with the same id. OpenAI calls per poll at 5-minute ticks: 2 + further pages + the needed caps +
+ * ceil(other limited projects / 12).
  */
-import { addCostPage, addUsagePage, finishMonthSpend, markUsageUnavailable, monthSpendOf, startMonthSpend, totalSpendCents, type CompletionsUsagePageJson, type CostPageJson, type SpendAccumulator } from '../domain/spend/aggregate.js';
-import { evaluate, thresholdRank, type Alert } from '../domain/spend/alerts.js';
-import { DAY_MS } from '../domain/spend/month.js';
+import { addCostPage, addUsagePage, finishMonthSpend, markUsageUnavailable, monthSpendOf, startMonthSpend, totalSpendCents, type CompletionsUsagePageJson, type CostPageJson, type SpendAccumulator, type SpendSnapshot } from '../domain/spend/aggregate.js';
+import { evaluate, thresholdRank, type Alert, type Enforcement } from '../domain/spend/alerts.js';
+import { planSpendLimitReads, type SpendLimitReadState } from '../domain/spend/limitReads.js';
+import { DAY_MS, monthOf } from '../domain/spend/month.js';
 import type { Cents } from '../domain/money.js';
 import { jobId } from '../jobs/registry.js';
 import type { JobQueues } from '../jobs/queues.js';
 import type { BucketPage, OpenAIAdmin, SpendLimitAtOpenAI } from '../openai/admin.js';
 import { describeOpenAIFailure, OpenAIAdminError } from '../openai/failures.js';
-import type { LimitsStore } from '../store/limits.js';
+import type { LimitsStore, StoredLimits } from '../store/limits.js';
 import type { ProjectSpendRecord, SpendStore, SpendTotal } from '../store/spend.js';
 import type { AuditLog } from '../store/audit.js';
 import type { PostMarkers } from '../store/postMarkers.js';
@@ -41,8 +45,12 @@ export interface PollReport {
   readonly estimateMissing: boolean;
 }
 
+/** A poll's report with how the limited projects' caps were read at OpenAI (logged with each poll). */
+export interface SpendPollReport extends PollReport {
+  readonly spendLimitReads: SpendLimitReadsReport;
+}
+
 const RETRIES = 3;
-const SPEND_LIMIT_READS_AT_ONCE = 8;
 
 /** Retries retryable OpenAI failures (429, 5xx, network) with backoff, honouring Retry-After; counts calls. */
 async function withRetries<T>(deps: Pick<SpendDeps, 'sleep'>, counter: { calls: number }, run: () => Promise<T>): Promise<T> {
@@ -74,7 +82,7 @@ async function readAllPages(
   }
 }
 
-export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
+export async function pollSpend(deps: SpendDeps): Promise<SpendPollReport> {
   const now = deps.clock();
   const counter = { calls: 0 };
   let acc: SpendAccumulator = startMonthSpend(now);
@@ -102,22 +110,15 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
   }
   const snapshot = finishMonthSpend(acc);
 
-  // 3. Each limited project: OpenAI's cap (enforcement, drift), then the alerts that hold.
+  // 3. Each limited project's cap at OpenAI (enforcement, drift), read by need (see planSpendLimitReads), then the
+  //    alerts that hold, on spend alone for a project whose cap was not read this time.
   const limited = await deps.limits.all();
-  // A few spend-limit reads at a time: OpenAI has no call that returns them all.
-  const perProject = await mapConcurrently(limited, SPEND_LIMIT_READS_AT_ONCE, async (stored) => {
-    const project = { id: stored.projectId, name: stored.projectName ?? stored.projectId };
-    let enforcement: ProjectSpendRecord['enforcement'] = null;
-    let limits = stored;
-    try {
-      const observed: SpendLimitAtOpenAI | null = await withRetries(deps, counter, () => deps.openai.getSpendLimit(project.id));
-      enforcement = observed ? observed.status : null;
-      limits = (await reconcileHardCap(deps, project, observed, stored)) ?? stored;
-    } catch (error) {
-      // Unknown this time (after retries): alert on spend alone, and check drift next poll.
-      if (error instanceof OpenAIAdminError && error.failure.kind === 'auth') throw error;
-    }
-    const spend = monthSpendOf(snapshot, project.id);
+  const reads = await readSpendLimitsByNeed(deps, counter, limited, snapshot, now);
+  const perProject = limited.map((stored) => {
+    const read = reads.byProject.get(stored.projectId);
+    const limits = read?.limits ?? stored;
+    const enforcement = read ? read.enforcement : lastKnownEnforcement(reads.states.get(stored.projectId), snapshot.month);
+    const spend = monthSpendOf(snapshot, stored.projectId);
     return { record: { spend, enforcement, polledAt: now }, alerts: evaluate({ spend, limits, enforcement, now }) };
   });
   const records: ProjectSpendRecord[] = perProject.map((p) => p.record);
@@ -149,9 +150,144 @@ export async function pollSpend(deps: SpendDeps): Promise<PollReport> {
     alertsClaimed: claimed,
     alertsAlreadyClaimed: already,
     openaiCalls: counter.calls,
+    spendLimitReads: reads.report,
     estimateMissing: snapshot.estimateMissing,
   };
 }
+
+/** After a 429 without Retry-After, spend-limit reads wait this long (ms), organization-wide. */
+export const SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS = 60_000;
+/**
+ * Spend-limit reads under way at once, in plan order: two keep a poll short while a 429 part way wastes at most one
+ * more call, and leaves out the last in the order.
+ */
+const SPEND_LIMIT_READS_AT_ONCE = 2;
+
+/** What one poll's spend-limit reads did (all counts of projects, times in ms on the poll's clock). */
+export interface SpendLimitReadsReport {
+  /** read every poll: near their cap, enforcing, a cap change pending or not known yet */
+  readonly needed: number;
+  /** the others, read in rotation at least hourly */
+  readonly others: number;
+  /** how many of the others this poll's rotation read */
+  readonly rotation: number;
+  /** projects whose cap OpenAI sent this poll */
+  readonly answered: number;
+  /** projects whose read failed (rate limited, unavailable): read first next poll */
+  readonly failed: number;
+  /** planned reads not made because OpenAI rate limited the endpoint (this poll or before): read first next poll */
+  readonly deferred: number;
+  /** the endpoint is held until then after a 429, or null */
+  readonly heldUntil: number | null;
+}
+
+interface SpendLimitReads {
+  /** the projects read this poll: OpenAI's status (null: no cap) and the limits after reconciling drift */
+  readonly byProject: ReadonlyMap<string, { readonly enforcement: Enforcement; readonly limits: StoredLimits }>;
+  /** every limited project's read state after this poll */
+  readonly states: ReadonlyMap<string, SpendLimitReadState>;
+  readonly report: SpendLimitReadsReport;
+}
+
+/**
+ * Reads the caps the poll needs (see planSpendLimitReads): every poll the projects near or over their cap, the rest
+ * in a rotation that reads each at least hourly. OpenAI allows few spend-limit reads a minute: after a 429 no more
+ * are made this poll, and none by any worker until the Retry-After has passed, or 60 s without one (the hold is
+ * kept in Redis); the projects left out go first next time. A read OpenAI did not answer (5xx, network) is retried
+ * with backoff, then left for next time. Drift and adoption are reconciled for each answered read.
+ * @throws OpenAIAdminError when the admin key is refused
+ */
+async function readSpendLimitsByNeed(
+  deps: SpendDeps,
+  counter: { calls: number },
+  limited: readonly StoredLimits[],
+  snapshot: SpendSnapshot,
+  now: number,
+): Promise<SpendLimitReads> {
+  const ids = limited.map((l) => l.projectId);
+  const [before, previousPoll, heldAtStart] = await Promise.all([
+    deps.spend.spendLimitReadStates(ids),
+    deps.spend.markSpendPoll(now),
+    deps.spend.openAIEndpointHeldUntil('spend-limit-read', now),
+  ]);
+  const plan = planSpendLimitReads(
+    limited.map((stored) => ({ projectId: stored.projectId, limits: stored, spend: monthSpendOf(snapshot, stored.projectId), state: before.get(stored.projectId) ?? null })),
+    previousPoll === null ? null : now - previousPoll,
+  );
+  const storedById = new Map(limited.map((l) => [l.projectId, l]));
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let heldUntil = heldAtStart;
+  const byProject = new Map<string, { enforcement: Enforcement; limits: StoredLimits }>();
+  const after = new Map<string, SpendLimitReadState>();
+  let failed = 0;
+  let deferred = 0;
+
+  await mapConcurrently(plan.reads, SPEND_LIMIT_READS_AT_ONCE, async ({ projectId }) => {
+    const stored = storedById.get(projectId) as StoredLimits;
+    const previous = before.get(projectId) ?? { readAt: null, failedAt: null, version: null, status: null };
+    for (let attempt = 0; ; attempt += 1) {
+      if (heldUntil !== null) {
+        // Put off by the rate limit: first next time, before any read planned later than this one.
+        deferred += 1;
+        after.set(projectId, { ...previous, failedAt: previous.failedAt ?? now });
+        return;
+      }
+      counter.calls += 1;
+      let observed: SpendLimitAtOpenAI | null;
+      try {
+        observed = await deps.openai.getSpendLimit(projectId);
+      } catch (error) {
+        const failure = describeOpenAIFailure(error);
+        if (failure.kind === 'auth') throw error;
+        if (failure.kind === 'rate_limited') {
+          // OpenAI's per-organization limit on this endpoint: hold it for every worker, and read this one first next time.
+          const until = now + (failure.retryAfterMs ?? SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS);
+          heldUntil = Math.max(heldUntil ?? 0, until);
+          await deps.spend.holdOpenAIEndpoint('spend-limit-read', until, now);
+        } else if (failure.retryable && attempt < RETRIES) {
+          await sleep(Math.min(failure.retryAfterMs ?? 1_000 * 2 ** attempt, 30_000));
+          continue;
+        }
+        // Unknown this time: alert on spend alone, read it first next poll.
+        failed += 1;
+        after.set(projectId, { ...previous, failedAt: previous.failedAt ?? now });
+        return;
+      }
+      const status = observed ? observed.status : null;
+      try {
+        const limits = (await reconcileHardCap(deps, { id: projectId, name: stored.projectName ?? projectId }, observed, stored)) ?? stored;
+        byProject.set(projectId, { enforcement: status, limits });
+        after.set(projectId, { readAt: now, failedAt: null, version: limits.version, status });
+      } catch {
+        // Read, but drift could not be recorded (Redis): OpenAI's status holds; reconcile first next poll.
+        byProject.set(projectId, { enforcement: status, limits: stored });
+        after.set(projectId, { ...previous, failedAt: previous.failedAt ?? now });
+      }
+      return;
+    }
+  });
+  await deps.spend.recordSpendLimitReads(after);
+
+  const states = new Map(before);
+  for (const [projectId, state] of after) states.set(projectId, state);
+  return {
+    byProject,
+    states,
+    report: {
+      needed: plan.needed,
+      others: plan.others,
+      rotation: plan.rotationShare,
+      answered: byProject.size,
+      failed,
+      deferred,
+      heldUntil,
+    },
+  };
+}
+
+/** What OpenAI last reported of a project's cap this month (a new month starts unenforced), or null. */
+const lastKnownEnforcement = (state: SpendLimitReadState | undefined, month: string): Enforcement =>
+  state && state.readAt !== null && monthOf(state.readAt) === month ? state.status : null;
 
 /**
  * A hard-cap notice told while OpenAI did not report the cap enforced yet says so; once a poll reads `enforcing`,

@@ -7,6 +7,7 @@ import type { MonthSpend } from '../domain/spend/aggregate.js';
 import type { Alert, Enforcement } from '../domain/spend/alerts.js';
 import type { Cents } from '../domain/money.js';
 import type { RedisKeys } from './redis.js';
+import type { SpendLimitReadState } from '../domain/spend/limitReads.js';
 
 export interface ProjectSpendRecord {
   readonly spend: MonthSpend;
@@ -88,6 +89,16 @@ if current == tonumber(ARGV[1]) then
 end
 return current
 `;
+
+// KEYS[1] a time. ARGV[1] ms, ARGV[2] TTL ms. Keeps the later of the stored and the given time; returns the stored one.
+const KEEP_LATER = `
+local before = redis.call('GET', KEYS[1])
+if not before or tonumber(before) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return before
+`;
+
+/** An OpenAI Admin API endpoint keywarden paces on its own (per organization, so per deployment). */
+export type PacedOpenAIEndpoint = 'spend-limit-read';
 
 export const REENTRANT_LOCK = `
 if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
@@ -213,6 +224,55 @@ export class SpendStore {
    */
   async retireStatus(projectId: string, month: string, generation: number): Promise<number> {
     return Number(await this.redis.eval(RETIRE_STATUS, 1, this.keys.custom('status-generation', projectId, month), String(generation), String(RETENTION_S)));
+  }
+
+  private spendLimitReadsKey = () => this.keys.custom('spend-limit-reads');
+  private holdKey = (endpoint: PacedOpenAIEndpoint) => this.keys.custom('openai-hold', endpoint);
+
+  /** What keywarden knows of each project's last spend-limit read (a project never read is missing from the map). */
+  async spendLimitReadStates(projectIds: readonly string[]): Promise<Map<string, SpendLimitReadState>> {
+    const out = new Map<string, SpendLimitReadState>();
+    if (projectIds.length === 0) return out;
+    const raws = await this.redis.hmget(this.spendLimitReadsKey(), ...projectIds);
+    projectIds.forEach((id, i) => {
+      const raw = raws[i];
+      if (raw) out.set(id, JSON.parse(raw) as SpendLimitReadState);
+    });
+    return out;
+  }
+
+  /** Records a poll's spend-limit reads, answered or failed, in one round trip (kept as long as spend records). */
+  async recordSpendLimitReads(states: ReadonlyMap<string, SpendLimitReadState>): Promise<void> {
+    if (states.size === 0) return;
+    const flat: string[] = [];
+    for (const [projectId, state] of states) flat.push(projectId, JSON.stringify(state));
+    await this.redis.pipeline().hset(this.spendLimitReadsKey(), ...flat).pexpire(this.spendLimitReadsKey(), RETENTION_S * 1_000).exec();
+  }
+
+  /**
+   * Marks a spend poll at `now` (ms, the poll's clock) and returns when the previous one was, or null for the first.
+   * Concurrent polls of one tick both get the poll before it.
+   */
+  async markSpendPoll(now: number): Promise<number | null> {
+    const before = await this.redis.eval(KEEP_LATER, 1, this.keys.custom('spend-limit-reads', 'last-poll'), String(now), String(RETENTION_S * 1_000));
+    return before === null ? null : Number(before);
+  }
+
+  /**
+   * Holds an OpenAI endpoint until `until` (ms, the callers' clock) for every worker of this deployment, after
+   * OpenAI rate limited it. A later hold is never shortened. `now` sizes the key's lifetime: the hold plus ten
+   * minutes, so an expired hold (a time in the past) may linger harmlessly for a while.
+   */
+  async holdOpenAIEndpoint(endpoint: PacedOpenAIEndpoint, until: number, now: number): Promise<void> {
+    const ttl = Math.max(1, Math.ceil(until - now)) + 10 * 60_000;
+    await this.redis.eval(KEEP_LATER, 1, this.holdKey(endpoint), String(until), String(ttl));
+  }
+
+  /** Until when (ms) the endpoint is held, or null when it was never held or the hold has lapsed. */
+  async openAIEndpointHeldUntil(endpoint: PacedOpenAIEndpoint, now: number): Promise<number | null> {
+    const raw = await this.redis.get(this.holdKey(endpoint));
+    const until = raw === null ? null : Number(raw);
+    return until !== null && until > now ? until : null;
   }
 
   async lock(name: string, owner: string, ttlMs: number): Promise<boolean> {

@@ -11,6 +11,7 @@ export type {
   ApiKeyUser,
   CostEntry,
   CostValueForm,
+  EmulatedRateLimits,
   InjectedFault,
   Project,
   ProjectStatus,

@@ -116,3 +116,21 @@ export interface UsageEntry {
 }
 
 export type CostValueForm = 'number' | 'string';
+
+/**
+ * Rate limits the emulated Admin API enforces, organization-wide, on the emulator's clock. OpenAI allows only a few
+ * calls a minute on some Admin API endpoints and does not always say when to come back: a 429 may come without
+ * Retry-After. Nothing is limited unless set.
+ */
+export interface EmulatedRateLimits {
+  /**
+   * Answered `GET /v1/organization/projects/{id}/spend_limit` calls (any project) per rolling 60 s; beyond it the
+   * call is answered 429 `rate_limit_exceeded` and does not count. Unset: no limit.
+   */
+  readonly spendLimitReadsPerMinute?: number;
+  /**
+   * The Retry-After header on those 429s: omitted or null sends none; a number sends that many seconds;
+   * 'until-free' sends the whole seconds until the rolling minute has room again.
+   */
+  readonly retryAfter?: number | 'until-free' | null;
+}

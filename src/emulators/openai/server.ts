@@ -7,6 +7,7 @@ import type {
   ApiKey,
   CostEntry,
   CostValueForm,
+  EmulatedRateLimits,
   InjectedFault,
   Project,
   RateLimit,
@@ -31,6 +32,8 @@ export interface OpenAIEmulatorOptions {
   adminKey?: string;
   /** Milliseconds since the epoch; drives created_at, key expiry, "now" in usage queries and the spend limit's month. */
   now?: () => number;
+  /** Admin API rate limits to enforce (none by default); `setRateLimits` changes them later. */
+  rateLimits?: EmulatedRateLimits;
 }
 
 export interface OpenAIEmulator {
@@ -43,6 +46,8 @@ export interface OpenAIEmulator {
   /** The next `times` (default 1) matching requests fail with `status`, before authentication is checked. */
   inject(fault: InjectedFault): void;
   clearFaults(): void;
+  /** Replaces the rate limits enforced from now on (`{}` lifts them); the calls already answered still count. */
+  setRateLimits(limits: EmulatedRateLimits): void;
 
   addProject(p: NewProject): Project;
   archiveProject(id: string): void;
@@ -66,6 +71,8 @@ export interface OpenAIEmulator {
 }
 
 const API_PREFIX = '/v1/organization';
+const SPEND_LIMIT_PATH = /^\/v1\/organization\/projects\/[^/]+\/spend_limit$/;
+const RATE_WINDOW_MS = 60_000;
 const MAX_BODY_BYTES = 1_048_576;
 
 interface ArmedFault {
@@ -83,6 +90,9 @@ class LoopbackOpenAIEmulator implements OpenAIEmulator {
   private readonly adminKeyDigest: Buffer;
   private faults: ArmedFault[] = [];
   private costValueForm: CostValueForm = 'number';
+  private rateLimitsInForce: EmulatedRateLimits;
+  /** when (emulator clock, ms) each spend-limit read the rate limit let through was answered, oldest first */
+  private spendLimitReadTimes: number[] = [];
   private readonly pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private address: AddressInfo | null = null;
   private closed = false;
@@ -91,6 +101,7 @@ class LoopbackOpenAIEmulator implements OpenAIEmulator {
     this.adminKey = options.adminKey ?? 'sk-admin-emulator';
     this.adminKeyDigest = digest(this.adminKey);
     this.now = options.now ?? Date.now;
+    this.rateLimitsInForce = checkedRateLimits(options.rateLimits ?? {});
     this.org = new Organization(this.now);
     this.api = new OrganizationApi(this.org, () => this.costValueForm);
     this.server = createServer((req, res) => {
@@ -135,6 +146,10 @@ class LoopbackOpenAIEmulator implements OpenAIEmulator {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  setRateLimits(limits: EmulatedRateLimits): void {
+    this.rateLimitsInForce = checkedRateLimits(limits);
   }
 
   addProject(p: NewProject): Project {
@@ -256,6 +271,11 @@ class LoopbackOpenAIEmulator implements OpenAIEmulator {
       if (url.pathname !== API_PREFIX && !url.pathname.startsWith(`${API_PREFIX}/`)) {
         throw new ApiError(404, `Invalid URL (${method} ${url.pathname})`, 'unknown_url');
       }
+      const limited = this.rateLimited(method, url.pathname);
+      if (limited) {
+        answer({ status: 429, body: limited.body }, limited.headers);
+        return;
+      }
       answer(
         this.api.answer({
           method,
@@ -285,6 +305,30 @@ class LoopbackOpenAIEmulator implements OpenAIEmulator {
     if (!match || !timingSafeEqual(digest(match[1]!), this.adminKeyDigest)) {
       throw new ApiError(401, 'Incorrect admin API key provided.', 'invalid_api_key');
     }
+  }
+
+  /**
+   * A spend-limit read beyond `spendLimitReadsPerMinute` in the rolling minute: the 429 to answer (with or without
+   * Retry-After, as configured). Otherwise the read is counted and undefined returned.
+   */
+  private rateLimited(method: string, path: string): { body: ErrorBody; headers: Record<string, string> } | undefined {
+    const perMinute = this.rateLimitsInForce.spendLimitReadsPerMinute;
+    if (perMinute === undefined || method !== 'GET' || !SPEND_LIMIT_PATH.test(path)) return undefined;
+    const now = this.now();
+    this.spendLimitReadTimes = this.spendLimitReadTimes.filter((at) => at > now - RATE_WINDOW_MS && at <= now);
+    if (this.spendLimitReadTimes.length < perMinute) {
+      this.spendLimitReadTimes.push(now);
+      return undefined;
+    }
+    const setting = this.rateLimitsInForce.retryAfter ?? null;
+    const oldest = this.spendLimitReadTimes[0] ?? now;
+    const seconds = setting === 'until-free' ? Math.max(1, Math.ceil((oldest + RATE_WINDOW_MS - now) / 1_000)) : setting;
+    const body = new ApiError(
+      429,
+      `Rate limit reached for spend limit reads in organization: limit ${perMinute} per 1m. Please try again later.`,
+      'rate_limit_exceeded',
+    ).toBody();
+    return { body, headers: seconds === null ? {} : { 'retry-after': String(seconds) } };
   }
 
   private takeFault(method: string, path: string): InjectedFault | undefined {
@@ -318,6 +362,18 @@ export async function startOpenAIEmulator(opts: OpenAIEmulatorOptions = {}): Pro
   const emulator = new LoopbackOpenAIEmulator(opts);
   await emulator.listen();
   return emulator;
+}
+
+function checkedRateLimits(limits: EmulatedRateLimits): EmulatedRateLimits {
+  const perMinute = limits.spendLimitReadsPerMinute;
+  if (perMinute !== undefined && !(Number.isInteger(perMinute) && perMinute >= 0)) {
+    throw new RangeError(`spendLimitReadsPerMinute must be a whole number of reads, got ${perMinute}.`);
+  }
+  const retryAfter = limits.retryAfter;
+  if (typeof retryAfter === 'number' && !(Number.isInteger(retryAfter) && retryAfter >= 0)) {
+    throw new RangeError(`retryAfter must be whole seconds, 'until-free' or null, got ${retryAfter}.`);
+  }
+  return { ...limits };
 }
 
 function faultBody(fault: InjectedFault): ErrorBody {
