@@ -93,3 +93,10 @@ function retryAfter(headers: Headers | undefined): number | null {
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : null;
 }
+
+/**
+ * After a 429 without Retry-After on the spend-limit endpoint, every spend-limit read waits this long (ms),
+ * organization-wide (OpenAI's Admin API allows only a few calls a minute per organization and does not always say
+ * how long to wait). Shared by the spend poll and `limits`, which read the same endpoint.
+ */
+export const SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS = 60_000;

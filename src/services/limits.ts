@@ -26,7 +26,7 @@ import { err, ok, type Result } from '../domain/result.js';
 import { jobId } from '../jobs/registry.js';
 import type { JobQueues } from '../jobs/queues.js';
 import type { OpenAIAdmin, RateLimitAtOpenAI, SpendLimitAtOpenAI } from '../openai/admin.js';
-import { describeOpenAIFailure, OpenAIAdminError } from '../openai/failures.js';
+import { describeOpenAIFailure, OpenAIAdminError, SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS } from '../openai/failures.js';
 import type { LimitChangeEvent } from '../domain/requestEvents.js';
 import type { AuditLog } from '../store/audit.js';
 import type { LimitsStore, StoredLimits } from '../store/limits.js';
@@ -55,7 +55,7 @@ export interface LimitDeps {
   readonly groupsOf: (userId: string) => Promise<readonly string[]>;
   readonly canPostIn: ChannelCheck;
   /** month-to-date spend from the last poll */
-  readonly spend: Pick<SpendStore, 'totals'>;
+  readonly spend: Pick<SpendStore, 'totals' | 'openAIEndpointHeldUntil' | 'holdOpenAIEndpoint'>;
   readonly clock: () => number;
   readonly settings: { readonly requestTtlMs: number; readonly policy: Approvers; readonly alertChannel: string };
 }
@@ -452,17 +452,37 @@ async function adoptCapsOfUnlimitedProjects(deps: LimitDeps, projects: readonly 
   const toAsk = projects.filter((p) => !fresh.has(p.id));
   const asked = toAsk.slice(0, CAP_PROBES_PER_READ);
   const answered = await mapConcurrently(asked, CAP_PROBES_AT_ONCE, async (project) => {
-    try {
-      const observed = await deps.openai.getSpendLimit(project.id);
-      if (observed) await reconcileHardCap(deps, project, observed, null);
-      else await deps.limits.rememberWithoutCap(project.id, CAP_PROBE_TTL_MS);
-      return true;
-    } catch (error) {
-      if (error instanceof OpenAIAdminError && error.failure.kind === 'auth') throw error;
-      return false;
-    }
+    const read = await readCapWithinOpenAIsLimit(deps, project.id);
+    if (read.kind !== 'read') return false;
+    if (read.observed) await reconcileHardCap(deps, project, read.observed, null);
+    else await deps.limits.rememberWithoutCap(project.id, CAP_PROBE_TTL_MS);
+    return true;
   });
   return toAsk.length - answered.filter(Boolean).length;
+}
+
+/**
+ * One spend-limit read that keeps to OpenAI's per-organization limit on that endpoint, shared with the spend poll:
+ * while a hold is in Redis (after a 429: its Retry-After, else 60 s) nothing is asked; a 429 sets the hold for every
+ * worker. An auth failure is thrown (the admin key itself was refused); any other failure is `failed`.
+ */
+async function readCapWithinOpenAIsLimit(
+  deps: Pick<LimitDeps, 'openai' | 'spend' | 'clock'>,
+  projectId: string,
+): Promise<{ readonly kind: 'read'; readonly observed: SpendLimitAtOpenAI | null } | { readonly kind: 'held' | 'failed' }> {
+  const now = deps.clock();
+  if ((await deps.spend.openAIEndpointHeldUntil('spend-limit-read', now)) !== null) return { kind: 'held' };
+  try {
+    return { kind: 'read', observed: await deps.openai.getSpendLimit(projectId) };
+  } catch (error) {
+    const failure = describeOpenAIFailure(error);
+    if (failure.kind === 'auth') throw error;
+    if (failure.kind === 'rate_limited') {
+      await deps.spend.holdOpenAIEndpoint('spend-limit-read', now + (failure.retryAfterMs ?? SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS), now);
+      return { kind: 'held' };
+    }
+    return { kind: 'failed' };
+  }
 }
 
 /** What `limits` shows: the projects' views, and how many projects could not be checked for a cap at OpenAI. */
@@ -494,12 +514,10 @@ export async function readLimits(deps: LimitDeps, projectQuery: string | null): 
   const views = await mapConcurrently(wanted, 8, async (project) => {
     let enforcement: LimitsView['enforcement'] = null;
     let limits = withoutBookkeeping(await deps.limits.get(project.id));
-    try {
-      const observed = await deps.openai.getSpendLimit(project.id);
-      enforcement = observed ? observed.status : 'none';
-      limits = withoutBookkeeping(await reconcileHardCap(deps, project, observed));
-    } catch (error) {
-      if (error instanceof OpenAIAdminError && error.failure.kind === 'auth') throw error;
+    const read = await readCapWithinOpenAIsLimit(deps, project.id);
+    if (read.kind === 'read') {
+      enforcement = read.observed ? read.observed.status : 'none';
+      limits = withoutBookkeeping(await reconcileHardCap(deps, project, read.observed));
     }
     return { project, limits, enforcement, monthToDate: totals.get(project.id) ?? null };
   });

@@ -14,7 +14,7 @@ import type { Cents } from '../domain/money.js';
 import { jobId } from '../jobs/registry.js';
 import type { JobQueues } from '../jobs/queues.js';
 import type { BucketPage, OpenAIAdmin, SpendLimitAtOpenAI } from '../openai/admin.js';
-import { describeOpenAIFailure, OpenAIAdminError } from '../openai/failures.js';
+import { describeOpenAIFailure, OpenAIAdminError, SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS } from '../openai/failures.js';
 import type { LimitsStore, StoredLimits } from '../store/limits.js';
 import type { ProjectSpendRecord, SpendStore, SpendTotal } from '../store/spend.js';
 import type { AuditLog } from '../store/audit.js';
@@ -155,8 +155,7 @@ export async function pollSpend(deps: SpendDeps): Promise<SpendPollReport> {
   };
 }
 
-/** After a 429 without Retry-After, spend-limit reads wait this long (ms), organization-wide. */
-export const SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS = 60_000;
+export { SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS } from '../openai/failures.js';
 /**
  * Spend-limit reads under way at once, in plan order: two keep a poll short while a 429 part way wastes at most one
  * more call, and leaves out the last in the order.

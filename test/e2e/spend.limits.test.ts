@@ -118,6 +118,26 @@ describe('twelve projects capped at OpenAI, 7 spend-limit reads a minute', () =>
     expect(after.reads.length).toBeGreaterThan(0);
     expect((after.reads[0]?.at ?? 0) - (refused?.at ?? 0)).toBeLessThan(60_000);
   }, 60_000);
+
+  it('keeps `limits` to the same limit: a 429 it meets holds the poll\'s reads too, and while held it asks nothing', async () => {
+    offset += 120_000; // past earlier holds, into a fresh minute at OpenAI
+    const ask = async () => {
+      const before = h.openai.calls.length;
+      const res = await h.driver.slashCommand({ userId: USERS.admin, text: 'limits', channelId: GENERAL_CHANNEL });
+      expect(res.status).toBe(200);
+      await waitUntil(() => h.slack.responseUrlPosts.some((p) => p.url === res.responseUrl) || undefined, 15_000, 'the limits answer');
+      return h.openai.calls.slice(before).filter(isSpendLimitRead);
+    };
+    // twelve caps to show, seven reads a minute: OpenAI refuses some, and keywarden stops asking
+    const first = await ask();
+    expect(first.some((c) => c.status === 429)).toBe(true);
+    // the poll that follows honours the hold `limits` met: costs and usage, no spend-limit read
+    const { reads, pages } = await pollAfter(h, 1_000);
+    expect(pages).toHaveLength(2);
+    expect(reads).toHaveLength(0);
+    // and `limits` itself asks nothing while the hold lasts, but still answers
+    expect(await ask()).toHaveLength(0);
+  });
 });
 
 describe('an hour of polls over 24 capped projects far from their caps and one near it', () => {
