@@ -84,13 +84,17 @@ export const formatCents = (amount: Cents): string => {
 const DECIMAL_SHAPE = /^(?<sign>[+-])?(?<int>\d*)(?:\.(?<frac>\d*))?(?:e(?<exp>[+-]?\d{1,4}))?$/i;
 
 /**
- * Converts OpenAI's decimal dollars (a number or a string such as "12.50" or "0.000123"; negative for credits) to
- * cents, rounding half-up (half away from zero, so a credit rounds like the charge it offsets). A number is read
- * through its shortest decimal form, which is the value OpenAI sent in its JSON.
+ * OpenAI's decimal dollars (a number, read through its shortest decimal form, which is the value OpenAI sent in its
+ * JSON; or a decimal string such as "12.50" or "0.000123", exponent allowed; negative for credits) as an integer
+ * count of 10^-`decimals` dollars, rounding the digits beyond half away from zero (so a credit rounds like the
+ * charge it offsets). Errors: not a decimal number, not finite, or beyond 2^53 units.
  */
-export const dollarsToCents = (value: number | string): Result<Cents, MoneyError> => {
+export const dollarsToScaledInteger = (value: number | string, decimals: number): Result<number, MoneyError> => {
   if (typeof value === 'number' && !Number.isFinite(value)) {
     return err({ message: `OpenAI sent a cost that is not a number (${value}).` });
+  }
+  if (typeof value !== 'number' && typeof value !== 'string') {
+    return err({ message: 'OpenAI sent a cost that is neither a number nor a decimal string.' });
   }
   const text = typeof value === 'number' ? String(value) : value.trim();
   const match = DECIMAL_SHAPE.exec(text);
@@ -101,22 +105,28 @@ export const dollarsToCents = (value: number | string): Result<Cents, MoneyError
   }
   const exponent = Number(match.groups?.exp ?? '0');
   const digits = intDigits + fracDigits;
-  // Position of the decimal point in `digits` once the exponent is applied, then two more places for cents.
-  const centsEnd = intDigits.length + exponent + 2;
-  if (centsEnd > 40) return err({ message: `OpenAI sent a cost too large to count: ${quoteInput(text)}.` });
-  let centsDigits: string;
-  let nextDigit: string;
-  if (centsEnd <= 0) {
-    centsDigits = '0';
-    nextDigit = centsEnd === 0 ? (digits[0] ?? '0') : '0';
+  // Where the kept digits end in `digits` once the exponent moves the decimal point, `decimals` places past it.
+  const end = intDigits.length + exponent + decimals;
+  if (end > 40) return err({ message: `OpenAI sent a cost too large to count: ${quoteInput(text)}.` });
+  let kept: string;
+  let next: string;
+  if (end <= 0) {
+    kept = '0';
+    next = end === 0 ? (digits[0] ?? '0') : '0';
   } else {
-    centsDigits = digits.slice(0, centsEnd).padEnd(centsEnd, '0');
-    nextDigit = digits[centsEnd] ?? '0';
+    kept = digits.slice(0, end).padEnd(end, '0');
+    next = digits[end] ?? '0';
   }
-  const magnitude = BigInt(centsDigits) + (nextDigit >= '5' ? 1n : 0n);
+  const magnitude = BigInt(kept) + (next >= '5' ? 1n : 0n);
   if (magnitude > BigInt(Number.MAX_SAFE_INTEGER)) {
     return err({ message: `OpenAI sent a cost too large to count: ${quoteInput(text)}.` });
   }
   const signed = match.groups?.sign === '-' ? -Number(magnitude) : Number(magnitude);
-  return ok(cents(signed));
+  return ok(Object.is(signed, -0) ? 0 : signed);
+};
+
+/** OpenAI's decimal dollars as cents, rounded half away from zero (see `dollarsToScaledInteger`). */
+export const dollarsToCents = (value: number | string): Result<Cents, MoneyError> => {
+  const scaled = dollarsToScaledInteger(value, 2);
+  return scaled.ok ? ok(cents(scaled.value)) : scaled;
 };

@@ -8,7 +8,7 @@
  * The sandbox page calls `dollarsToMicroCents` / `sumDollarsToMicroCents` and `roundMicroCentsToCents` so that its
  * totals and keywarden's alerts show the same cents.
  */
-import { cents, type Cents, type MoneyError } from '../money.js';
+import { cents, dollarsToScaledInteger, type Cents, type MoneyError } from '../money.js';
 import { err, ok, type Result } from '../result.js';
 
 /** Micro-cents per US dollar: an amount in micro-cents is exact to 8 decimals of a dollar. */
@@ -17,51 +17,13 @@ const MICRO_CENTS_PER_CENT = 1_000_000;
 /** Decimal places of a dollar that micro-cents hold exactly. */
 const DOLLAR_DECIMALS = 8;
 
-const DECIMAL_SHAPE = /^(?<sign>[+-])?(?<int>\d*)(?:\.(?<frac>\d*))?(?:e(?<exp>[+-]?\d{1,4}))?$/i;
-
-const quoted = (text: string): string => `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
-
 /**
  * OpenAI's decimal dollars (a number, read through its shortest decimal form, which is what the JSON carried; or a
  * decimal string, exponent allowed; negative for credits) as integer micro-cents (10^-8 USD). Digits beyond the 8th
  * decimal are rounded half away from zero: a float such as 0.30000000000000004 reads as 0.3 exactly.
  * Errors: not a decimal number, not finite, or more than about $90 million in one amount (past 2^53 micro-cents).
  */
-export const dollarsToMicroCents = (value: number | string): Result<number, MoneyError> => {
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    return err({ message: `OpenAI sent a cost that is not a number (${value}).` });
-  }
-  if (typeof value !== 'number' && typeof value !== 'string') {
-    return err({ message: 'OpenAI sent a cost that is neither a number nor a decimal string.' });
-  }
-  const text = typeof value === 'number' ? String(value) : value.trim();
-  const match = DECIMAL_SHAPE.exec(text);
-  const intDigits = match?.groups?.int ?? '';
-  const fracDigits = match?.groups?.frac ?? '';
-  if (!match || intDigits.length + fracDigits.length === 0) {
-    return err({ message: `OpenAI sent a cost that is not a decimal number: ${quoted(text)}.` });
-  }
-  const exponent = Number(match.groups?.exp ?? '0');
-  const digits = intDigits + fracDigits;
-  // Where the micro-cent digits end in `digits` once the exponent moves the decimal point.
-  const end = intDigits.length + exponent + DOLLAR_DECIMALS;
-  if (end > 40) return err({ message: `OpenAI sent a cost too large to count: ${quoted(text)}.` });
-  let kept: string;
-  let next: string;
-  if (end <= 0) {
-    kept = '0';
-    next = end === 0 ? (digits[0] ?? '0') : '0';
-  } else {
-    kept = digits.slice(0, end).padEnd(end, '0');
-    next = digits[end] ?? '0';
-  }
-  const magnitude = BigInt(kept) + (next >= '5' ? 1n : 0n);
-  if (magnitude > BigInt(Number.MAX_SAFE_INTEGER)) {
-    return err({ message: `OpenAI sent a cost too large to count: ${quoted(text)}.` });
-  }
-  const signed = match.groups?.sign === '-' ? -Number(magnitude) : Number(magnitude);
-  return ok(Object.is(signed, -0) ? 0 : signed);
-};
+export const dollarsToMicroCents = (value: number | string): Result<number, MoneyError> => dollarsToScaledInteger(value, DOLLAR_DECIMALS);
 
 /**
  * Adds integer micro-cents; a RangeError if the sum leaves the safe integers (about ±$90 million), where adding
