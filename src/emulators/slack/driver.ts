@@ -266,12 +266,7 @@ class PlatformDriver implements SlackDriver {
     const stored = ws.message(channelId, ts);
     const threadTs = stored?.thread_ts;
     const parent = threadTs ? ws.message(channelId, threadTs) : undefined;
-    const eventId = slackId('Ev', 10);
-    const envelope = {
-      token: this.verificationToken,
-      team_id: ws.teamId,
-      api_app_id: ws.appId,
-      event: {
+    const envelope = this.eventCallback({
         type: 'message',
         user: a.userId,
         text: a.text,
@@ -287,28 +282,39 @@ class PlatformDriver implements SlackDriver {
         ...(a.alsoSendToChannel && threadTs && parent
           ? { subtype: 'thread_broadcast', root: { type: 'message', user: parent.user, text: parent.text, ts: parent.ts, thread_ts: threadTs } }
           : {}),
-      },
+    });
+    const response = await this.deliverEvent(envelope, a.retryNum, a.retryReason);
+    return { ...response, ts, eventId: envelope.event_id };
+  }
+
+  /** An Events API `event_callback` envelope around `event`, with a new event id, as Slack wraps every event. */
+  private eventCallback(event: Record<string, unknown>) {
+    const ws = this.workspace;
+    return {
+      token: this.verificationToken,
+      team_id: ws.teamId,
+      api_app_id: ws.appId,
+      event,
       type: 'event_callback',
-      event_id: eventId,
+      event_id: slackId('Ev', 10),
       event_time: Math.floor(ws.now() / 1000),
-      authorizations: [
-        { enterprise_id: null, team_id: ws.teamId, user_id: ws.botUserId, is_bot: true, is_enterprise_install: false },
-      ],
+      authorizations: [{ enterprise_id: null, team_id: ws.teamId, user_id: ws.botUserId, is_bot: true, is_enterprise_install: false }],
       is_ext_shared_channel: false,
       event_context: `4-${randomToken(24)}`,
     };
+  }
+
+  /**
+   * Sends an event envelope in this driver's mode and remembers it for redelivery: over HTTP signed, with Slack's
+   * retry headers when `retryNum` is given; in Socket Mode as an `events_api` envelope with the retry fields.
+   */
+  private async deliverEvent(envelope: { event_id: string }, retryNum?: number, retryReason?: string): Promise<DriverResponse> {
     const body = JSON.stringify(envelope);
-    this.sentEvents.set(eventId, body);
-    if (this.socket) {
-      const response = await this.sendEnvelope('events_api', envelope, a.retryNum, a.retryReason);
-      return { ...response, ts, eventId };
-    }
+    this.sentEvents.set(envelope.event_id, body);
+    if (this.socket) return this.sendEnvelope('events_api', envelope, retryNum, retryReason);
     const retryHeaders: Record<string, string> =
-      a.retryNum !== undefined
-        ? { 'X-Slack-Retry-Num': String(a.retryNum), 'X-Slack-Retry-Reason': a.retryReason ?? 'http_timeout' }
-        : {};
-    const response = await this.sendSigned(body, JSON_TYPE, retryHeaders);
-    return { ...response, ts, eventId };
+      retryNum !== undefined ? { 'X-Slack-Retry-Num': String(retryNum), 'X-Slack-Retry-Reason': retryReason ?? 'http_timeout' } : {};
+    return this.sendSigned(body, JSON_TYPE, retryHeaders);
   }
 
   async redeliverEvent(a: { eventId: string; retryNum: number; retryReason?: string }): Promise<DriverResponse> {
@@ -328,37 +334,16 @@ class PlatformDriver implements SlackDriver {
   async redeliverAsNewEvent(eventId: string): Promise<DriverResponse & { eventId: string }> {
     const body = this.sentEvents.get(eventId);
     if (body === undefined) throw new Error(`Slack driver: event ${eventId} was never sent by this driver`);
-    const envelope = JSON.parse(body) as Record<string, unknown>;
-    const newId = slackId('Ev', 10);
-    const copy = { ...envelope, event_id: newId, event_context: `4-${randomToken(24)}`, event_time: Math.floor(this.workspace.now() / 1000) };
-    const copyBody = JSON.stringify(copy);
-    this.sentEvents.set(newId, copyBody);
-    const response = this.socket ? await this.sendEnvelope('events_api', copy) : await this.sendSigned(copyBody, JSON_TYPE, {});
-    return { ...response, eventId: newId };
+    const copy = this.eventCallback((JSON.parse(body) as { event: Record<string, unknown> }).event);
+    return { ...(await this.deliverEvent(copy)), eventId: copy.event_id };
   }
 
   async executeFunction(a: FunctionExecutionInput): Promise<DriverResponse & { eventId: string; executionId: string; botToken: string }> {
     const ws = this.workspace;
     const { execution, event } = ws.functions.start(a.callbackId, a.inputs);
-    const eventId = slackId('Ev', 10);
-    const envelope = {
-      token: this.verificationToken,
-      team_id: ws.teamId,
-      api_app_id: ws.appId,
-      event,
-      type: 'event_callback',
-      event_id: eventId,
-      event_time: Math.floor(ws.now() / 1000),
-      authorizations: [
-        { enterprise_id: null, team_id: ws.teamId, user_id: ws.botUserId, is_bot: true, is_enterprise_install: false },
-      ],
-      is_ext_shared_channel: false,
-      event_context: `4-${randomToken(24)}`,
-    };
-    const body = JSON.stringify(envelope);
-    this.sentEvents.set(eventId, body);
-    const response = this.socket ? await this.sendEnvelope('events_api', envelope) : await this.sendSigned(body, JSON_TYPE);
-    return { ...response, eventId, executionId: execution.id, botToken: execution.botToken };
+    const envelope = this.eventCallback(event as unknown as Record<string, unknown>);
+    const response = await this.deliverEvent(envelope);
+    return { ...response, eventId: envelope.event_id, executionId: execution.id, botToken: execution.botToken };
   }
 
   sendRaw(a: RawRequest): Promise<DriverResponse> {
