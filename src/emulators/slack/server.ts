@@ -21,6 +21,7 @@ import type {
   SlackView,
 } from './types.js';
 import { SocketModeServer } from './socketMode.js';
+import { ChannelPacing, type PacingReport } from './channelPacing.js';
 import { JSON_FIELDS, WEB_API_METHODS } from './web-api.js';
 import { SlackWorkspace, type ApiAnswer } from './workspace.js';
 
@@ -159,6 +160,7 @@ class LoopbackSlackEmulator implements SlackEmulator {
     readonly baseUrl: string,
     botToken: string,
     socketMode: SocketModeServer,
+    private readonly pacing: ChannelPacing | null = null,
   ) {
     this.apiUrl = `${baseUrl}/api/`;
     this.botToken = botToken;
@@ -187,6 +189,9 @@ class LoopbackSlackEmulator implements SlackEmulator {
   }
   get teamId(): string {
     return this.workspace.teamId;
+  }
+  pacingReport(): PacingReport | null {
+    return this.pacing?.report() ?? null;
   }
   get calls(): SlackCall[] {
     return [...this.recordedCalls];
@@ -300,6 +305,9 @@ class LoopbackSlackEmulator implements SlackEmulator {
     if (forced) return finish(args, forced.status, forced.answer, forced.headers);
     const handler = WEB_API_METHODS[method];
     if (!handler) return finish(args, 200, { ok: false, error: 'unknown_method' });
+    const pacedChannel = this.pacing?.limits(method) && typeof args.channel === 'string' ? this.workspace.resolveChannel(args.channel) : undefined;
+    const pacing = pacedChannel ? this.pacing?.admit(method, pacedChannel) : undefined;
+    if (pacing && !pacing.ok) return finish(args, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(pacing.retryAfterSeconds) });
     finish(args, 200, handler(this.workspace, args));
   }
 
@@ -351,7 +359,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   const baseUrl = `http://${urlHost}:${port}`;
   workspace.baseUrl = baseUrl;
   const socketMode = new SocketModeServer(workspace.appId, () => baseUrl.replace(/^http/, 'ws'), options.socketMode ?? {});
-  const emulator = new LoopbackSlackEmulator(workspace, server, baseUrl, options.botToken ?? 'xoxb-emulator', socketMode);
+  const pacing = options.channelRateLimit ? new ChannelPacing(options.channelRateLimit) : null;
+  const emulator = new LoopbackSlackEmulator(workspace, server, baseUrl, options.botToken ?? 'xoxb-emulator', socketMode, pacing);
   workspaceByEmulator.set(emulator, workspace);
   return emulator;
 }

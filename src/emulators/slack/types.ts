@@ -1,5 +1,6 @@
 /** Public shapes of the Slack emulator and its platform driver. */
 import type { SocketModeOptions, SocketModeServer } from './socketMode.js';
+import type { ChannelRateLimit, PacingReport } from './channelPacing.js';
 
 export interface SlackUserSeed {
   id: string;
@@ -39,6 +40,8 @@ export interface SlackEmulatorOptions {
   now?: () => number;
   /** Socket Mode's app-level token, ack timeout and retries (Socket Mode is always available). */
   socketMode?: SocketModeOptions;
+  /** Slack's "1 message per second per channel, short bursts allowed": 429 with Retry-After beyond it (channelPacing.ts). Off by default. */
+  channelRateLimit?: ChannelRateLimit;
 }
 
 export interface SlackCall {
@@ -168,6 +171,8 @@ export interface SlackChange {
 }
 
 export interface SlackEmulator {
+  /** What the per-channel rate limit let through and refused; null when `channelRateLimit` is off. */
+  pacingReport(): PacingReport | null;
   /** 'http://127.0.0.1:PORT/api/', WebClient's slackApiUrl. */
   readonly apiUrl: string;
   /** 'http://127.0.0.1:PORT'. */
