@@ -11,6 +11,9 @@
  * accepted once), and no issued key in any log line, recorded Slack call or response_url post except the reveal
  * modal. Prints throughput, ack p50/p99 and the worst queue depth (BullMQ getJobCounts, sampled every second).
  *
+ * keywarden runs as real child processes, so it keeps real time: costs are booked on today's date and the alerts
+ * checked are this month's (a run across midnight UTC at a month's end would count the new month only).
+ *
  *   npx tsx bench/load.ts [seconds=300] [commandsPerSecond=10]
  */
 import { randomBytes } from 'node:crypto';
@@ -345,7 +348,7 @@ async function main(): Promise<void> {
   console.log(`  keys: ${keysPerRequest.reduce((a, b) => a + b, 0)} service accounts for ${states.length} approvals; requests without exactly one: ${notOneKey}`);
   console.log(`  alerts: ${claimed} claimed, untold ${untold.length}, duplicated alert posts ${alertDuplicates.length}; any post name accepted twice: ${tally.duplicates.length}${tally.duplicates.length ? ` e.g. ${tally.duplicates.slice(0, 3).map((d) => d.name).join(', ')}` : ''}`);
   console.log(`  Slack: ${[...tally.byName.values()].reduce((a, b) => a + b, 0) + tally.unnamed} posts accepted, 429s ${pacing?.refusals.length ?? 0}, unhandled 429s ${pacing?.ignored.length ?? 0}`);
-  console.log(`  issued keys checked ${issuedKeys.length} (reveal modals ${revealModals.length}); found outside the reveal modal: ${leaks.length ? leaks.join(', ') : 'nowhere'}`);
+  console.log(`  issued keys checked ${issuedKeys.length} (reveal modals ${revealModals.length}); found outside the reveal modal: ${leaks.length ? leaks.join(', ') : 'nowhere'} (searched ${Object.entries(places).map(([w, t]) => `${w} ${(t.length / 1e6).toFixed(1)} MB`).join(', ')})`);
   console.log(`  error lines logged by keywarden: ${errorLines.length}`);
   for (const line of errorLines.slice(0, 5)) console.log(`    ${line}`);
   const ok = states.length === requestsSent && states.every((r) => r.state === 'active') && notOneKey === 0 && untold.length === 0 && tally.duplicates.length === 0 && leaks.length === 0 && failedAcks.length === 0;
