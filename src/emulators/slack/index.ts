@@ -1,4 +1,5 @@
 export { startSlackEmulator } from './server.js';
+export type { ChannelRateLimit, PacingDecision, PacingRefusal, PacingReport } from './channelPacing.js';
 export {
   createSlackDriver,
   SOCKET_MODE_NO_ACK_STATUS,

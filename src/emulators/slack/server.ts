@@ -22,6 +22,7 @@ import type {
 } from './types.js';
 import type { SlackFunctions } from './functions.js';
 import { SocketModeServer } from './socketMode.js';
+import { ChannelPacing, type PacingReport } from './channelPacing.js';
 import { JSON_FIELDS, WEB_API_METHODS } from './web-api.js';
 import { SlackWorkspace, type ApiAnswer } from './workspace.js';
 
@@ -160,6 +161,7 @@ class LoopbackSlackEmulator implements SlackEmulator {
     readonly baseUrl: string,
     botToken: string,
     socketMode: SocketModeServer,
+    private readonly pacing: ChannelPacing | null = null,
   ) {
     this.apiUrl = `${baseUrl}/api/`;
     this.botToken = botToken;
@@ -191,6 +193,9 @@ class LoopbackSlackEmulator implements SlackEmulator {
   }
   get functions(): SlackFunctions {
     return this.workspace.functions;
+  }
+  pacingReport(): PacingReport | null {
+    return this.pacing?.report() ?? null;
   }
   get calls(): SlackCall[] {
     return [...this.recordedCalls];
@@ -305,6 +310,9 @@ class LoopbackSlackEmulator implements SlackEmulator {
     if (forced) return finish(args, forced.status, forced.answer, forced.headers);
     const handler = WEB_API_METHODS[method];
     if (!handler) return finish(args, 200, { ok: false, error: 'unknown_method' });
+    const pacedChannel = this.pacing?.limits(method) && typeof args.channel === 'string' ? this.workspace.resolveChannel(args.channel) : undefined;
+    const pacing = pacedChannel ? this.pacing?.admit(method, pacedChannel) : undefined;
+    if (pacing && !pacing.ok) return finish(args, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(pacing.retryAfterSeconds) });
     finish(args, 200, handler(this.workspace, args));
   }
 
@@ -357,7 +365,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   workspace.baseUrl = baseUrl;
   workspace.functions.define(options.functions ?? []);
   const socketMode = new SocketModeServer(workspace.appId, () => baseUrl.replace(/^http/, 'ws'), options.socketMode ?? {});
-  const emulator = new LoopbackSlackEmulator(workspace, server, baseUrl, options.botToken ?? 'xoxb-emulator', socketMode);
+  const pacing = options.channelRateLimit ? new ChannelPacing(options.channelRateLimit) : null;
+  const emulator = new LoopbackSlackEmulator(workspace, server, baseUrl, options.botToken ?? 'xoxb-emulator', socketMode, pacing);
   workspaceByEmulator.set(emulator, workspace);
   return emulator;
 }

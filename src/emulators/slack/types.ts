@@ -1,6 +1,7 @@
 /** Public shapes of the Slack emulator and its platform driver. */
 import type { SlackFunctionDefinition, SlackFunctions } from './functions.js';
 import type { SocketModeOptions, SocketModeServer } from './socketMode.js';
+import type { ChannelRateLimit, PacingReport } from './channelPacing.js';
 
 export interface SlackUserSeed {
   id: string;
@@ -42,6 +43,8 @@ export interface SlackEmulatorOptions {
   socketMode?: SocketModeOptions;
   /** Workflow Builder custom steps the app declares (its manifest's `functions`, see functionDefinitionsOf). */
   functions?: SlackFunctionDefinition[];
+  /** Slack's "1 message per second per channel, short bursts allowed": 429 with Retry-After beyond it (channelPacing.ts). Off by default. */
+  channelRateLimit?: ChannelRateLimit;
 }
 
 export interface SlackCall {
@@ -171,6 +174,8 @@ export interface SlackChange {
 }
 
 export interface SlackEmulator {
+  /** What the per-channel rate limit let through and refused; null when `channelRateLimit` is off. */
+  pacingReport(): PacingReport | null;
   /** 'http://127.0.0.1:PORT/api/', WebClient's slackApiUrl. */
   readonly apiUrl: string;
   /** 'http://127.0.0.1:PORT'. */
