@@ -15,7 +15,10 @@ export interface ChannelPacer {
    * wait, after which the same ticket is asked again and is then let through. Errors are Redis's.
    */
   turn(channel: string, ticket: string): Promise<number>;
-  /** nothing is let through in `channel` for `ms` (Slack's Retry-After after a 429); turns already given stay */
+  /**
+   * nothing is let through in `channel` for `ms` (Slack's Retry-After after a 429): a turn given earlier that falls
+   * inside the hold is moved past it when its job asks, so no post goes out while Slack said to wait
+   */
   hold(channel: string, ms: number): Promise<void>;
 }
 
@@ -32,15 +35,23 @@ local now = tonumber(ARGV[2])
 local pace = tonumber(ARGV[3])
 local field = 't:' .. ARGV[1]
 local reserved = redis.call('HGET', KEYS[1], field)
+local held = tonumber(redis.call('HGET', KEYS[1], 'held') or '0')
 if reserved then
   reserved = tonumber(reserved)
   if reserved <= now + tonumber(ARGV[4]) then
+    if held > now then
+      -- a 429's Retry-After came after this turn was given: the turn moves past the hold, behind the line
+      local nextFree = math.max(tonumber(redis.call('HGET', KEYS[1], 'next') or '0'), held)
+      redis.call('HSET', KEYS[1], 'next', nextFree + pace, field, nextFree)
+      redis.call('PEXPIRE', KEYS[1], nextFree + pace - now + tonumber(ARGV[5]))
+      return nextFree - now
+    end
     redis.call('HDEL', KEYS[1], field)
     return 0
   end
   return reserved - now
 end
-local nextFree = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
+local nextFree = math.max(tonumber(redis.call('HGET', KEYS[1], 'next') or '0'), held)
 if nextFree <= now + tonumber(ARGV[4]) then
   redis.call('HSET', KEYS[1], 'next', math.max(nextFree, now) + pace)
   redis.call('PEXPIRE', KEYS[1], pace + tonumber(ARGV[5]))
@@ -56,6 +67,8 @@ const HOLD_SCRIPT = `
 local until_ = tonumber(ARGV[1])
 local nextFree = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
 if until_ > nextFree then redis.call('HSET', KEYS[1], 'next', until_) end
+local held = tonumber(redis.call('HGET', KEYS[1], 'held') or '0')
+if until_ > held then redis.call('HSET', KEYS[1], 'held', until_) end
 redis.call('PEXPIRE', KEYS[1], math.max(until_, nextFree) - tonumber(ARGV[3]) + tonumber(ARGV[2]))
 return 1
 `;

@@ -64,4 +64,23 @@ describe('channel turns (real Redis)', () => {
     now += 30_000;
     expect(await pacer.turn('C0HELD0001', 'x')).toBe(0);
   });
+
+  it('moves a turn given before a 429 past its Retry-After, so nothing posts while Slack said to wait', async () => {
+    let now = 12_000_000;
+    const pacer = createChannelPacer(ns.redis, (c) => `${ns.keys.pace(c)}:turns`, 1_000, () => now);
+    expect(await pacer.turn('C0HELD0002', 'a')).toBe(0);
+    expect(await pacer.turn('C0HELD0002', 'b')).toBe(1_000);
+    expect(await pacer.turn('C0HELD0002', 'c')).toBe(2_000);
+    // a's post was answered 429 with Retry-After 5 s
+    await pacer.hold('C0HELD0002', 5_000);
+    now += 1_000;
+    // b's turn has come, but it lies inside the hold: b waits past it, and c keeps its place after b
+    const waitB = await pacer.turn('C0HELD0002', 'b');
+    expect(now + waitB).toBeGreaterThanOrEqual(12_000_000 + 5_000);
+    now += waitB;
+    expect(await pacer.turn('C0HELD0002', 'b')).toBe(0);
+    now += 1_000;
+    const waitC = await pacer.turn('C0HELD0002', 'c');
+    expect(now + waitC).toBeGreaterThanOrEqual(12_000_000 + 5_000 + 1_000);
+  });
 });
