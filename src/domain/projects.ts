@@ -73,35 +73,119 @@ const comparableParts = (name: string, queryWordCount: number): string[] => {
   return parts;
 };
 
+/** A query made ready for ranking once, not once per candidate. */
+interface PreparedQuery {
+  readonly wanted: string;
+  readonly length: number;
+  readonly allowance: number;
+  readonly wordCount: number;
+}
+
+const prepareQuery = (query: string): PreparedQuery => {
+  const wanted = normalizeName(query);
+  return { wanted, length: [...wanted].length, allowance: typoAllowance(wanted), wordCount: wordsOf(wanted).length };
+};
+
+/**
+ * How close a normalized candidate name is to the query, or null when it is too far: 0 the exact name, 1 a name
+ * starting with it, 2 a name containing it (two characters or more), then 2 + the edit distance of the name (or a
+ * run of its words as long as the query) when within the typo allowance (unless `typos` is false). The one ranking behind both `closestNames`
+ * and `searchProjects`.
+ */
+const nameRank = (q: PreparedQuery, candidate: string, typos = true): number | null => {
+  if (candidate === q.wanted) return 0;
+  if (candidate.startsWith(q.wanted)) return 1;
+  if (q.length >= 2 && candidate.includes(q.wanted)) return 2;
+  if (!typos || q.allowance === 0) return null;
+  let best = Number.POSITIVE_INFINITY;
+  for (const part of comparableParts(candidate, q.wordCount)) {
+    // Lengths further apart than the allowance need more edits than it allows: skip the distance table.
+    if (Math.abs([...part].length - q.length) > q.allowance) continue;
+    best = Math.min(best, editDistance(q.wanted, part));
+  }
+  return best <= q.allowance ? 2 + best : null;
+};
+
 /**
  * Up to `n` names close to `query`, best first: the exact name, then names starting with it, then names containing
  * it, then names (or runs of their words) within a few typos of it. Names further off are never returned.
  */
 export const closestNames = (query: string, names: readonly string[], n = 3): string[] => {
-  const wanted = normalizeName(query);
-  if (wanted === '' || n <= 0) return [];
-  const allowance = typoAllowance(wanted);
-  const queryWordCount = wordsOf(wanted).length;
+  const q = prepareQuery(query);
+  if (q.wanted === '' || n <= 0) return [];
   const seen = new Set<string>();
   const ranked: { name: string; rank: number; length: number }[] = [];
   for (const name of names) {
     const candidate = normalizeName(name);
     if (candidate === '' || seen.has(candidate)) continue;
     seen.add(candidate);
-    let rank: number;
-    if (candidate === wanted) rank = 0;
-    else if (candidate.startsWith(wanted)) rank = 1;
-    else if (wanted.length >= 2 && candidate.includes(wanted)) rank = 2;
-    else {
-      if (allowance === 0) continue;
-      const distance = Math.min(...comparableParts(candidate, queryWordCount).map((part) => editDistance(wanted, part)));
-      if (distance > allowance) continue;
-      rank = 2 + distance;
-    }
+    const rank = nameRank(q, candidate);
+    if (rank === null) continue;
     ranked.push({ name: name.trim(), rank, length: [...candidate].length });
   }
   ranked.sort((a, b) => a.rank - b.rank || a.length - b.length || a.name.localeCompare(b.name));
   return ranked.slice(0, n).map((entry) => entry.name);
+};
+
+/** The active projects with their names and ids prepared for searching; build it once per list, search it often. */
+export interface ProjectSearchIndex {
+  readonly entries: readonly { readonly project: ProjectRef; readonly name: string; readonly id: string; readonly length: number }[];
+}
+
+/** Indexes the active projects of `projects` (archived ones are never offered), sorted by name. */
+export const indexProjects = (projects: readonly ProjectRef[]): ProjectSearchIndex => {
+  const entries = projects
+    .filter((project) => project.status === 'active')
+    .map((project) => {
+      const name = normalizeName(project.name);
+      return { project, name, id: project.id.toLowerCase(), length: [...name].length };
+    });
+  entries.sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
+  return { entries };
+};
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The shortest query compared against the inside of project ids (shorter ones would match ids by chance). */
+const ID_FRAGMENT_MIN_CHARS = 6;
+
+/**
+ * Active projects matching `query` for a type-ahead picker, best first, at most `limit` (Slack's external select
+ * takes 100 options: https://docs.slack.dev/reference/block-kit/composition-objects/option-object). Ranked as
+ * `closestNames` ranks names: the exact name or id, then names starting with the query (or ids, for `proj_…`), then
+ * names containing it (or ids containing six characters or more of it), then names a few typos away; ties go to the
+ * shorter name, then by name. An empty query lists the projects by name. Pure; about a millisecond for 2,000 projects.
+ */
+export const searchProjects = (query: string, index: ProjectSearchIndex, limit = 100): ProjectRef[] => {
+  if (limit <= 0) return [];
+  const q = prepareQuery(query);
+  if (q.wanted === '') return index.entries.slice(0, limit).map((entry) => entry.project);
+  const idQuery = q.wanted.replace(/\s+/g, '');
+  const looksLikeId = PROJECT_ID.test(idQuery);
+  const idRank = (id: string): number | null => {
+    if (id === idQuery) return 0;
+    if (looksLikeId && id.startsWith(idQuery)) return 1;
+    if (idQuery.length >= ID_FRAGMENT_MIN_CHARS && id.includes(idQuery)) return 2;
+    return null;
+  };
+  const ranked: { entry: ProjectSearchIndex['entries'][number]; rank: number }[] = [];
+  const typoCandidates: ProjectSearchIndex['entries'][number][] = [];
+  for (const entry of index.entries) {
+    const byId = idRank(entry.id);
+    // Exact, prefix and substring first; the edit distance is only worked out if they leave room.
+    const close = nameRank(q, entry.name, false);
+    const rank = byId === null ? close : close === null ? byId : Math.min(byId, close);
+    if (rank !== null) ranked.push({ entry, rank });
+    else typoCandidates.push(entry);
+  }
+  if (ranked.length < limit && q.allowance > 0) {
+    for (const entry of typoCandidates) {
+      const rank = nameRank(q, entry.name);
+      if (rank !== null) ranked.push({ entry, rank });
+    }
+  }
+  ranked.sort((a, b) => a.rank - b.rank || a.entry.length - b.entry.length || compareText(a.entry.name, b.entry.name) || compareText(a.entry.id, b.entry.id));
+  return ranked.slice(0, limit).map(({ entry }) => entry.project);
 };
 
 const QUOTE_PAIRS: Readonly<Record<string, string>> = {
