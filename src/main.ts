@@ -105,7 +105,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     canPostIn: createChannelCheck(webForListeners),
     audit: new AuditLog(redis, keys),
     openai,
-    projects: createProjectDirectory(redis, keys.projectsCache(), openai),
+    projects: createProjectDirectory(redis, keys.projectsCache(), openai, { log }),
     queues,
     groupsOf: createGroupMembership(webForListeners, [...config.approvers, ...config.admins], clock),
     clock,
@@ -192,6 +192,8 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       },
     );
   }
+  // The request form's project picker searches a list refreshed in the background, never OpenAI per keystroke.
+  const projectRefresh = listens ? deps.projects.keepFresh(PROJECT_REFRESH_MS) : null;
   const http: HttpServer = createHttpServer(opsRoutes({ metrics, readiness, queues: queues.queues, admin: config.ops.admin }), slack?.requestListener ?? null);
   // The commands connection refuses commands until it is ready (a cluster first reads its slot map): give it a moment.
   await readyWithin(redis, 3_000);
@@ -201,7 +203,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const stopInOrder = async () => {
     // 1. no new Slack requests (open ones finish); 2. running jobs finish; 3. queues and Redis close.
     slackAuth.stop();
-    await Promise.allSettled([http.close(), slack?.stop(), clockTask?.stop()]);
+    await Promise.allSettled([http.close(), slack?.stop(), clockTask?.stop(), projectRefresh?.stop()]);
     if (workers) await workers.close();
     await queues.close();
   };
@@ -238,6 +240,9 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   log.info({ role, port, mode: listens ? config.slack.mode : 'none' }, 'keywarden started');
   return running;
 }
+
+/** How often the web processes re-read the org's projects for the picker (one process per interval does it). */
+const PROJECT_REFRESH_MS = 4 * 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
