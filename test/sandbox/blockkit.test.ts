@@ -388,7 +388,7 @@ describe('what keywarden renders', () => {
     const list: [string, unknown[]][] = [
       ...REQUEST_STATES.map((state): [string, unknown[]] => [`request message (${state})`, renderRequestMessage(requestIn(state), { now: NOW }).blocks]),
       ['request message with hostile purpose', renderRequestMessage(requestIn('pending', { purpose: HOSTILE, projectName: HOSTILE }), { now: NOW }).blocks],
-      ['request modal', renderRequestModal({ projects: [{ id: 'proj_1', name: 'Support' }], defaultDays: 30, maxDays: 90 }).blocks],
+      ['request modal', renderRequestModal({ activeProjects: 1, defaultDays: 30, maxDays: 90 }).blocks],
       ['deny modal', renderDenyReasonModal('req_1').blocks],
       ['revealed key modal', renderRevealedKeyModal(full, SAMPLE_KEY).blocks],
       ['already revealed modal', renderAlreadyRevealedModal(full).blocks],
@@ -424,7 +424,7 @@ describe('what keywarden renders', () => {
   });
 
   it('renders the request form’s inputs for the fields keywarden reads back', () => {
-    const view = renderRequestModal({ projects: [{ id: 'proj_1', name: 'Support' }], defaultDays: 30, maxDays: 90 });
+    const view = renderRequestModal({ activeProjects: 1, defaultDays: 30, maxDays: 90 });
     expect(view.callback_id).toBe(VIEW.requestKey);
     const html = renderBlocks(view.blocks, { ...ctx, surface: 'modal' });
     expect(html).toContain(`data-block-id="${INPUT.project.block}" data-action-id="${INPUT.project.action}"`);
