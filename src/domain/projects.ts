@@ -40,35 +40,50 @@ const normalizeName = (name: string): string => name.normalize('NFC').trim().rep
 
 const wordsOf = (text: string): string[] => text.split(' ').filter((word) => word !== '');
 
-/** Edit distance where an insertion, deletion, substitution or swap of two neighbouring characters is one edit. */
-const editDistance = (a: string, b: string): number => {
-  const s = [...a];
-  const t = [...b];
-  const rows: number[][] = Array.from({ length: s.length + 1 }, (_, i) =>
-    Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const at = (i: number, j: number): number => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+/**
+ * Edit distance where an insertion, deletion, substitution or swap of two neighbouring characters is one edit
+ * (optimal string alignment), between two strings given as arrays of code points; `max + 1` as soon as it is
+ * certain to exceed `max`. Only the band of width `max` around the diagonal is worked out, in three reused rows.
+ */
+const editDistanceWithin = (s: readonly string[], t: readonly string[], max: number): number => {
+  const over = max + 1;
+  if (Math.abs(s.length - t.length) > max) return over;
+  const width = t.length + 1;
+  let before = new Int32Array(width).fill(over);
+  let previous = new Int32Array(width);
+  let current = new Int32Array(width);
+  for (let j = 0; j < width; j += 1) previous[j] = j <= max ? j : over;
   for (let i = 1; i <= s.length; i += 1) {
-    const row = rows[i] ?? [];
-    for (let j = 1; j <= t.length; j += 1) {
+    current.fill(over);
+    if (i <= max) current[0] = i;
+    const from = Math.max(1, i - max);
+    const to = Math.min(t.length, i + max);
+    let rowBest = current[0] ?? over;
+    for (let j = from; j <= to; j += 1) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      row[j] = best;
+      let best = Math.min((previous[j] ?? over) + 1, (current[j - 1] ?? over) + 1, (previous[j - 1] ?? over) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, (before[j - 2] ?? over) + 1);
+      current[j] = Math.min(best, over);
+      if (best < rowBest) rowBest = best;
     }
+    if (rowBest > max) return over;
+    [before, previous, current] = [previous, current, before];
   }
-  return at(s.length, t.length);
+  return Math.min(previous[t.length] ?? over, over);
 };
 
 /** How many edits still count as a typo: one per three characters typed, at most 3; none for one or two. */
 const typoAllowance = (query: string): number => Math.min(3, Math.floor([...query].length / 3));
 
-/** The name's runs of consecutive words as long as the query, and the whole name: what a typo could stand for. */
-const comparableParts = (name: string, queryWordCount: number): string[] => {
+/**
+ * The name's runs of consecutive words as long as the query, and the whole name, as code points: what a typo could
+ * stand for.
+ */
+const comparableParts = (name: string, queryWordCount: number): string[][] => {
   const words = wordsOf(name);
-  const parts = [name];
+  const parts = [[...name]];
   for (let start = 0; start + queryWordCount <= words.length; start += 1) {
-    parts.push(words.slice(start, start + queryWordCount).join(' '));
+    parts.push([...words.slice(start, start + queryWordCount).join(' ')]);
   }
   return parts;
 };
@@ -76,6 +91,7 @@ const comparableParts = (name: string, queryWordCount: number): string[] => {
 /** A query made ready for ranking once, not once per candidate. */
 interface PreparedQuery {
   readonly wanted: string;
+  readonly chars: readonly string[];
   readonly length: number;
   readonly allowance: number;
   readonly wordCount: number;
@@ -83,28 +99,34 @@ interface PreparedQuery {
 
 const prepareQuery = (query: string): PreparedQuery => {
   const wanted = normalizeName(query);
-  return { wanted, length: [...wanted].length, allowance: typoAllowance(wanted), wordCount: wordsOf(wanted).length };
+  const chars = [...wanted];
+  return { wanted, chars, length: chars.length, allowance: typoAllowance(wanted), wordCount: wordsOf(wanted).length };
+};
+
+/** 0 the exact name, 1 a name starting with the query, 2 a name containing it (two characters or more), else null. */
+const textRank = (q: PreparedQuery, candidate: string): number | null => {
+  if (candidate === q.wanted) return 0;
+  if (candidate.startsWith(q.wanted)) return 1;
+  if (q.length >= 2 && candidate.includes(q.wanted)) return 2;
+  return null;
+};
+
+/** 2 + the fewest edits from the query to one of `parts` (see comparableParts), or null beyond the typo allowance. */
+const typoRank = (q: PreparedQuery, parts: readonly (readonly string[])[]): number | null => {
+  if (q.allowance === 0) return null;
+  let best = q.allowance + 1;
+  for (const part of parts) best = Math.min(best, editDistanceWithin(q.chars, part, Math.min(q.allowance, best)));
+  return best <= q.allowance ? 2 + best : null;
 };
 
 /**
  * How close a normalized candidate name is to the query, or null when it is too far: 0 the exact name, 1 a name
  * starting with it, 2 a name containing it (two characters or more), then 2 + the edit distance of the name (or a
- * run of its words as long as the query) when within the typo allowance (unless `typos` is false). The one ranking behind both `closestNames`
+ * run of its words as long as the query) when within the typo allowance. The one ranking behind both `closestNames`
  * and `searchProjects`.
  */
-const nameRank = (q: PreparedQuery, candidate: string, typos = true): number | null => {
-  if (candidate === q.wanted) return 0;
-  if (candidate.startsWith(q.wanted)) return 1;
-  if (q.length >= 2 && candidate.includes(q.wanted)) return 2;
-  if (!typos || q.allowance === 0) return null;
-  let best = Number.POSITIVE_INFINITY;
-  for (const part of comparableParts(candidate, q.wordCount)) {
-    // Lengths further apart than the allowance need more edits than it allows: skip the distance table.
-    if (Math.abs([...part].length - q.length) > q.allowance) continue;
-    best = Math.min(best, editDistance(q.wanted, part));
-  }
-  return best <= q.allowance ? 2 + best : null;
-};
+const nameRank = (q: PreparedQuery, candidate: string): number | null =>
+  textRank(q, candidate) ?? typoRank(q, comparableParts(candidate, q.wordCount));
 
 /**
  * Up to `n` names close to `query`, best first: the exact name, then names starting with it, then names containing
@@ -129,7 +151,18 @@ export const closestNames = (query: string, names: readonly string[], n = 3): st
 
 /** The active projects with their names and ids prepared for searching; build it once per list, search it often. */
 export interface ProjectSearchIndex {
-  readonly entries: readonly { readonly project: ProjectRef; readonly name: string; readonly id: string; readonly length: number }[];
+  readonly entries: readonly IndexedProject[];
+}
+
+interface IndexedProject {
+  readonly project: ProjectRef;
+  /** the normalized name */
+  readonly name: string;
+  /** the id in lower case */
+  readonly id: string;
+  readonly length: number;
+  /** comparableParts of the name, by the query's word count, worked out on first use */
+  readonly parts: Map<number, string[][]>;
 }
 
 /** Indexes the active projects of `projects` (archived ones are never offered), sorted by name. */
@@ -138,7 +171,7 @@ export const indexProjects = (projects: readonly ProjectRef[]): ProjectSearchInd
     .filter((project) => project.status === 'active')
     .map((project) => {
       const name = normalizeName(project.name);
-      return { project, name, id: project.id.toLowerCase(), length: [...name].length };
+      return { project, name, id: project.id.toLowerCase(), length: [...name].length, parts: new Map<number, string[][]>() };
     });
   entries.sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
   return { entries };
@@ -168,19 +201,24 @@ export const searchProjects = (query: string, index: ProjectSearchIndex, limit =
     if (idQuery.length >= ID_FRAGMENT_MIN_CHARS && id.includes(idQuery)) return 2;
     return null;
   };
-  const ranked: { entry: ProjectSearchIndex['entries'][number]; rank: number }[] = [];
-  const typoCandidates: ProjectSearchIndex['entries'][number][] = [];
+  const ranked: { entry: IndexedProject; rank: number }[] = [];
+  const typoCandidates: IndexedProject[] = [];
   for (const entry of index.entries) {
     const byId = idRank(entry.id);
     // Exact, prefix and substring first; the edit distance is only worked out if they leave room.
-    const close = nameRank(q, entry.name, false);
+    const close = textRank(q, entry.name);
     const rank = byId === null ? close : close === null ? byId : Math.min(byId, close);
     if (rank !== null) ranked.push({ entry, rank });
     else typoCandidates.push(entry);
   }
   if (ranked.length < limit && q.allowance > 0) {
     for (const entry of typoCandidates) {
-      const rank = nameRank(q, entry.name);
+      let parts = entry.parts.get(q.wordCount);
+      if (parts === undefined) {
+        parts = comparableParts(entry.name, q.wordCount);
+        entry.parts.set(q.wordCount, parts);
+      }
+      const rank = typoRank(q, parts);
       if (rank !== null) ranked.push({ entry, rank });
     }
   }
