@@ -25,6 +25,7 @@ import {
   renderBlock,
   renderBlocks,
   renderElement,
+  renderOptionList,
   renderMrkdwn,
   renderText,
   type BlockKitContext,
@@ -47,6 +48,8 @@ const ALLOWED_TAGS = new Set([
 const ALLOWED_ATTRIBUTES = new Set([
   'alt', 'checked', 'class', 'datetime', 'disabled', 'href', 'label', 'loading', 'max', 'maxlength', 'min', 'name', 'placeholder', 'rel', 'role',
   'rows', 'selected', 'src', 'start', 'step', 'target', 'title', 'type', 'value',
+  // the external select's type-ahead (a combobox and its listbox)
+  'aria-autocomplete', 'aria-controls', 'aria-expanded', 'aria-selected', 'autocomplete', 'hidden', 'id',
 ]);
 
 /**
@@ -421,6 +424,26 @@ describe('what keywarden renders', () => {
   it('shows the revealed key whole, in a code block', () => {
     const html = renderBlocks(renderRevealedKeyModal(fullRequest(), SAMPLE_KEY).blocks, { ...ctx, surface: 'modal' });
     expect(html).toContain(`<pre class="bk-pre">${SAMPLE_KEY}</pre>`);
+  });
+
+  it('renders the request form’s project field as a type-ahead asking from the first keystroke', () => {
+    const html = renderBlocks(renderRequestModal({ activeProjects: 2000, defaultDays: 30, maxDays: 90 }).blocks, { ...ctx, surface: 'modal' });
+    expect(html).toContain('<div class="bk-typeahead" data-min-query="0">');
+    expect(html).toContain(`<input type="hidden" data-kw-input data-type="external_select" data-block-id="${INPUT.project.block}" data-action-id="${INPUT.project.action}" value=""`);
+    expect(html).toContain('role="combobox"');
+    expect(html).toContain('placeholder="Search projects"');
+    assertOnlySafeMarkup(html);
+  });
+
+  it('lists the options keywarden answers, escaped, or says why there are none', () => {
+    const html = renderOptionList({ options: [{ text: HOSTILE, value: 'proj_"x' }, { text: 'Support Bot', value: 'proj_1' }] });
+    expect(html).toContain('data-value="proj_1" data-label="Support Bot">Support Bot</li>');
+    expect(html).toContain('data-value="proj_&quot;x"');
+    assertOnlySafeMarkup(html);
+    expect(renderOptionList({ options: [] })).toContain('No results');
+    expect(renderOptionList({ loading: true })).toContain('Loading…');
+    expect(renderOptionList({ error: '<b>no</b>' })).toContain('&lt;b&gt;no&lt;/b&gt;');
+    expect(renderElement({ type: 'external_select', action_id: 'e', placeholder: { type: 'plain_text', text: 'Pick' } }, ctx, 'b')).toContain('data-min-query="3"');
   });
 
   it('renders the request form’s inputs for the fields keywarden reads back', () => {
