@@ -66,6 +66,10 @@ const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis
 /** The longest one refresh may hold the lock (a listing of 2,000 projects is 20 pages). */
 const REFRESH_LOCK_MS = 30_000;
 const COLD_POLL_MS = 50;
+/** After a failed refresh, how long this process leaves OpenAI alone before trying again (ms). */
+const RETRY_AFTER_FAILURE_MS = 10_000;
+
+type RefreshOutcome = 'stored' | 'busy' | 'failed';
 
 /**
  * The directory over `openai.listProjects`, keyed under `cacheKey` (its hash tag keeps the keys on one cluster slot):
@@ -91,7 +95,9 @@ export function createProjectDirectory(
   /** this process's copy of the picker's list, and the stamp it was stored under */
   let memory: { stamp: string; index: ProjectSearchIndex } | null = null;
   /** the refresh this process is running, so that concurrent callers share it */
-  let running: Promise<void> | null = null;
+  let running: Promise<RefreshOutcome> | null = null;
+  /** when this process's last refresh failed (ms), so that keystrokes do not call a failing OpenAI again and again */
+  let failedAt: number | null = null;
 
   const cached = async () => {
     const raw = await redis.get(keys.fresh);
@@ -115,20 +121,28 @@ export function createProjectDirectory(
     return projects;
   };
 
-  /** Reads OpenAI and stores the list, unless another process is doing so (then its result arrives through Redis). */
-  const refresh = (): Promise<void> => {
+  /**
+   * Reads OpenAI and stores the list, unless another process is doing so (then its result arrives through Redis):
+   * 'stored', 'busy' (another process holds the lock) or 'failed' (logged; not tried again for `RETRY_AFTER_FAILURE_MS`).
+   */
+  const refresh = (): Promise<RefreshOutcome> => {
     if (running) return running;
-    running = (async () => {
+    if (failedAt !== null && Date.now() - failedAt < RETRY_AFTER_FAILURE_MS) return Promise.resolve('failed');
+    running = (async (): Promise<RefreshOutcome> => {
       const token = randomUUID();
-      if ((await redis.set(keys.refreshing, token, 'PX', REFRESH_LOCK_MS, 'NX')) !== 'OK') return;
+      if ((await redis.set(keys.refreshing, token, 'PX', REFRESH_LOCK_MS, 'NX')) !== 'OK') return 'busy';
       try {
         await store(await openai.listProjects());
+        failedAt = null;
+        return 'stored';
       } finally {
         await redis.eval(RELEASE_LOCK, 1, keys.refreshing, token).catch(() => undefined);
       }
     })()
-      .catch((error: unknown) => {
+      .catch((error: unknown): RefreshOutcome => {
+        failedAt = Date.now();
         options.log?.warn({ error: (error as Error).message }, 'could not refresh the project list from OpenAI; the picker keeps the last one');
+        return 'failed';
       })
       .finally(() => {
         running = null;
@@ -163,10 +177,13 @@ export function createProjectDirectory(
       const limit = opts.limit ?? 100;
       let index = await currentIndex();
       if (index === null) {
-        const refreshed = refresh();
+        // Our own refresh wakes us when it ends; another process's (which holds the lock) is polled for.
+        let outcome: RefreshOutcome | null = null;
+        const refreshed = refresh().then((o) => (outcome = o));
         const deadline = Date.now() + (opts.wait === false ? 0 : coldWaitMs);
-        while (index === null && Date.now() < deadline) {
-          await Promise.race([refreshed, new Promise((r) => setTimeout(r, COLD_POLL_MS))]);
+        while (index === null && outcome !== 'failed' && Date.now() < deadline) {
+          const pause = new Promise((r) => setTimeout(r, Math.min(COLD_POLL_MS, Math.max(0, deadline - Date.now()))));
+          await (outcome === null ? Promise.race([refreshed, pause]) : pause);
           index = await currentIndex();
         }
         if (index === null) return { projects: [], ready: false, activeCount: 0 };

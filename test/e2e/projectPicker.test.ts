@@ -145,4 +145,24 @@ describe('the project picker with 2,000 projects', () => {
     expect(answer.options[0]?.value).toBe(added.last);
     h.openai.clearFaults();
   });
+
+  it('with no list and OpenAI failing: answers at once with nothing, and does not ask OpenAI again at every keystroke', async () => {
+    const form = await openForm();
+    h.openai.inject({ method: 'GET', path: /\/v1\/organization\/projects$/, status: 500, times: 1_000 });
+    const keys = await h.redis.keys(`${h.namespace}:{kw}:cache:projects*`);
+    if (keys.length > 0) await h.redis.del(...keys);
+    const listings = () => h.openai.callsTo('GET', /\/v1\/organization\/projects$/).length;
+    const before = listings();
+    for (const typed of ['q', 'qu', 'qua', 'quar', 'quart']) {
+      const answer = await suggest(form.id, typed);
+      expect(answer.status).toBe(200);
+      expect(answer.ms).toBeLessThan(3_000);
+      expect(answer.problems).toEqual([]);
+      expect(answer.options).toEqual([]);
+    }
+    // one refresh (with the OpenAI client's own retries), not one per keystroke
+    expect(listings() - before).toBeGreaterThan(0);
+    expect(listings() - before).toBeLessThanOrEqual(3);
+    h.openai.clearFaults();
+  });
 });
