@@ -135,7 +135,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     canPostIn: createChannelCheck(webForListeners),
     audit,
     openai,
-    projects: createProjectDirectory(redis, keys.projectsCache(), openai),
+    projects: createProjectDirectory(redis, keys.projectsCache(), openai, { log }),
     queues,
     groupsOf,
     clock,
@@ -221,6 +221,8 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       },
     );
   }
+  // The request form's project picker searches a list refreshed in the background, never OpenAI per keystroke.
+  const projectRefresh = listens ? deps.projects.keepFresh(PROJECT_REFRESH_MS) : null;
   const http: HttpServer = createHttpServer(opsRoutes({ metrics, readiness, queues: queues.queues, admin: config.ops.admin }), slack?.requestListener ?? null);
   // The commands connection refuses commands until it is ready (a cluster first reads its slot map): give it a moment.
   await readyWithin(redis, 3_000);
@@ -230,7 +232,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const stopInOrder = async () => {
     // 1. no new Slack requests (open ones finish); 2. running jobs finish; 3. queues and Redis close.
     slackAuth.stop();
-    await Promise.allSettled([http.close(), slack?.stop(), clockTask?.stop()]);
+    await Promise.allSettled([http.close(), slack?.stop(), clockTask?.stop(), projectRefresh?.stop()]);
     if (workers) await workers.close();
     await queues.close();
   };
@@ -310,6 +312,9 @@ async function warnUnknownPolicyIds(web: WebClient, ids: readonly string[], log:
     log.warn({ unknownIds: unknown }, `the approval policy names ${unknown.length} id${unknown.length === 1 ? '' : 's'} Slack does not know: ${unknown.join(', ')}. Check KEYWARDEN_POLICY_FILE, KEYWARDEN_APPROVERS and KEYWARDEN_ADMINS.`);
   }
 }
+
+/** How often the web processes re-read the org's projects for the picker (one process per interval does it). */
+const PROJECT_REFRESH_MS = 4 * 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -30,7 +30,7 @@ type Manifest = {
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     event_subscriptions: { request_url?: string; bot_events: string[] };
-    interactivity: { is_enabled: boolean; request_url?: string };
+    interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
     org_deploy_enabled: boolean;
     socket_mode_enabled: boolean;
     token_rotation_enabled: boolean;
@@ -96,7 +96,7 @@ describe('manifest.yml', () => {
       ['app_home_opened', 'message.channels', 'message.groups', 'message.im', 'function_executed'].sort(),
     );
     expect(settings.event_subscriptions.request_url).toBe(`${host}/slack/events`);
-    expect(settings.interactivity).toEqual({ is_enabled: true, request_url: `${host}/slack/events` });
+    expect(settings.interactivity).toEqual({ is_enabled: true, request_url: `${host}/slack/events`, message_menu_options_url: `${host}/slack/events` });
     expect(settings.socket_mode_enabled).toBe(false);
     // Slack shows an app's steps in Workflow Builder only when the app is org-ready
     expect(settings.org_deploy_enabled).toBe(true);
@@ -129,6 +129,7 @@ describe('manifest.yml', () => {
     delete socket.features.slash_commands[0]?.url;
     delete socket.settings.event_subscriptions.request_url;
     delete socket.settings.interactivity.request_url;
+    delete socket.settings.interactivity.message_menu_options_url;
     expect(errorsOf(validate, socket)).toEqual([]);
   });
 

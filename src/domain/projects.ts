@@ -40,68 +40,190 @@ const normalizeName = (name: string): string => name.normalize('NFC').trim().rep
 
 const wordsOf = (text: string): string[] => text.split(' ').filter((word) => word !== '');
 
-/** Edit distance where an insertion, deletion, substitution or swap of two neighbouring characters is one edit. */
-const editDistance = (a: string, b: string): number => {
-  const s = [...a];
-  const t = [...b];
-  const rows: number[][] = Array.from({ length: s.length + 1 }, (_, i) =>
-    Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const at = (i: number, j: number): number => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+/**
+ * Edit distance where an insertion, deletion, substitution or swap of two neighbouring characters is one edit
+ * (optimal string alignment), between two strings given as arrays of code points; `max + 1` as soon as it is
+ * certain to exceed `max`. Only the band of width `max` around the diagonal is worked out, in three reused rows.
+ */
+const editDistanceWithin = (s: readonly string[], t: readonly string[], max: number): number => {
+  const over = max + 1;
+  if (Math.abs(s.length - t.length) > max) return over;
+  const width = t.length + 1;
+  let before = new Int32Array(width).fill(over);
+  let previous = new Int32Array(width);
+  let current = new Int32Array(width);
+  for (let j = 0; j < width; j += 1) previous[j] = j <= max ? j : over;
   for (let i = 1; i <= s.length; i += 1) {
-    const row = rows[i] ?? [];
-    for (let j = 1; j <= t.length; j += 1) {
+    current.fill(over);
+    if (i <= max) current[0] = i;
+    const from = Math.max(1, i - max);
+    const to = Math.min(t.length, i + max);
+    let rowBest = current[0] ?? over;
+    for (let j = from; j <= to; j += 1) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      row[j] = best;
+      let best = Math.min((previous[j] ?? over) + 1, (current[j - 1] ?? over) + 1, (previous[j - 1] ?? over) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, (before[j - 2] ?? over) + 1);
+      current[j] = Math.min(best, over);
+      if (best < rowBest) rowBest = best;
     }
+    if (rowBest > max) return over;
+    [before, previous, current] = [previous, current, before];
   }
-  return at(s.length, t.length);
+  return Math.min(previous[t.length] ?? over, over);
 };
 
 /** How many edits still count as a typo: one per three characters typed, at most 3; none for one or two. */
 const typoAllowance = (query: string): number => Math.min(3, Math.floor([...query].length / 3));
 
-/** The name's runs of consecutive words as long as the query, and the whole name: what a typo could stand for. */
-const comparableParts = (name: string, queryWordCount: number): string[] => {
+/**
+ * The name's runs of consecutive words as long as the query, and the whole name, as code points: what a typo could
+ * stand for.
+ */
+const comparableParts = (name: string, queryWordCount: number): string[][] => {
   const words = wordsOf(name);
-  const parts = [name];
+  const parts = [[...name]];
   for (let start = 0; start + queryWordCount <= words.length; start += 1) {
-    parts.push(words.slice(start, start + queryWordCount).join(' '));
+    parts.push([...words.slice(start, start + queryWordCount).join(' ')]);
   }
   return parts;
 };
+
+/** A query made ready for ranking once, not once per candidate. */
+interface PreparedQuery {
+  readonly wanted: string;
+  readonly chars: readonly string[];
+  readonly length: number;
+  readonly allowance: number;
+  readonly wordCount: number;
+}
+
+const prepareQuery = (query: string): PreparedQuery => {
+  const wanted = normalizeName(query);
+  const chars = [...wanted];
+  return { wanted, chars, length: chars.length, allowance: typoAllowance(wanted), wordCount: wordsOf(wanted).length };
+};
+
+/** 0 the exact name, 1 a name starting with the query, 2 a name containing it (two characters or more), else null. */
+const textRank = (q: PreparedQuery, candidate: string): number | null => {
+  if (candidate === q.wanted) return 0;
+  if (candidate.startsWith(q.wanted)) return 1;
+  if (q.length >= 2 && candidate.includes(q.wanted)) return 2;
+  return null;
+};
+
+/** 2 + the fewest edits from the query to one of `parts` (see comparableParts), or null beyond the typo allowance. */
+const typoRank = (q: PreparedQuery, parts: readonly (readonly string[])[]): number | null => {
+  if (q.allowance === 0) return null;
+  let best = q.allowance + 1;
+  for (const part of parts) best = Math.min(best, editDistanceWithin(q.chars, part, Math.min(q.allowance, best)));
+  return best <= q.allowance ? 2 + best : null;
+};
+
+/**
+ * How close a normalized candidate name is to the query, or null when it is too far: 0 the exact name, 1 a name
+ * starting with it, 2 a name containing it (two characters or more), then 2 + the edit distance of the name (or a
+ * run of its words as long as the query) when within the typo allowance. The one ranking behind both `closestNames`
+ * and `searchProjects`.
+ */
+const nameRank = (q: PreparedQuery, candidate: string): number | null =>
+  textRank(q, candidate) ?? typoRank(q, comparableParts(candidate, q.wordCount));
 
 /**
  * Up to `n` names close to `query`, best first: the exact name, then names starting with it, then names containing
  * it, then names (or runs of their words) within a few typos of it. Names further off are never returned.
  */
 export const closestNames = (query: string, names: readonly string[], n = 3): string[] => {
-  const wanted = normalizeName(query);
-  if (wanted === '' || n <= 0) return [];
-  const allowance = typoAllowance(wanted);
-  const queryWordCount = wordsOf(wanted).length;
+  const q = prepareQuery(query);
+  if (q.wanted === '' || n <= 0) return [];
   const seen = new Set<string>();
   const ranked: { name: string; rank: number; length: number }[] = [];
   for (const name of names) {
     const candidate = normalizeName(name);
     if (candidate === '' || seen.has(candidate)) continue;
     seen.add(candidate);
-    let rank: number;
-    if (candidate === wanted) rank = 0;
-    else if (candidate.startsWith(wanted)) rank = 1;
-    else if (wanted.length >= 2 && candidate.includes(wanted)) rank = 2;
-    else {
-      if (allowance === 0) continue;
-      const distance = Math.min(...comparableParts(candidate, queryWordCount).map((part) => editDistance(wanted, part)));
-      if (distance > allowance) continue;
-      rank = 2 + distance;
-    }
+    const rank = nameRank(q, candidate);
+    if (rank === null) continue;
     ranked.push({ name: name.trim(), rank, length: [...candidate].length });
   }
   ranked.sort((a, b) => a.rank - b.rank || a.length - b.length || a.name.localeCompare(b.name));
   return ranked.slice(0, n).map((entry) => entry.name);
+};
+
+/** The active projects with their names and ids prepared for searching; build it once per list, search it often. */
+export interface ProjectSearchIndex {
+  readonly entries: readonly IndexedProject[];
+}
+
+interface IndexedProject {
+  readonly project: ProjectRef;
+  /** the normalized name */
+  readonly name: string;
+  /** the id in lower case */
+  readonly id: string;
+  readonly length: number;
+  /** comparableParts of the name, by the query's word count, worked out on first use */
+  readonly parts: Map<number, string[][]>;
+}
+
+/** Indexes the active projects of `projects` (archived ones are never offered), sorted by name. */
+export const indexProjects = (projects: readonly ProjectRef[]): ProjectSearchIndex => {
+  const entries = projects
+    .filter((project) => project.status === 'active')
+    .map((project) => {
+      const name = normalizeName(project.name);
+      return { project, name, id: project.id.toLowerCase(), length: [...name].length, parts: new Map<number, string[][]>() };
+    });
+  entries.sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
+  return { entries };
+};
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The shortest query compared against the inside of project ids (shorter ones would match ids by chance). */
+const ID_FRAGMENT_MIN_CHARS = 6;
+
+/**
+ * Active projects matching `query` for a type-ahead picker, best first, at most `limit` (Slack's external select
+ * takes 100 options: https://docs.slack.dev/reference/block-kit/composition-objects/option-object). Ranked as
+ * `closestNames` ranks names: the exact name or id, then names starting with the query (or ids, for `proj_…`), then
+ * names containing it (or ids containing six characters or more of it), then names a few typos away; ties go to the
+ * shorter name, then by name. An empty query lists the projects by name. Pure; about a millisecond for 2,000 projects.
+ */
+export const searchProjects = (query: string, index: ProjectSearchIndex, limit = 100): ProjectRef[] => {
+  if (limit <= 0) return [];
+  const q = prepareQuery(query);
+  if (q.wanted === '') return index.entries.slice(0, limit).map((entry) => entry.project);
+  const idQuery = q.wanted.replace(/\s+/g, '');
+  const looksLikeId = PROJECT_ID.test(idQuery);
+  const idRank = (id: string): number | null => {
+    if (id === idQuery) return 0;
+    if (looksLikeId && id.startsWith(idQuery)) return 1;
+    if (idQuery.length >= ID_FRAGMENT_MIN_CHARS && id.includes(idQuery)) return 2;
+    return null;
+  };
+  const ranked: { entry: IndexedProject; rank: number }[] = [];
+  const typoCandidates: IndexedProject[] = [];
+  for (const entry of index.entries) {
+    const byId = idRank(entry.id);
+    // Exact, prefix and substring first; the edit distance is only worked out if they leave room.
+    const close = textRank(q, entry.name);
+    const rank = byId === null ? close : close === null ? byId : Math.min(byId, close);
+    if (rank !== null) ranked.push({ entry, rank });
+    else typoCandidates.push(entry);
+  }
+  if (ranked.length < limit && q.allowance > 0) {
+    for (const entry of typoCandidates) {
+      let parts = entry.parts.get(q.wordCount);
+      if (parts === undefined) {
+        parts = comparableParts(entry.name, q.wordCount);
+        entry.parts.set(q.wordCount, parts);
+      }
+      const rank = typoRank(q, parts);
+      if (rank !== null) ranked.push({ entry, rank });
+    }
+  }
+  ranked.sort((a, b) => a.rank - b.rank || a.entry.length - b.entry.length || compareText(a.entry.name, b.entry.name) || compareText(a.entry.id, b.entry.id));
+  return ranked.slice(0, limit).map(({ entry }) => entry.project);
 };
 
 const QUOTE_PAIRS: Readonly<Record<string, string>> = {

@@ -196,6 +196,31 @@ export function createPageApi(deps: PageApiDeps) {
       return viaDriver(() => driver.clickButton({ ...common, channel, messageTs }), 'The button');
     },
 
+    /**
+     * Typing in an external select of an open modal: asks keywarden for options as Slack would (a signed
+     * block_suggestion through the driver). Answers `{ ok, options: [{ text, value }], ms }`; `ok: false` with an
+     * `error` when keywarden's answer broke Slack's rules (Slack then shows no options) or was later than 3 s.
+     */
+    async options(body: Record<string, unknown>): Promise<ApiAnswer> {
+      const who = actor(body);
+      if ('status' in who) return who;
+      const viewId = stringField(body, 'viewId');
+      const actionId = stringField(body, 'actionId');
+      if (viewId === undefined || actionId === undefined) return refuse(400, 'viewId and actionId are required');
+      const blockId = stringField(body, 'blockId');
+      const value = typeof body.value === 'string' ? body.value : '';
+      try {
+        const found = await driver.suggestOptions({ userId: who.userId, viewId, actionId, value, ...(blockId ? { blockId } : {}) });
+        const outcome = driverOutcome(found, 'Loading options');
+        if (found.problems.length > 0) {
+          return answer(200, { ...outcome.body, ok: false, options: [], error: `Slack would show no options: keywarden’s answer ${found.problems.slice(0, 3).join('; ')}` });
+        }
+        return answer(200, { ...outcome.body, options: found.options });
+      } catch (error) {
+        return refuse(409, (error as Error).message);
+      }
+    },
+
     async submit(body: Record<string, unknown>): Promise<ApiAnswer> {
       const who = actor(body);
       if ('status' in who) return who;

@@ -91,6 +91,7 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     '/api/message': (a, b) => a.message(b),
     '/api/click': (a, b) => a.click(b),
     '/api/submit': (a, b) => a.submit(b),
+    '/api/options': (a, b) => a.options(b),
     '/api/close': (a, b) => a.closeModal(b),
     '/api/dismiss': (a, b) => a.dismissEphemeral(b),
     '/api/home': (a, b) => a.homeOpened(b),

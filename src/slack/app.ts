@@ -23,6 +23,7 @@ import * as actions from './listeners/actions/index.js';
 import * as commands from './listeners/commands/index.js';
 import * as events from './listeners/events/index.js';
 import * as functions from './listeners/functions/index.js';
+import * as options from './listeners/options/index.js';
 import * as views from './listeners/views/index.js';
 
 export type BoltApp = App;
@@ -131,6 +132,7 @@ export function createSlackApp(
   views.register(app, deps);
   events.register(app, deps);
   functions.register(app, deps);
+  options.register(app, deps);
 
   return {
     app,

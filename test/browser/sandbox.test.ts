@@ -230,7 +230,9 @@ describe('the sandbox page in Chromium', () => {
     await type('/openai-key request');
     const form = page.locator('.modal[data-view-id]');
     await form.getByRole('heading', { name: 'Request an OpenAI key' }).waitFor();
-    await form.locator('select.bk-select').selectOption({ label: 'Data Pipeline' });
+    // the project field is Slack's type-ahead: what is typed goes to keywarden as a block_suggestion
+    await form.getByRole('combobox').fill('pipel');
+    await form.getByRole('option', { name: 'Data Pipeline' }).click();
     await form.locator('textarea.bk-textbox').fill('too short');
     await form.locator('input[type=number]').fill('400');
     await form.getByRole('button', { name: 'Request' }).click();

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   closestNames,
+  indexProjects,
   parseLifetimeDays,
+  searchProjects,
   resolveProject,
   splitProjectAndPurpose,
   validatePurpose,
@@ -50,6 +52,66 @@ describe('closestNames', () => {
     expect(closestNames('s', names, 1)).toEqual(['Sales']);
     expect(closestNames('billing', ['Billing', 'billing ', 'BILLING'])).toEqual(['Billing']);
     expect(closestNames('billing', names, 0)).toEqual([]);
+  });
+});
+
+describe('searchProjects', () => {
+  const index = indexProjects(PROJECTS);
+  const ids = (query: string, limit?: number) => searchProjects(query, index, limit).map((p) => p.id);
+
+  it('ranks a name starting with the query before a name containing it, whatever the list order', () => {
+    const contains: ProjectRef = { id: 'proj_c', name: 'Customer Support', status: 'active' };
+    const starts: ProjectRef = { id: 'proj_s', name: 'Supportive Tools With A Long Name', status: 'active' };
+    const found = searchProjects('support', indexProjects([contains, starts]));
+    expect(found.map((p) => p.id)).toEqual(['proj_s', 'proj_c']);
+  });
+
+  it('puts the exact name first, then prefixes by length, then substrings, then close names', () => {
+    expect(ids('support')).toEqual(['proj_support0', 'proj_support1']);
+    expect(ids('lab')).toEqual(['proj_research']);
+    expect(ids('suport')).toEqual(['proj_support0', 'proj_support1']);
+    const many = indexProjects([
+      { id: 'proj_1', name: 'Billing Reports', status: 'active' },
+      { id: 'proj_2', name: 'Old Billing', status: 'active' },
+      { id: 'proj_3', name: 'Biling', status: 'active' },
+      { id: 'proj_4', name: 'Billing', status: 'active' },
+    ]);
+    expect(searchProjects('billing', many).map((p) => p.id)).toEqual(['proj_4', 'proj_1', 'proj_2', 'proj_3']);
+  });
+
+  it('finds a project by its id, whole or in part, and ranks an id match with name matches', () => {
+    expect(ids('proj_billing')).toEqual(['proj_billing']);
+    expect(ids('PROJ_BILLING')).toEqual(['proj_billing']);
+    expect(ids('proj_support')).toEqual(['proj_support0', 'proj_support1']);
+    expect(ids('illing')).toEqual(['proj_billing']);
+    // "proj_" alone is every id: no project is offered for it by id
+    expect(ids('proj_')).toEqual([]);
+  });
+
+  it('never offers an archived project, by name or by id', () => {
+    expect(ids('legacy')).toEqual([]);
+    expect(ids('proj_legacy')).toEqual([]);
+    expect(ids('research')).toEqual(['proj_research']);
+    expect(ids('')).not.toContain('proj_legacy');
+  });
+
+  it('lists every active project by name for an empty query, and at most `limit`', () => {
+    expect(searchProjects('', index).map((p) => p.name)).toEqual(['Billing', 'Café Ops', 'Research Lab', 'Support', 'Support Bot']);
+    expect(ids('', 2)).toEqual(['proj_billing', 'proj_cafe']);
+    expect(ids('s', 1)).toEqual(['proj_support0']);
+    expect(ids('support', 0)).toEqual([]);
+  });
+
+  it('finds the 2,000th of 2,000 projects by part of its name, and answers in milliseconds', () => {
+    const big = indexProjects(
+      Array.from({ length: 2000 }, (_, i): ProjectRef => ({ id: `proj_${String(i + 1).padStart(6, '0')}x`, name: `Team ${i + 1} workspace`, status: 'active' })),
+    );
+    expect(searchProjects('team 2000', big)[0]?.name).toBe('Team 2000 workspace');
+    expect(searchProjects('2000 work', big).map((p) => p.name)).toEqual(['Team 2000 workspace']);
+    expect(searchProjects('team', big)).toHaveLength(100);
+    const started = performance.now();
+    for (const query of ['tema 1999', 'workspaec', 'zzzz', 'proj_002000x', 'team 19']) searchProjects(query, big);
+    expect((performance.now() - started) / 5).toBeLessThan(50);
   });
 });
 

@@ -86,10 +86,13 @@ describe.each<HarnessMode>(['http', 'socket'])('over %s', (mode) => {
     const opened = await h.driver.slashCommand({ userId: USERS.requester, text: 'request', channelId: GENERAL_CHANNEL });
     expect(opened.status).toBe(200);
     const form = await h.waitFor(() =>
-      h.slack.views(USERS.requester).slice(views).find((v) => v.callback_id === VIEW.requestKey && JSON.stringify(v.blocks).includes('Research Assistant')),
+      h.slack.views(USERS.requester).slice(views).find((v) => v.callback_id === VIEW.requestKey),
     );
+    // the project is picked as Slack's type-ahead offers it, over this transport
+    const offered = await h.driver.suggestOptions({ userId: USERS.requester, viewId: form.id, actionId: INPUT.project.action, value: 'resea' });
+    expect(offered.options).toEqual([{ text: 'Research Assistant', value: h.projects.research }]);
     const values = (purpose: string) => ({
-      [INPUT.project.block]: { [INPUT.project.action]: { type: 'static_select', selected_option: { value: h.projects.research } } },
+      [INPUT.project.block]: { [INPUT.project.action]: { type: 'external_select', selected_option: { value: h.projects.research } } },
       [INPUT.purpose.block]: { [INPUT.purpose.action]: { type: 'plain_text_input', value: purpose } },
       [INPUT.lifetime.block]: { [INPUT.lifetime.action]: { type: 'number_input', value: '14' } },
     });

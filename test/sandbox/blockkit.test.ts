@@ -25,6 +25,7 @@ import {
   renderBlock,
   renderBlocks,
   renderElement,
+  renderOptionList,
   renderMrkdwn,
   renderText,
   type BlockKitContext,
@@ -47,6 +48,8 @@ const ALLOWED_TAGS = new Set([
 const ALLOWED_ATTRIBUTES = new Set([
   'alt', 'checked', 'class', 'datetime', 'disabled', 'href', 'label', 'loading', 'max', 'maxlength', 'min', 'name', 'placeholder', 'rel', 'role',
   'rows', 'selected', 'src', 'start', 'step', 'target', 'title', 'type', 'value',
+  // the external select's type-ahead (a combobox and its listbox)
+  'aria-autocomplete', 'aria-controls', 'aria-expanded', 'aria-selected', 'autocomplete', 'hidden', 'id',
 ]);
 
 /**
@@ -388,7 +391,7 @@ describe('what keywarden renders', () => {
     const list: [string, unknown[]][] = [
       ...REQUEST_STATES.map((state): [string, unknown[]] => [`request message (${state})`, renderRequestMessage(requestIn(state), { now: NOW }).blocks]),
       ['request message with hostile purpose', renderRequestMessage(requestIn('pending', { purpose: HOSTILE, projectName: HOSTILE }), { now: NOW }).blocks],
-      ['request modal', renderRequestModal({ projects: [{ id: 'proj_1', name: 'Support' }], defaultDays: 30, maxDays: 90 }).blocks],
+      ['request modal', renderRequestModal({ activeProjects: 1, defaultDays: 30, maxDays: 90 }).blocks],
       ['deny modal', renderDenyReasonModal('req_1').blocks],
       ['revealed key modal', renderRevealedKeyModal(full, SAMPLE_KEY).blocks],
       ['already revealed modal', renderAlreadyRevealedModal(full).blocks],
@@ -423,8 +426,28 @@ describe('what keywarden renders', () => {
     expect(html).toContain(`<pre class="bk-pre">${SAMPLE_KEY}</pre>`);
   });
 
+  it('renders the request form’s project field as a type-ahead asking from the first keystroke', () => {
+    const html = renderBlocks(renderRequestModal({ activeProjects: 2000, defaultDays: 30, maxDays: 90 }).blocks, { ...ctx, surface: 'modal' });
+    expect(html).toContain('<div class="bk-typeahead" data-min-query="0">');
+    expect(html).toContain(`<input type="hidden" data-kw-input data-type="external_select" data-block-id="${INPUT.project.block}" data-action-id="${INPUT.project.action}" value=""`);
+    expect(html).toContain('role="combobox"');
+    expect(html).toContain('placeholder="Search projects"');
+    assertOnlySafeMarkup(html);
+  });
+
+  it('lists the options keywarden answers, escaped, or says why there are none', () => {
+    const html = renderOptionList({ options: [{ text: HOSTILE, value: 'proj_"x' }, { text: 'Support Bot', value: 'proj_1' }] });
+    expect(html).toContain('data-value="proj_1" data-label="Support Bot">Support Bot</li>');
+    expect(html).toContain('data-value="proj_&quot;x"');
+    assertOnlySafeMarkup(html);
+    expect(renderOptionList({ options: [] })).toContain('No results');
+    expect(renderOptionList({ loading: true })).toContain('Loading…');
+    expect(renderOptionList({ error: '<b>no</b>' })).toContain('&lt;b&gt;no&lt;/b&gt;');
+    expect(renderElement({ type: 'external_select', action_id: 'e', placeholder: { type: 'plain_text', text: 'Pick' } }, ctx, 'b')).toContain('data-min-query="3"');
+  });
+
   it('renders the request form’s inputs for the fields keywarden reads back', () => {
-    const view = renderRequestModal({ projects: [{ id: 'proj_1', name: 'Support' }], defaultDays: 30, maxDays: 90 });
+    const view = renderRequestModal({ activeProjects: 1, defaultDays: 30, maxDays: 90 });
     expect(view.callback_id).toBe(VIEW.requestKey);
     const html = renderBlocks(view.blocks, { ...ctx, surface: 'modal' });
     expect(html).toContain(`data-block-id="${INPUT.project.block}" data-action-id="${INPUT.project.action}"`);

@@ -9,7 +9,7 @@ import { DEMO_CHANNELS } from '../../src/sandbox/demoWorkspace.js';
 import { createPageApi, describeAddedSpend, describePoll } from '../../src/sandbox/pageApi.js';
 import { ScreenStates } from '../../src/sandbox/screenState.js';
 import { createSlackDriver } from '../../src/emulators/slack/index.js';
-import { ACTION } from '../../src/slack/ids.js';
+import { ACTION, INPUT, VIEW } from '../../src/slack/ids.js';
 import type { PollReport } from '../../src/services/spend.js';
 import { monthOf } from '../../src/domain/spend/month.js';
 import { sandboxTestClock } from './now.js';
@@ -161,6 +161,43 @@ describe('the page and its API', () => {
     expect((await post('/api/close', { user: RILEY, viewId: modal.id })).status).toBe(404);
     expect((await post('/api/close', { user: AVERY, viewId: modal.id })).json).toEqual({ ok: true });
     expect((await state({ user: AVERY })).modal).toBeNull();
+  });
+
+  it('types into the request form’s project field: options come from keywarden through the driver, and the choice opens the request', async () => {
+    await post('/api/command', { user: RILEY, channel: DEMO_CHANNELS.general.id, text: '/openai-key request' });
+    const modal = await until(async () => {
+      const open = (await state({ user: RILEY })).modal;
+      return open?.callbackId === VIEW.requestKey ? open : undefined;
+    });
+    const pipeline = sandbox.openai.projects().find((p) => p.name === 'Data Pipeline' && p.status === 'active');
+    expect(pipeline).toBeDefined();
+    const asked = { user: RILEY, viewId: modal.id, actionId: INPUT.project.action, blockId: INPUT.project.block };
+    const typed = await until(async () => {
+      const answer = await post('/api/options', { ...asked, value: 'pipel' });
+      return answer.json.options?.length > 0 ? answer : undefined;
+    });
+    expect(typed.status).toBe(200);
+    expect(typed.json.ok).toBe(true);
+    expect(typed.json.options[0]).toEqual({ text: 'Data Pipeline', value: pipeline?.id });
+    const archived = sandbox.openai.projects().find((p) => p.status === 'archived');
+    if (archived) expect((await post('/api/options', { ...asked, value: archived.name })).json.options.map((o: { value: string }) => o.value)).not.toContain(archived.id);
+    // another user cannot type into Riley's form, and a view that is not open is refused
+    expect((await post('/api/options', { ...asked, user: AVERY, value: 'sup' })).status).toBe(409);
+    expect((await post('/api/options', { ...asked, actionId: undefined })).status).toBe(400);
+
+    const before = sandbox.slack.messages(DEMO_CHANNELS.approvals.id).length;
+    const submitted = await post('/api/submit', {
+      user: RILEY,
+      viewId: modal.id,
+      values: {
+        [INPUT.project.block]: { [INPUT.project.action]: { type: 'external_select', selected_option: { text: { type: 'plain_text', text: 'Data Pipeline' }, value: pipeline?.id } } },
+        [INPUT.purpose.block]: { [INPUT.purpose.action]: { type: 'plain_text_input', value: 'load the nightly export into the warehouse' } },
+        [INPUT.lifetime.block]: { [INPUT.lifetime.action]: { type: 'number_input', value: '7' } },
+      },
+    });
+    expect(submitted.json.ok).toBe(true);
+    const message = await until(async () => sandbox.slack.messages(DEMO_CHANNELS.approvals.id).slice(before).find((m) => m.text.includes('Data Pipeline')));
+    expect(message).toBeDefined();
   });
 
   it('adds spend to a project as costs OpenAI reports, and says what it added', async () => {

@@ -19,10 +19,12 @@ import type {
   DriverResponse,
   FunctionExecutionInput,
   MessageButtonClick,
+  OptionsSuggestion,
   RawRequest,
   SlackDriver,
   SlackEmulator,
   SlashCommandInput,
+  SuggestedOption,
   UserMessageInput,
   ViewButtonClick,
   ViewSubmission,
@@ -69,6 +71,48 @@ function actionTs(): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Slack's default `min_query_length` for external selects. */
+const DEFAULT_MIN_QUERY_LENGTH = 3;
+/** Slack's limits on an options answer (https://docs.slack.dev/reference/block-kit/composition-objects/option-object). */
+const OPTIONS_LIMITS = { options: 100, groups: 100, text: 75, value: 150, groupLabel: 75, millis: 3_000 } as const;
+
+/**
+ * The options an answer to a block_suggestion offers, and what Slack would refuse in it: a status other than 200,
+ * an answer later than 3 s, a body that is not `{ options }` or `{ option_groups }`, more than 100 options (or
+ * groups), an option without plain_text text up to 75 characters or a string value up to 150.
+ */
+function readOptionsAnswer(response: DriverResponse): { options: SuggestedOption[]; problems: string[] } {
+  const problems: string[] = [];
+  if (response.status !== 200) return { options: [], problems: [`status ${response.status}`] };
+  if (response.ms > OPTIONS_LIMITS.millis) problems.push(`answered after ${Math.round(response.ms)} ms (Slack waits 3 s)`);
+  const body = response.json;
+  if (!isRecord(body)) return { options: [], problems: [...problems, 'the answer is not a JSON object with options'] };
+  const options: SuggestedOption[] = [];
+  const readList = (list: unknown, where: string) => {
+    if (!Array.isArray(list)) return void problems.push(`${where} is not an array`);
+    if (list.length > OPTIONS_LIMITS.options) problems.push(`${where} has ${list.length} options (at most ${OPTIONS_LIMITS.options})`);
+    list.forEach((option: unknown, i) => {
+      const text = isRecord(option) && isRecord(option.text) ? option.text : null;
+      const value = isRecord(option) ? option.value : undefined;
+      if (!text || text.type !== 'plain_text' || typeof text.text !== 'string' || text.text === '') return void problems.push(`${where}[${i}].text must be non-empty plain_text`);
+      if (text.text.length > OPTIONS_LIMITS.text) problems.push(`${where}[${i}].text has ${text.text.length} characters (at most ${OPTIONS_LIMITS.text})`);
+      if (typeof value !== 'string' || value === '') return void problems.push(`${where}[${i}].value must be a non-empty string`);
+      if (value.length > OPTIONS_LIMITS.value) problems.push(`${where}[${i}].value has ${value.length} characters (at most ${OPTIONS_LIMITS.value})`);
+      options.push({ text: text.text, value });
+    });
+  };
+  if (body.options !== undefined) readList(body.options, 'options');
+  else if (Array.isArray(body.option_groups)) {
+    if (body.option_groups.length > OPTIONS_LIMITS.groups) problems.push(`option_groups has ${body.option_groups.length} groups (at most ${OPTIONS_LIMITS.groups})`);
+    body.option_groups.forEach((group: unknown, i) => {
+      const label = isRecord(group) && isRecord(group.label) ? group.label.text : undefined;
+      if (typeof label !== 'string' || label === '' || label.length > OPTIONS_LIMITS.groupLabel) problems.push(`option_groups[${i}].label must be plain_text of 1 to ${OPTIONS_LIMITS.groupLabel} characters`);
+      readList(isRecord(group) ? group.options : undefined, `option_groups[${i}].options`);
+    });
+  } else problems.push('the answer has neither options nor option_groups');
+  return { options, problems };
 }
 
 class PlatformDriver implements SlackDriver {
@@ -344,6 +388,40 @@ class PlatformDriver implements SlackDriver {
     const envelope = this.eventCallback(event as unknown as Record<string, unknown>);
     const response = await this.deliverEvent(envelope);
     return { ...response, eventId: envelope.event_id, executionId: execution.id, botToken: execution.botToken };
+  }
+
+  async suggestOptions(a: OptionsSuggestion): Promise<DriverResponse & { options: SuggestedOption[]; problems: string[] }> {
+    const ws = this.workspace;
+    this.requireUser(a.userId);
+    const view = ws.view(a.viewId);
+    if (!view || view.closedAt !== undefined || view.userId !== a.userId) {
+      throw new Error(`Slack driver: view ${a.viewId} is not open for ${a.userId}`);
+    }
+    const found = findElement(view.blocks, a.actionId, a.blockId);
+    if (!found || (found.element.type !== 'external_select' && found.element.type !== 'multi_external_select')) {
+      throw new Error(`Slack driver: no external select with action_id ${a.actionId} is rendered in view ${a.viewId}`);
+    }
+    const minQueryLength = typeof found.element.min_query_length === 'number' ? found.element.min_query_length : DEFAULT_MIN_QUERY_LENGTH;
+    if ([...a.value].length < minQueryLength) {
+      throw new Error(`Slack driver: Slack asks for options only once ${minQueryLength} characters are typed (min_query_length); "${a.value}" is shorter`);
+    }
+    const payload = {
+      type: 'block_suggestion',
+      user: this.userObject(a.userId),
+      container: { type: 'view', view_id: view.id },
+      api_app_id: ws.appId,
+      token: this.verificationToken,
+      action_id: a.actionId,
+      block_id: found.blockId,
+      value: a.value,
+      team: { id: ws.teamId, domain: TEAM_DOMAIN },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: viewPayload(view),
+    };
+    const response = await this.sendPayload(payload);
+    const read = readOptionsAnswer(response);
+    return { ...response, options: read.problems.length === 0 ? read.options : [], problems: read.problems };
   }
 
   sendRaw(a: RawRequest): Promise<DriverResponse> {

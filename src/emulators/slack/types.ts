@@ -256,6 +256,22 @@ export interface ViewButtonClick {
   viewId: string;
 }
 
+/** Someone typing into an external select in an open view: Slack asks the app for options (a block_suggestion). */
+export interface OptionsSuggestion {
+  userId: string;
+  viewId: string;
+  actionId: string;
+  blockId?: string;
+  /** what was typed so far */
+  value: string;
+}
+
+/** One option as a Slack menu shows it. */
+export interface SuggestedOption {
+  text: string;
+  value: string;
+}
+
 export interface ViewSubmission {
   userId: string;
   viewId: string;
@@ -303,6 +319,13 @@ export interface SlackDriver {
   /** the same event again under a new event_id and no retry header, as Slack sometimes redelivers minutes later */
   redeliverAsNewEvent(eventId: string): Promise<DriverResponse & { eventId: string }>;
   sendRaw(a: RawRequest): Promise<DriverResponse>;
+  /**
+   * Types `value` into an external select of an open view: sends the block_suggestion and returns the options Slack
+   * would show (option groups flattened), or none with the `problems` Slack would find in the answer (over 100
+   * options, text over 75 characters, value over 150…). Throws when the element is not an external select, or when
+   * `value` is shorter than its `min_query_length` (Slack sends nothing until then; its default is 3).
+   */
+  suggestOptions(a: OptionsSuggestion): Promise<DriverResponse & { options: SuggestedOption[]; problems: string[] }>;
   /**
    * A workflow reaching a custom step: starts an execution (its `Fx…` id and `xwfp-…` bot token) and sends the
    * `function_executed` event. Redeliver it with redeliverEvent / redeliverAsNewEvent and the returned eventId.

@@ -4,7 +4,7 @@
  * which forwards each one to keywarden as the signed request Slack would send. Live updates arrive as
  * Server-Sent Events.
  */
-import { escapeHtml, renderBlocks, renderMrkdwn, renderText, textOf } from './blockkit.js';
+import { escapeHtml, renderBlocks, renderMrkdwn, renderOptionList, renderText, textOf } from './blockkit.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -321,6 +321,8 @@ function modalFieldValues(root) {
     const key = `${input.dataset.blockId}::${input.dataset.actionId}`;
     if (input.dataset.type === 'checkboxes' || input.dataset.type === 'radio_buttons') {
       values.set(key, [...input.querySelectorAll('input:checked')].map((c) => c.value));
+    } else if (input.dataset.type === 'external_select') {
+      values.set(key, { value: input.value, label: input.dataset.label ?? '', typed: typeaheadOf(input)?.querySelector('.bk-typeahead-input')?.value ?? '' });
     } else {
       values.set(key, input.value);
     }
@@ -333,7 +335,12 @@ function restoreFieldValues(root, values) {
     const value = values.get(`${input.dataset.blockId}::${input.dataset.actionId}`);
     if (value === undefined) continue;
     if (Array.isArray(value)) for (const c of input.querySelectorAll('input')) c.checked = value.includes(c.value);
-    else input.value = value;
+    else if (typeof value === 'object' && value !== null) {
+      input.value = value.value;
+      input.dataset.label = value.label;
+      const box = typeaheadOf(input)?.querySelector('.bk-typeahead-input');
+      if (box) box.value = value.typed;
+    } else input.value = value;
   }
 }
 
@@ -385,7 +392,7 @@ function validateModal(dialog) {
     }
     const value = input.value.trim();
     if (value === '') {
-      if (required) errors[blockId] = type === 'static_select' ? 'Please select an option.' : 'Please complete this required field.';
+      if (required) errors[blockId] = type === 'static_select' || type === 'external_select' ? 'Please select an option.' : 'Please complete this required field.';
       continue;
     }
     if (type === 'plain_text_input') {
@@ -417,7 +424,9 @@ function modalStateValues(dialog) {
     const { blockId, actionId, type } = input.dataset;
     const option = (value, label) => ({ text: { type: 'plain_text', text: label, emoji: true }, value });
     let state;
-    if (type === 'static_select') {
+    if (type === 'external_select') {
+      state = { type, selected_option: input.value ? option(input.value, input.dataset.label || input.value) : null };
+    } else if (type === 'static_select') {
       const selected = input.selectedOptions[0];
       state = { type, selected_option: input.value ? option(input.value, selected?.textContent ?? input.value) : null };
     } else if (type === 'checkboxes') {
@@ -431,6 +440,132 @@ function modalStateValues(dialog) {
     values[blockId] = { ...(values[blockId] ?? {}), [actionId]: state };
   }
   return values;
+}
+
+// ── external selects: Slack's type-ahead ───────────────────────────────
+
+/** The type-ahead around an external select's hidden value input (or any element inside it). */
+function typeaheadOf(element) {
+  return element.closest('.bk-typeahead');
+}
+
+const typeaheadTimers = new WeakMap();
+/** Slack waits for a pause in typing before it asks the app; so does the page. */
+const TYPEAHEAD_PAUSE_MS = 150;
+
+function showOptionList(box, state) {
+  const list = box.querySelector('.bk-typeahead-list');
+  list.innerHTML = renderOptionList(state);
+  list.hidden = false;
+  box.querySelector('.bk-typeahead-input').setAttribute('aria-expanded', 'true');
+}
+
+function hideOptionList(box) {
+  box.querySelector('.bk-typeahead-list').hidden = true;
+  box.querySelector('.bk-typeahead-input').setAttribute('aria-expanded', 'false');
+}
+
+/** Asks keywarden for options for what is typed (once `min_query_length` characters are), as Slack would. */
+function askForOptions(box) {
+  clearTimeout(typeaheadTimers.get(box));
+  const typed = box.querySelector('.bk-typeahead-input').value;
+  const minQuery = Number(box.dataset.minQuery ?? 3);
+  if ([...typed].length < minQuery) {
+    showOptionList(box, { error: `Type at least ${minQuery} characters` });
+    return;
+  }
+  showOptionList(box, { loading: true });
+  typeaheadTimers.set(
+    box,
+    setTimeout(async () => {
+      const hidden = box.querySelector('[data-kw-input]');
+      const dialog = box.closest('.modal[data-view-id]');
+      if (!dialog) return;
+      const answer = await postJson('/api/options', {
+        user: ui.me,
+        viewId: dialog.dataset.viewId,
+        actionId: hidden.dataset.actionId,
+        blockId: hidden.dataset.blockId,
+        value: typed,
+      });
+      // a later keystroke asked again: this answer is out of date
+      if (box.querySelector('.bk-typeahead-input').value !== typed) return;
+      showOptionList(box, answer.ok === false ? { error: answer.error ?? 'Slack could not load options.' } : { options: answer.options ?? [] });
+    }, TYPEAHEAD_PAUSE_MS),
+  );
+}
+
+function chooseOption(box, item) {
+  const hidden = box.querySelector('[data-kw-input]');
+  hidden.value = item.dataset.value ?? '';
+  hidden.dataset.label = item.dataset.label ?? '';
+  box.querySelector('.bk-typeahead-input').value = item.dataset.label ?? '';
+  hideOptionList(box);
+  box.closest('.bk-block.bk-input')?.querySelector('.bk-error--client')?.remove();
+}
+
+/** Arrow keys move through the options, Enter chooses, Escape closes the list (not the modal). */
+function typeaheadKey(event, box) {
+  const items = [...box.querySelectorAll('.bk-typeahead-option')];
+  const list = box.querySelector('.bk-typeahead-list');
+  const at = items.findIndex((item) => item.getAttribute('aria-selected') === 'true');
+  if (event.key === 'Escape' && !list.hidden) {
+    event.stopPropagation();
+    hideOptionList(box);
+    return;
+  }
+  if (event.key === 'Enter') {
+    event.preventDefault();
+    if (at >= 0 && !list.hidden) chooseOption(box, items[at]);
+    return;
+  }
+  if ((event.key !== 'ArrowDown' && event.key !== 'ArrowUp') || items.length === 0) return;
+  event.preventDefault();
+  if (list.hidden) return void askForOptions(box);
+  const next = event.key === 'ArrowDown' ? Math.min(items.length - 1, at + 1) : Math.max(0, at - 1);
+  for (const [i, item] of items.entries()) item.setAttribute('aria-selected', String(i === next));
+  items[next].scrollIntoView({ block: 'nearest' });
+}
+
+function wireTypeahead() {
+  document.addEventListener('input', (event) => {
+    const target = event.target;
+    if (!(target instanceof HTMLInputElement) || !target.classList.contains('bk-typeahead-input')) return;
+    const box = typeaheadOf(target);
+    // typing again undoes the choice until an option is picked
+    const hidden = box.querySelector('[data-kw-input]');
+    hidden.value = '';
+    hidden.dataset.label = '';
+    askForOptions(box);
+  });
+  // clicking the menu opens it, as in Slack (with min_query_length 0 the first options show before anything is typed)
+  document.addEventListener('click', (event) => {
+    const target = event.target;
+    if (target instanceof HTMLInputElement && target.classList.contains('bk-typeahead-input')) askForOptions(typeaheadOf(target));
+  });
+  document.addEventListener('focusout', (event) => {
+    const target = event.target;
+    if (!(target instanceof HTMLInputElement) || !target.classList.contains('bk-typeahead-input')) return;
+    const box = typeaheadOf(target);
+    // after a click on an option has been taken (mousedown below)
+    setTimeout(() => {
+      if (!box.contains(document.activeElement)) hideOptionList(box);
+    }, 0);
+  });
+  document.addEventListener('mousedown', (event) => {
+    const item = event.target instanceof Element ? event.target.closest('.bk-typeahead-option') : null;
+    if (!item) return;
+    event.preventDefault(); // keeps the focus in the text box
+    chooseOption(typeaheadOf(item), item);
+  });
+  document.addEventListener(
+    'keydown',
+    (event) => {
+      const target = event.target;
+      if (target instanceof HTMLInputElement && target.classList.contains('bk-typeahead-input')) typeaheadKey(event, typeaheadOf(target));
+    },
+    true,
+  );
 }
 
 async function submitModal(dialog, button) {
@@ -820,6 +955,8 @@ function wire() {
     if (dialog) void closeModal(dialog);
     else if (!$('user-menu').hidden) $('user-menu').hidden = true;
   });
+
+  wireTypeahead();
 
   const events = new EventSource('/api/events');
   events.onmessage = () => scheduleRefresh();

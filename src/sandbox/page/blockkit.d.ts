@@ -28,5 +28,6 @@ export function renderMrkdwn(text: unknown, ctx?: BlockKitContext): string;
 export function renderText(textObject: unknown, ctx?: BlockKitContext): string;
 export function textOf(textObject: unknown): string;
 export function renderElement(element: unknown, ctx?: BlockKitContext, blockId?: string): string;
+export function renderOptionList(state: { loading?: boolean; error?: string; options?: readonly { text: string; value: string }[] }): string;
 export function renderBlock(block: unknown, ctx?: BlockKitContext): string;
 export function renderBlocks(blocks: unknown, ctx?: BlockKitContext): string;

@@ -423,6 +423,42 @@ function staticSelectHtml(element, blockId, ctx) {
   return `<select class="bk-select" data-kw-input data-type="static_select" ${idAttributes(element, blockId)}${dispatch}>${placeholder}${options}</select>`;
 }
 
+/**
+ * An external select as Slack's type-ahead: a text box the person types into, a listbox the page fills with the
+ * options keywarden answers (app.js asks for them through /api/options, as Slack sends a block_suggestion), and a
+ * hidden input holding the chosen option's value (its text in data-label) for the submission. Slack asks only once
+ * `min_query_length` characters are typed (3 when absent).
+ */
+function externalSelectHtml(element, blockId) {
+  const initial = element.initial_option && typeof element.initial_option === 'object' ? element.initial_option : null;
+  const minQuery = Number.isInteger(element.min_query_length) ? element.min_query_length : 3;
+  const listId = `bk-list-${escapeHtml(blockId ?? '')}-${escapeHtml(element.action_id ?? '')}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  return (
+    `<div class="bk-typeahead" data-min-query="${minQuery}">` +
+    `<input type="text" class="bk-select bk-typeahead-input" role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="${listId}" autocomplete="off" ` +
+    `placeholder="${escapeHtml(textOf(element.placeholder) || 'Select an item')}" value="${escapeHtml(initial ? textOf(initial.text) : '')}">` +
+    `<input type="hidden" data-kw-input data-type="external_select" ${idAttributes(element, blockId)} value="${escapeHtml(initial ? String(initial.value ?? '') : '')}" data-label="${escapeHtml(initial ? textOf(initial.text) : '')}">` +
+    `<ul class="bk-typeahead-list" id="${listId}" role="listbox" hidden></ul></div>`
+  );
+}
+
+/**
+ * The options of an external select's answer as listbox items (`options`: `{ text, value }` with plain text), or a
+ * line saying why there are none: "Loading…" while asking, the error, or Slack's "No results".
+ */
+export function renderOptionList(state) {
+  if (state.loading) return '<li class="bk-typeahead-note" role="presentation">Loading…</li>';
+  if (state.error) return `<li class="bk-typeahead-note bk-typeahead-note--error" role="presentation">${escapeHtml(state.error)}</li>`;
+  const options = Array.isArray(state.options) ? state.options : [];
+  if (options.length === 0) return '<li class="bk-typeahead-note" role="presentation">No results</li>';
+  return options
+    .map(
+      (option, i) =>
+        `<li class="bk-typeahead-option" role="option" id="bk-option-${i}" aria-selected="false" data-value="${escapeHtml(option.value)}" data-label="${escapeHtml(option.text)}">${escapeHtml(option.text)}</li>`,
+    )
+    .join('');
+}
+
 function lengthAttributes(element) {
   const attributes = [];
   if (Number.isInteger(element.min_length)) attributes.push(`data-min-length="${element.min_length}"`);
@@ -482,6 +518,8 @@ export function renderElement(element, ctx = {}, blockId) {
       return buttonHtml(element, blockId, ctx);
     case 'static_select':
       return staticSelectHtml(element, blockId, ctx);
+    case 'external_select':
+      return externalSelectHtml(element, blockId);
     case 'plain_text_input':
       return plainTextInputHtml(element, blockId);
     case 'number_input':

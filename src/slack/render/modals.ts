@@ -3,7 +3,7 @@ import type { KeyRequest } from '../../domain/request.js';
 import { INPUT, VIEW } from '../ids.js';
 import { composeModal, contextBlock, fieldsBlock, plainText, sectionBlock } from './blocks.js';
 import { BLOCK_KIT_LIMITS } from './limits.js';
-import { codeSpan, escapeMrkdwn, fitUserText, pluralDays, slackDate } from './mrkdwn.js';
+import { codeSpan, escapeMrkdwn, fitUserText, pluralDays, slackDate, truncateText } from './mrkdwn.js';
 import { keyIdLabel, projectLabel, redactedKeyLabel } from './requestMessage.js';
 import { revealRefusalContent, type RevealRefusal } from './revealRefusal.js';
 
@@ -12,7 +12,11 @@ export const PURPOSE_MAX_LENGTH = 500;
 export const DENY_REASON_MAX_LENGTH = 500;
 
 export interface RequestModalOptions {
-  readonly projects: readonly { readonly id: string; readonly name: string }[];
+  /**
+   * How many active projects the cached list holds, for the field's hint; 0 says there are none to ask for (the form
+   * then has no inputs); null or absent when the list has not been read yet (the picker loads it as people type).
+   */
+  readonly activeProjects?: number | null;
   readonly defaultDays: number;
   readonly maxDays: number;
   /** where `/openai-key request` was typed, so the submission can answer there */
@@ -21,12 +25,12 @@ export interface RequestModalOptions {
   readonly error?: string;
 }
 
-const projectOption = (project: { id: string; name: string }): PlainTextOption => ({
-  text: plainText(project.name.trim() === '' ? project.id : project.name, BLOCK_KIT_LIMITS.optionText),
-  value: project.id,
-});
-
-/** The `/openai-key request` form. */
+/**
+ * The request form. Its project field is an `external_select`: Slack asks keywarden for options as the person types
+ * (a `block_suggestion` answered by `renderProjectOptions`), so the form needs no project list to open, and any of an
+ * organization's 2,000 projects can be chosen (https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#external_select).
+ * The submitted `selected_option.value` is the project id.
+ */
 export const renderRequestModal = (opts: RequestModalOptions): ModalView => {
   const blocks: KnownBlock[] = [];
   if (opts.error !== undefined && opts.error.trim() !== '') {
@@ -34,9 +38,7 @@ export const renderRequestModal = (opts: RequestModalOptions): ModalView => {
   }
   const privateMetadata: Record<string, string> = opts.channelId === undefined ? {} : { channelId: opts.channelId };
 
-  // An option value longer than Slack allows could not be submitted intact, so such a project is not offered.
-  const selectable = opts.projects.filter((p) => p.id.length > 0 && p.id.length <= BLOCK_KIT_LIMITS.optionValue);
-  if (selectable.length === 0) {
+  if (opts.activeProjects === 0) {
     blocks.push(
       sectionBlock(
         ':information_source: There are no active projects to request a key for yet. Ask a keywarden admin to set one up.',
@@ -45,21 +47,25 @@ export const renderRequestModal = (opts: RequestModalOptions): ModalView => {
     return composeModal({ callbackId: VIEW.requestKey, title: 'Request an OpenAI key', close: 'Close', blocks, privateMetadata });
   }
 
-  const offered = selectable.slice(0, BLOCK_KIT_LIMITS.selectOptions);
   const maxDays = Math.max(1, Math.floor(opts.maxDays));
   const defaultDays = Math.min(maxDays, Math.max(1, Math.floor(opts.defaultDays)));
+  const count = opts.activeProjects ?? null;
   const projectInput: InputBlock = {
     type: 'input',
     block_id: INPUT.project.block,
     label: plainText('Project', BLOCK_KIT_LIMITS.inputLabel),
-    ...(selectable.length > offered.length
-      ? { hint: plainText(`Showing the first ${offered.length} of ${selectable.length} projects.`, BLOCK_KIT_LIMITS.inputHint) }
-      : {}),
+    hint: plainText(
+      count === null
+        ? 'Type part of the project’s name, or its id (proj_…).'
+        : `Type part of the project’s name, or its id (proj_…), to search ${count === 1 ? 'the 1 active project' : `${count} active projects`}.`,
+      BLOCK_KIT_LIMITS.inputHint,
+    ),
     element: {
-      type: 'static_select',
+      type: 'external_select',
       action_id: INPUT.project.action,
-      placeholder: plainText('Choose a project', BLOCK_KIT_LIMITS.placeholder),
-      options: offered.map(projectOption),
+      placeholder: plainText('Search projects', BLOCK_KIT_LIMITS.placeholder),
+      // 0: the first projects (by name) show as soon as the menu opens, before anything is typed
+      min_query_length: 0,
     },
   };
   const purposeInput: InputBlock = {
@@ -99,6 +105,39 @@ export const renderRequestModal = (opts: RequestModalOptions): ModalView => {
     blocks,
     privateMetadata,
   });
+};
+
+/** The separator between a project's name and its id, when two offered projects share a name. */
+const ID_SEPARATOR = ' · ';
+
+/**
+ * The options answering a `block_suggestion` for the request form's project field: `{ options }`, at most 100
+ * (Slack's limit), in the order given. Each option's text is the project's name (its id when the name is blank, and
+ * the name followed by the id when two offered projects share a name), at most 75 characters; its value is the
+ * project id. A project whose id would not fit an option value (75 characters) is left out, since it could not be
+ * submitted intact. An empty list is valid: Slack then shows "No results".
+ * https://docs.slack.dev/reference/interaction-payloads/block_suggestion-payload
+ */
+export const renderProjectOptions = (
+  projects: readonly { readonly id: string; readonly name: string }[],
+): { options: PlainTextOption[] } => {
+  const offered = projects
+    .filter((p) => p.id.length > 0 && p.id.length <= BLOCK_KIT_LIMITS.optionValue)
+    .slice(0, BLOCK_KIT_LIMITS.selectOptions);
+  const nameKey = (name: string) => name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+  const seen = new Map<string, number>();
+  for (const p of offered) seen.set(nameKey(p.name), (seen.get(nameKey(p.name)) ?? 0) + 1);
+  return {
+    options: offered.map((p) => {
+      const name = p.name.trim().replace(/\s+/g, ' ');
+      if (name === '') return { text: plainText(p.id, BLOCK_KIT_LIMITS.optionText), value: p.id };
+      if ((seen.get(nameKey(p.name)) ?? 0) < 2) return { text: plainText(name, BLOCK_KIT_LIMITS.optionText), value: p.id };
+      // Shorten the name, never the id: the id is what tells the two apart.
+      const room = BLOCK_KIT_LIMITS.optionText - ID_SEPARATOR.length - p.id.length;
+      const text = room >= 8 ? `${truncateText(name, room)}${ID_SEPARATOR}${p.id}` : name;
+      return { text: plainText(text, BLOCK_KIT_LIMITS.optionText), value: p.id };
+    }),
+  };
 };
 
 /** Asks an approver why they deny; opened by the Deny button. */

@@ -252,7 +252,7 @@ const CASES: Case[] = [
   modalCase(
     'renderRequestModal',
     fc.record({
-      projects: fc.array(fc.record({ id: fc.string({ minLength: 1, maxLength: 60 }), name: nameText }), { maxLength: 150, size: 'max' }),
+      activeProjects: fc.option(fc.nat({ max: 2000 }), { nil: null }),
       defaultDays: fc.integer({ min: 1, max: 30 }),
       maxDays: fc.integer({ min: 30, max: 365 }),
       channelId: fc.option(fc.constant('C0APPROVALS'), { nil: undefined }),

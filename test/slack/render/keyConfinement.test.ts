@@ -42,7 +42,7 @@ const everyOtherOutput = (): unknown[] => {
   outputs.push(
     ...events.map((event) => render.renderThreadNote(event)),
     render.renderRequestModal({
-      projects: [{ id: 'proj_abc123', name: 'Support summariser' }],
+      activeProjects: 1,
       defaultDays: 30,
       maxDays: 90,
       channelId: 'C0ASKED',

@@ -1,9 +1,10 @@
-import type { InputBlock, NumberInput, PlainTextInput, StaticSelect } from '@slack/types';
+import type { ExternalSelect, InputBlock, NumberInput, PlainTextInput } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import {
   renderAlreadyRevealedModal,
   renderDenyReasonModal,
   renderNotYourKeyModal,
+  renderProjectOptions,
   renderRequestModal,
   renderRevealedKeyModal,
   renderRevealWindowPassedModal,
@@ -20,7 +21,7 @@ const inputById = (blocks: { type: string }[], blockId: string): InputBlock | un
   inputs(blocks).find((b) => b.block_id === blockId);
 
 describe('renderRequestModal', () => {
-  const view = renderRequestModal({ projects: projects(3), defaultDays: 30, maxDays: 90, channelId: 'C0ASKED' });
+  const view = renderRequestModal({ activeProjects: 154, defaultDays: 30, maxDays: 90, channelId: 'C0ASKED' });
 
   it('has the ids, title, submit and channel in private_metadata', () => {
     expect(view.callback_id).toBe(VIEW.requestKey);
@@ -30,15 +31,23 @@ describe('renderRequestModal', () => {
     expect(modalViolations(view)).toEqual([]);
   });
 
-  it('offers the projects in a static select', () => {
-    const select = inputById(view.blocks, INPUT.project.block)?.element as StaticSelect;
-    expect(select.type).toBe('static_select');
+  it('asks for the project in an external select that searches from the first keystroke, with no list up front', () => {
+    const block = inputById(view.blocks, INPUT.project.block);
+    const select = block?.element as ExternalSelect;
+    expect(select.type).toBe('external_select');
     expect(select.action_id).toBe(INPUT.project.action);
-    expect(select.options?.map((o) => [o.value, o.text.text])).toEqual([
-      ['proj_0000', 'Project 0'],
-      ['proj_0001', 'Project 1'],
-      ['proj_0002', 'Project 2'],
-    ]);
+    expect(select.min_query_length).toBe(0);
+    expect(select).not.toHaveProperty('options');
+    expect(block?.hint?.text).toBe('Type part of the project’s name, or its id (proj_…), to search 154 active projects.');
+  });
+
+  it('before the project list is read: the same form, a hint without a count', () => {
+    for (const activeProjects of [null, undefined]) {
+      const unknown = renderRequestModal({ activeProjects, defaultDays: 30, maxDays: 90 });
+      expect((inputById(unknown.blocks, INPUT.project.block)?.element as ExternalSelect).type).toBe('external_select');
+      expect(inputById(unknown.blocks, INPUT.project.block)?.hint?.text).toBe('Type part of the project’s name, or its id (proj_…).');
+      expect(modalViolations(unknown)).toEqual([]);
+    }
   });
 
   it('asks for a multiline purpose of 10 to 500 characters', () => {
@@ -65,56 +74,73 @@ describe('renderRequestModal', () => {
   });
 
   it('clamps a default outside the allowed range', () => {
-    const high = renderRequestModal({ projects: projects(1), defaultDays: 365, maxDays: 90 });
+    const high = renderRequestModal({ activeProjects: 1, defaultDays: 365, maxDays: 90 });
     expect((inputById(high.blocks, INPUT.lifetime.block)?.element as NumberInput).initial_value).toBe('90');
-    const low = renderRequestModal({ projects: projects(1), defaultDays: 0, maxDays: 90 });
+    const low = renderRequestModal({ activeProjects: 1, defaultDays: 0, maxDays: 90 });
     expect((inputById(low.blocks, INPUT.lifetime.block)?.element as NumberInput).initial_value).toBe('1');
     expect(modalViolations(high)).toEqual([]);
     expect(modalViolations(low)).toEqual([]);
   });
 
   it('without a channel, private_metadata is an empty object', () => {
-    const noChannel = renderRequestModal({ projects: projects(1), defaultDays: 7, maxDays: 90 });
+    const noChannel = renderRequestModal({ activeProjects: 1, defaultDays: 7, maxDays: 90 });
     expect(JSON.parse(noChannel.private_metadata ?? '')).toEqual({});
   });
 
   it('with no active projects: says so, has no inputs and no submit', () => {
-    const empty = renderRequestModal({ projects: [], defaultDays: 30, maxDays: 90 });
+    const empty = renderRequestModal({ activeProjects: 0, defaultDays: 30, maxDays: 90 });
     expect(empty.submit).toBeUndefined();
     expect(inputs(empty.blocks)).toHaveLength(0);
     expect(mrkdwnStrings({ blocks: empty.blocks }).join('\n')).toContain('no active projects');
     expect(modalViolations(empty)).toEqual([]);
   });
 
-  it('with 500 projects and 10k-character names: 100 options, each within limits, and a hint', () => {
-    const big = renderRequestModal({
-      projects: projects(500, (i) => `${HOSTILE} ${i} ${'n'.repeat(10_000)}`),
-      defaultDays: 30,
-      maxDays: 90,
-      error: 'e&'.repeat(10_000),
-    });
-    const block = inputById(big.blocks, INPUT.project.block);
-    expect((block?.element as StaticSelect).options).toHaveLength(100);
-    expect(block?.hint?.text).toBe('Showing the first 100 of 500 projects.');
-    expect(modalViolations(big)).toEqual([]);
-    expect(liveMarkup(mrkdwnStrings({ blocks: big.blocks }))).toEqual([]);
-  });
-
-  it('does not offer a project whose id would not fit an option value', () => {
-    const view = renderRequestModal({
-      projects: [{ id: 'p'.repeat(76), name: 'Too long' }, { id: 'proj_ok', name: '' }],
-      defaultDays: 1,
-      maxDays: 1,
-    });
-    const select = inputById(view.blocks, INPUT.project.block)?.element as StaticSelect;
-    expect(select.options?.map((o) => [o.value, o.text.text])).toEqual([['proj_ok', 'proj_ok']]);
-  });
-
   it('shows an error above the form, escaped', () => {
-    const withError = renderRequestModal({ projects: projects(1), defaultDays: 7, maxDays: 90, error: HOSTILE });
+    const withError = renderRequestModal({ activeProjects: 1, defaultDays: 7, maxDays: 90, error: HOSTILE });
     const strings = mrkdwnStrings({ blocks: withError.blocks });
     expect(strings[0]).toContain(':warning: &lt;!channel&gt; ping &lt;@U1&gt; &amp;');
     expect(liveMarkup(strings)).toEqual([]);
+  });
+});
+
+describe('renderProjectOptions', () => {
+  it('offers each project by name with its id as the value, in the order given', () => {
+    expect(renderProjectOptions(projects(3)).options.map((o) => [o.value, o.text.text, o.text.type])).toEqual([
+      ['proj_0000', 'Project 0', 'plain_text'],
+      ['proj_0001', 'Project 1', 'plain_text'],
+      ['proj_0002', 'Project 2', 'plain_text'],
+    ]);
+  });
+
+  it('with 2,000 projects and 10k-character names: at most 100 options, text within 75 characters', () => {
+    const { options } = renderProjectOptions(projects(2000, (i) => `${HOSTILE} ${i} ${'n'.repeat(10_000)}`));
+    expect(options).toHaveLength(100);
+    for (const option of options) {
+      expect(option.text.text.length).toBeLessThanOrEqual(75);
+      expect(option.value?.length).toBeLessThanOrEqual(150);
+    }
+  });
+
+  it('does not offer a project whose id would not fit an option value, and names a blank-named one by its id', () => {
+    const { options } = renderProjectOptions([{ id: 'p'.repeat(76), name: 'Too long' }, { id: 'proj_ok', name: '  ' }]);
+    expect(options.map((o) => [o.value, o.text.text])).toEqual([['proj_ok', 'proj_ok']]);
+  });
+
+  it('tells two projects with one name apart by id, shortening the name rather than the id', () => {
+    const long = 'Shared '.repeat(20);
+    const { options } = renderProjectOptions([
+      { id: 'proj_aaaaaaaaaaaaaaaaaaaaaaaa', name: long },
+      { id: 'proj_bbbbbbbbbbbbbbbbbbbbbbbb', name: ` ${long.toUpperCase()}` },
+      { id: 'proj_c', name: 'Alone' },
+    ]);
+    expect(options[0]?.text.text).toMatch(/^Shared Shared .*… · proj_aaaaaaaaaaaaaaaaaaaaaaaa$/);
+    expect(options[1]?.text.text).toMatch(/ · proj_bbbbbbbbbbbbbbbbbbbbbbbb$/);
+    expect(options[2]?.text.text).toBe('Alone');
+    for (const option of options) expect(option.text.text.length).toBeLessThanOrEqual(75);
+  });
+
+  it('answers an empty list with no options (Slack shows "No results")', () => {
+    expect(renderProjectOptions([])).toEqual({ options: [] });
   });
 });
 

@@ -80,27 +80,18 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
   const userId = command.user_id;
   switch (cmd.kind) {
     case 'request-modal': {
-      const modal = (projects: { id: string; name: string; status: string }[]) =>
-        renderRequestModal({
-          projects: projects.filter((p) => p.status === 'active'),
+      // The project field searches as people type (the options listener), so the form opens at once, without OpenAI.
+      const known = await deps.projects.search('', { limit: 0, wait: false });
+      deps.projects.refreshIfStale();
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: renderRequestModal({
+          activeProjects: known.ready ? known.activeCount : null,
           defaultDays: deps.settings.keyDays.default,
           maxDays: deps.settings.keyDays.max,
           channelId: command.channel_id,
-        });
-      const cached = await deps.projects.cached();
-      if (cached) {
-        await client.views.open({ trigger_id: command.trigger_id, view: modal(cached) });
-        return;
-      }
-      // The trigger lasts 3 seconds and OpenAI may be slower: open a placeholder now, fill it in when projects arrive.
-      const opened = await client.views.open({ trigger_id: command.trigger_id, view: loadingModal() });
-      const viewId = opened.view?.id ?? '';
-      try {
-        await client.views.update({ view_id: viewId, view: modal(await deps.projects.list()) });
-      } catch (error) {
-        await client.views.update({ view_id: viewId, view: loadingModal(`:warning: ${describeListenerFailure(error)}`) });
-        throw error;
-      }
+        }),
+      });
       return;
     }
     case 'request': {
@@ -196,13 +187,4 @@ async function runCommand(cmd: Command, args: CommandArgs, deps: SlackListenerDe
       await respond(ephemeral({ text: help.text, blocks: help.blocks }));
     }
   }
-}
-
-function loadingModal(text = ':hourglass_flowing_sand: Loading the organization’s projects…') {
-  return {
-    type: 'modal' as const,
-    title: { type: 'plain_text' as const, text: 'Request an OpenAI key' },
-    close: { type: 'plain_text' as const, text: 'Cancel' },
-    blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],
-  };
 }

@@ -1,0 +1,197 @@
+/**
+ * How fast does keywarden answer the request form's project picker (Slack's block_suggestion) with a large org?
+ * Starts the Slack and OpenAI emulators and the real app on loopback against the real Redis, puts `projects`
+ * active projects (default 2,000, OpenAI's maximum per organization) in the OpenAI emulator, opens the request form
+ * once, waits for the picker's list to be read, then sends `count` signed block_suggestion requests one at a time
+ * and `count` more with 10 in flight, with queries from one letter to a full id and some typos. Prints p50/p90/p99
+ * per series, and checks each answer as Slack would (≤ 100 options, text ≤ 75, value ≤ 150, within 3 s).
+ *
+ *   npx tsx bench/options-latency.ts [count] [--projects N]      (default 300 requests, 2000 projects)
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { readConfig } from '../src/config/config.js';
+import { createLogger } from '../src/log.js';
+import { startKeywarden } from '../src/main.js';
+import { createSlackDriver, startSlackEmulator, type SlackDriver } from '../src/emulators/slack/index.js';
+import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
+import { INPUT, VIEW } from '../src/slack/ids.js';
+import { deleteNamespace } from '../src/store/redis.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SIGNING_SECRET = randomBytes(24).toString('hex');
+const REQUESTER = 'U0REQUESTER';
+const APPROVER = 'U0APPROVER1';
+const CHANNEL = 'C0GENERAL01';
+const APPROVAL_CHANNEL = 'C0APPROVALS';
+const IN_FLIGHT = 10;
+/** the figure the picker is held to */
+const TARGET_P99_MS = 300;
+const WORDS = ['Support', 'Research', 'Billing', 'Growth', 'Data', 'Platform', 'Search', 'Mobile', 'Ledger', 'Vision'];
+
+interface Series {
+  readonly name: string;
+  readonly latencies: number[];
+  readonly refused: string[];
+  readonly emptyAnswers: number;
+  readonly wallMs: number;
+}
+
+function wholeNumber(arg: string | undefined, fallback: number, what: string): number {
+  if (arg === undefined) return fallback;
+  const n = Number(arg);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`options-latency: ${what} must be a whole number of at least 1, not “${arg}”`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** Nearest-rank percentile of an ascending list. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function runSeries(name: string, count: number, inFlight: number, send: (i: number) => ReturnType<SlackDriver['suggestOptions']>): Promise<Series> {
+  const latencies: number[] = [];
+  const refused: string[] = [];
+  let emptyAnswers = 0;
+  let next = 0;
+  const started = performance.now();
+  const sender = async () => {
+    while (next < count) {
+      const i = next;
+      next += 1;
+      const answer = await send(i);
+      latencies.push(answer.ms);
+      if (answer.problems.length > 0) refused.push(answer.problems.join('; '));
+      else if (answer.options.length === 0) emptyAnswers += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, sender));
+  return { name, latencies, refused, emptyAnswers, wallMs: performance.now() - started };
+}
+
+function report(series: Series): string {
+  const sorted = [...series.latencies].sort((a, b) => a - b);
+  const fmt = (ms: number) => ms.toFixed(1).padStart(7);
+  const p99 = percentile(sorted, 99);
+  return [
+    series.name,
+    `  requests     ${series.latencies.length} answered, ${series.refused.length} refused by Slack's rules, ${series.emptyAnswers} with no match`,
+    `  latency      p50 ${fmt(percentile(sorted, 50))} ms   p90 ${fmt(percentile(sorted, 90))} ms   p99 ${fmt(p99)} ms   max ${fmt(sorted.at(-1) ?? NaN)} ms   ${p99 < TARGET_P99_MS ? 'within' : 'OVER'} the ${TARGET_P99_MS} ms target`,
+    `  throughput   ${((series.latencies.length / series.wallMs) * 1000).toFixed(0)} requests/s over ${(series.wallMs / 1000).toFixed(1)} s`,
+    ...(series.refused.length > 0 ? [`  first refusal: ${series.refused[0]}`] : []),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const projectsAt = args.indexOf('--projects');
+  const projectCount = wholeNumber(projectsAt === -1 ? undefined : args[projectsAt + 1], 2_000, '--projects');
+  const rest = args.filter((_, i) => i !== projectsAt && i !== projectsAt + 1);
+  if (rest.some((a) => a.startsWith('--'))) {
+    console.error('options-latency: usage: npx tsx bench/options-latency.ts [count] [--projects N]');
+    process.exit(2);
+  }
+  const count = wholeNumber(rest[0], 300, 'count');
+
+  const running: (() => Promise<void>)[] = [];
+  try {
+    const slack = await startSlackEmulator({
+      users: [
+        { id: REQUESTER, name: 'riley', realName: 'Riley Requester' },
+        { id: APPROVER, name: 'avery', realName: 'Avery Approver' },
+      ],
+      channels: [
+        { id: APPROVAL_CHANNEL, name: 'keywarden-approvals' },
+        { id: CHANNEL, name: 'general' },
+      ],
+    });
+    running.push(() => slack.close());
+    const openai = await startOpenAIEmulator();
+    running.push(() => openai.close());
+    const ids: string[] = [];
+    for (let i = 0; i < projectCount; i += 1) {
+      ids.push(openai.addProject({ name: `${WORDS[i % WORDS.length]} ${WORDS[Math.floor(i / WORDS.length) % WORDS.length]} ${i + 1}` }).id);
+    }
+    for (let i = 0; i < 50; i += 1) openai.addProject({ name: `Archived ${i}`, status: 'archived' });
+
+    const namespace = `bench${randomBytes(4).toString('hex')}`;
+    const redis = new Redis(REDIS_URL, { protocol: 2 });
+    running.push(async () => {
+      await deleteNamespace(redis, namespace);
+      redis.disconnect();
+    });
+    const env: Record<string, string> = {
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      OPENAI_ADMIN_KEY: openai.adminKey,
+      OPENAI_BASE_URL: openai.baseURL,
+      REDIS_URL,
+      KEYWARDEN_NAMESPACE: namespace,
+      PORT: '0',
+      KEYWARDEN_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
+      KEYWARDEN_ALERT_CHANNEL: APPROVAL_CHANNEL,
+      KEYWARDEN_APPROVERS: APPROVER,
+      KEYWARDEN_SECRET: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+    };
+    const parsed = readConfig(env);
+    if (!parsed.ok) throw new Error(`bench config is invalid: ${parsed.error.map((p) => p.variable).join(', ')}`);
+    let warnings = 0;
+    const sink = new Writable({
+      write(_chunk, _enc, done) {
+        warnings += 1;
+        done();
+      },
+    });
+    const log = createLogger({ level: 'warn', destination: sink, secrets: [SIGNING_SECRET, env.KEYWARDEN_SECRET ?? ''] });
+    const app = await startKeywarden(parsed.value, { log, host: '127.0.0.1' });
+    running.push(() => app.stop());
+    const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
+
+    await driver.slashCommand({ userId: REQUESTER, text: 'request', channelId: CHANNEL });
+    const deadline = Date.now() + 30_000;
+    let form = slack.views(REQUESTER).find((v) => v.callback_id === VIEW.requestKey);
+    while (!form && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+      form = slack.views(REQUESTER).find((v) => v.callback_id === VIEW.requestKey);
+    }
+    if (!form) throw new Error('the request form did not open');
+    const viewId = form.id;
+    const suggest = (value: string) => driver.suggestOptions({ userId: REQUESTER, viewId, actionId: INPUT.project.action, value });
+    // untimed: wait for the start-up refresh to have read the projects
+    while ((await suggest('')).options.length === 0) {
+      if (Date.now() > deadline) throw new Error('the picker never offered a project');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const last = projectCount;
+    const queries = [
+      '', 's', 'su', 'sup', 'support', 'support data', `${last}`, `vision ${last}`, 'ledgr', 'plaform serch', 'zzzz',
+      ids[projectCount - 1] ?? '', (ids[Math.floor(projectCount / 2)] ?? '').slice(0, 14), 'growth mobile 1', 'archived',
+    ];
+    const send = (i: number) => suggest(queries[i % queries.length] ?? '');
+    const sequential = await runSeries('sequential (1 in flight)', count, 1, send);
+    const parallel = await runSeries(`concurrent (${IN_FLIGHT} in flight)`, count, IN_FLIGHT, send);
+    console.log(`block_suggestion latency of the request form's project picker, ${projectCount} active projects, ${count} requests per series, node ${process.version}`);
+    console.log(report(sequential));
+    console.log(report(parallel));
+    console.log(`app warnings logged: ${warnings}`);
+    console.log(`OpenAI project listings during the series: ${openai.callsTo('GET', /\/v1\/organization\/projects$/).length} page requests in all (start-up refresh included)`);
+  } finally {
+    for (const stop of running.reverse()) await stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`options-latency failed: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
