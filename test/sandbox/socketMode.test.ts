@@ -58,9 +58,17 @@ describe('npm run sandbox -- <arguments>', () => {
         const child = spawn(TSX, ['src/sandbox/main.ts', ...args], { cwd: ROOT, env: { ...process.env, REDIS_URL, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
+        let stopping = false;
         child.stdout.on('data', (c: Buffer) => {
           stdout += c.toString('utf8');
-          if (/ready in/.test(stdout)) child.kill('SIGTERM');
+          const url = /ready in \d+\.\d\d s: (http:\/\/localhost:\d+\/)/.exec(stdout)?.[1];
+          if (url && !stopping) {
+            stopping = true;
+            // as a person would: the page answers, then Ctrl-C
+            void fetch(url.replace('localhost', '127.0.0.1'))
+              .catch(() => undefined)
+              .finally(() => child.kill('SIGTERM'));
+          }
         });
         child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
         child.once('exit', (code) => resolve({ code, stdout, stderr }));
