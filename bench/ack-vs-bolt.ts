@@ -10,6 +10,7 @@
  *
  *   npx tsx bench/ack-vs-bolt.ts [rounds=5] [count=200]
  */
+import { percentile } from './support/benchKit.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -32,13 +33,6 @@ const CHANNEL = 'C0GENERAL01';
 const KEYWARDEN_NODE_ARGS = (process.env.BENCH_KEYWARDEN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const BARE_NODE_ARGS = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const TEXT = 'request "Support Bot" answer support tickets faster for the team';
-
-/** Nearest-rank percentile. */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 function startChild(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

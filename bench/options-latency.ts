@@ -8,16 +8,15 @@
  *
  *   npx tsx bench/options-latency.ts [count] [--projects N]      (default 300 requests, 2000 projects)
  */
+import { benchNamespace, emulatedEnv, percentile } from './support/benchKit.js';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { readConfig } from '../src/config/config.js';
 import { createLogger } from '../src/log.js';
 import { startKeywarden } from '../src/main.js';
 import { createSlackDriver, startSlackEmulator, type SlackDriver } from '../src/emulators/slack/index.js';
 import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
 import { INPUT, VIEW } from '../src/slack/ids.js';
-import { deleteNamespace } from '../src/store/redis.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIGNING_SECRET = randomBytes(24).toString('hex');
@@ -46,12 +45,6 @@ function wholeNumber(arg: string | undefined, fallback: number, what: string): n
     process.exit(2);
   }
   return n;
-}
-
-/** Nearest-rank percentile of an ascending list. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 async function runSeries(name: string, count: number, inFlight: number, send: (i: number) => ReturnType<SlackDriver['suggestOptions']>): Promise<Series> {
@@ -119,27 +112,18 @@ async function main(): Promise<void> {
     }
     for (let i = 0; i < 50; i += 1) openai.addProject({ name: `Archived ${i}`, status: 'archived' });
 
-    const namespace = `bench${randomBytes(4).toString('hex')}`;
-    const redis = new Redis(REDIS_URL, { protocol: 2 });
-    running.push(async () => {
-      await deleteNamespace(redis, namespace);
-      redis.disconnect();
+    const bench = benchNamespace(REDIS_URL);
+    running.push(() => bench.stop());
+    const { namespace } = bench;
+    const env = emulatedEnv({
+      slack,
+      openai,
+      signingSecret: SIGNING_SECRET,
+      redisUrl: REDIS_URL,
+      namespace,
+      approvalChannel: APPROVAL_CHANNEL,
+      approver: APPROVER,
     });
-    const env: Record<string, string> = {
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      OPENAI_ADMIN_KEY: openai.adminKey,
-      OPENAI_BASE_URL: openai.baseURL,
-      REDIS_URL,
-      KEYWARDEN_NAMESPACE: namespace,
-      PORT: '0',
-      KEYWARDEN_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
-      KEYWARDEN_ALERT_CHANNEL: APPROVAL_CHANNEL,
-      KEYWARDEN_APPROVERS: APPROVER,
-      KEYWARDEN_SECRET: randomBytes(32).toString('base64'),
-      LOG_LEVEL: 'warn',
-    };
     const parsed = readConfig(env);
     if (!parsed.ok) throw new Error(`bench config is invalid: ${parsed.error.map((p) => p.variable).join(', ')}`);
     let warnings = 0;

@@ -60,10 +60,4 @@ export function channelFloorSeconds(posts: number, perSecond: number, burst: num
   return Math.max(0, posts - burst) / perSecond;
 }
 
-/** The p-th percentile (0–100) of `values` by nearest rank; NaN when empty. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] as number;
-}
+export { percentile } from './benchKit.js';
