@@ -18,7 +18,7 @@ import { PostMarkers } from './store/postMarkers.js';
 import { startWorkers, type RunningWorkers } from './jobs/workers.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { opsRoutes } from './http/routes.js';
-import { createLogger } from './log.js';
+import { createLogger, redactSecretText } from './log.js';
 import { createOpenAIAdmin, createOpenAIClient } from './openai/admin.js';
 import { attachWorkerMetrics, createMetrics, slackRequestTimer } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
@@ -212,7 +212,8 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
         // Socket Mode: a redelivered envelope is acknowledged again but handled once, whichever process it reaches.
         socketDeliveries: {
           claim: async (key) => (await redis.set(keys.eventSeen(`socket:${key}`), '1', 'EX', 3600, 'NX')) === 'OK',
-          rememberAck: async (key, payload) => void (await redis.set(keys.eventSeen(`socket-ack:${key}`), JSON.stringify(payload), 'EX', 3600)),
+          // kept for a redelivery, never with a secret in it: a command's error can echo what someone pasted (a key)
+          rememberAck: async (key, payload) => void (await redis.set(keys.eventSeen(`socket-ack:${key}`), redactSecretText(JSON.stringify(payload), secretsOf(config)), 'EX', 3600)),
           ackOf: async (key) => {
             const raw = await redis.get(keys.eventSeen(`socket-ack:${key}`));
             return raw === null ? null : (JSON.parse(raw) as Record<string, unknown>);

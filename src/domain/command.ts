@@ -3,6 +3,7 @@
  * and with channels, users and links as `<#C123|name>`, `<@U123>`, `<https://…|label>`; a raw `<` is therefore
  * always the start of such a link.
  */
+import { redactSecret } from './redact.js';
 import { checkRaiseEnd, parseThresholds, type LimitChange } from './limits.js';
 import { parseAmount, type Cents } from './money.js';
 import { closestNames, closingQuotes } from './projects.js';
@@ -331,10 +332,18 @@ const parseRevoke = (tokens: readonly Token[]): Result<Command, CommandError> =>
   if (masked) return ok({ kind: 'revoke', id: `${masked[1] ?? ''}…${masked[2] ?? ''}`, target: 'masked' });
   return failure(
     'invalid_id',
-    `"${id}" is not a request id (req_ and 10 letters or digits), a key id (key_…) or a masked key (sk-…abcd). Give one, ${example}`,
+    /^sk-/i.test(id)
+      ? `That looks like a whole key (${quotable(id)}); revoke takes its masked form as keywarden shows it (sk-…abcd), its key id (key_…) or its request id. Give one, ${example}`
+      : `"${id}" is not a request id (req_ and 10 letters or digits), a key id (key_…) or a masked key (sk-…abcd). Give one, ${example}`,
     'revoke',
   );
 };
+
+/**
+ * A token as an answer may quote it back: a pasted secret (an OpenAI key, a Slack token) is never repeated whole,
+ * only its masked form, since answers can be stored (a Socket Mode acknowledgement is kept for redelivery).
+ */
+const quotable = (token: string): string => (/^(sk-|xox[a-z]-|xapp-)/i.test(token) ? redactSecret(token) : token);
 
 const parseCancel = (tokens: readonly Token[]): Result<Command, CommandError> => {
   const example = 'like: cancel req_8f3k2m9q1z. `/openai-key list` shows your request ids.';
@@ -347,11 +356,11 @@ const parseCancel = (tokens: readonly Token[]): Result<Command, CommandError> =>
   if (KEY_ID.test(id) || MASKED_KEY.test(id)) {
     return failure(
       'invalid_id',
-      `"${id}" is a key, and cancel withdraws a request that is still waiting for an approver. To stop a key, use: revoke ${id}`,
+      `"${quotable(id)}" is a key, and cancel withdraws a request that is still waiting for an approver. To stop a key, use: revoke ${quotable(id)}`,
       'cancel',
     );
   }
-  return failure('invalid_id', `"${id}" is not a request id (req_ and 10 letters or digits). Give one, ${example}`, 'cancel');
+  return failure('invalid_id', `"${quotable(id)}" is not a request id (req_ and 10 letters or digits). Give one, ${example}`, 'cancel');
 };
 
 const SLACK_PERSON_LINK = /^<(?:@|!subteam\^)[^>]*>$/;

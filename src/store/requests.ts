@@ -231,6 +231,8 @@ export class RequestStore {
   /** Records what a claimed draft became (or frees it again when `requestId` is null, so it can be retried). */
   async settleDraft(id: string, requestId: string | null, draft?: object): Promise<void> {
     const value = requestId === null ? JSON.stringify({ draft }) : JSON.stringify({ sentAs: requestId });
-    await this.redis.set(this.keys.custom('draft', id), value, 'KEEPTTL');
+    // Only while the draft still exists (XX), keeping its expiry: a draft that expired meanwhile is not brought back
+    // without one.
+    await this.redis.set(this.keys.custom('draft', id), value, 'KEEPTTL', 'XX');
   }
 }

@@ -135,7 +135,7 @@ describe('parseCommand: revoke', () => {
     });
   });
 
-  it.each(['req_short', 'req_8f3k2m9q1zz', 'sk-svcacct-abc', 'proj_abc', 'key_', 'req_8f3k2m9q1!'])('refuses the id %s', (id) => {
+  it.each(['req_short', 'req_8f3k2m9q1zz', 'proj_abc', 'key_', 'req_8f3k2m9q1!'])('refuses the id %s', (id) => {
     expect(refused(`revoke ${id}`)).toEqual({
       kind: 'invalid_id',
       message: `"${id}" is not a request id (req_ and 10 letters or digits), a key id (key_…) or a masked key (sk-…abcd). Give one, like: revoke req_8f3k2m9q1z. \`/openai-key list\` shows your request and key ids.`,
@@ -152,6 +152,25 @@ describe('parseCommand: revoke by the masked key people see', () => {
     ['sk-…AbCd', 'sk-…AbCd'],
   ])('reads %s', (typed, id) => {
     expect(parsed(`revoke ${typed}`)).toEqual({ kind: 'revoke', id, target: 'masked' });
+  });
+});
+
+describe('parseCommand: a whole key pasted where an id belongs', () => {
+  it('says it looks like a whole key and asks for the masked form', () => {
+    expect(refused('revoke sk-svcacct-abc')).toMatchObject({ kind: 'invalid_id', subcommand: 'revoke' });
+    expect(refused('revoke sk-svcacct-abc').message).toMatch(/^That looks like a whole key \(sk-svcacct-…\); revoke takes its masked form/);
+  });
+
+  const whole = `sk-svcacct-${'Ab3xY9'.repeat(8)}QzQz`;
+  it('is never repeated whole in the answer: revoke and cancel show its masked form', () => {
+    for (const text of [`revoke ${whole}`, `cancel ${whole}`]) {
+      const parsed = parseCommand(text);
+      expect(parsed.ok).toBe(false);
+      if (parsed.ok) continue;
+      expect(parsed.error.message).not.toContain(whole);
+      expect(parsed.error.message).not.toContain(whole.slice(11, 30));
+      expect(parsed.error.message).toContain('sk-svcacct-…QzQz');
+    }
   });
 });
 

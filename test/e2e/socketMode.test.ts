@@ -112,6 +112,23 @@ describe('an envelope redelivered after a missed ack', () => {
   });
 });
 
+describe('acknowledgements kept for redelivery', () => {
+  it('never keep a whole key someone pasted: the stored answer has only its masked form', async () => {
+    const whole = `sk-svcacct-${randomBytes(24).toString('base64url')}`;
+    const res = await h.driver.slashCommand({ userId: USERS.requester, text: `revoke ${whole}`, channelId: GENERAL_CHANNEL });
+    expect(res.status).toBe(200);
+    const stored: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await h.redis.scan(cursor, 'MATCH', `${h.namespace}:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) if ((await h.redis.type(key)) === 'string') stored.push((await h.redis.get(key)) ?? '');
+    } while (cursor !== '0');
+    expect(stored.some((v) => v.includes('masked form'))).toBe(true);
+    expect(stored.filter((v) => v.includes(whole.slice(11)))).toEqual([]);
+  });
+});
+
 describe('a wrong app-level token', () => {
   it('makes startKeywarden throw a setting problem naming SLACK_APP_TOKEN, and leaves nothing running', async () => {
     const ws = await startEmulatedWorkspace({ namespace: `t${randomBytes(5).toString('hex')}` });
