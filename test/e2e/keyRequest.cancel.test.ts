@@ -245,6 +245,8 @@ describe('reveal refusals say the real reason', () => {
     const { requestId, dm } = await approveToReveal('request Research Assistant label survey answers', USERS.outsider);
     await h.driver.clickButton({ userId: USERS.outsider, actionId: REVEAL, value: requestId, channel: dm.channel, messageTs: dm.ts });
     const r = await h.waitForState(requestId, 'active');
+    // the first reveal's modal is opened after the state changes: count the views once it is there
+    await h.waitFor(() => h.slack.views(USERS.outsider).find((v) => v.callback_id === VIEW.revealedKey));
     const views = h.slack.views(USERS.outsider).length;
     await h.driver.clickButton({ userId: USERS.outsider, actionId: REVEAL, blockId: 'stale', value: requestId, channel: dm.channel, messageTs: dm.ts });
     const modal = await h.waitFor(() => h.slack.views(USERS.outsider).slice(views)[0]);
