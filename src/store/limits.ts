@@ -1,12 +1,10 @@
 /**
- * Project limits and limit-change requests in Redis. Limits are saved with a compare-and-set on their version, so
+ * Project limits in Redis (limit-change requests live in the approvals store, src/store/requests.ts). Limits are saved with a compare-and-set on their version, so
  * two admins changing the same project at once cannot silently overwrite each other.
  */
 import type { RedisClient as Redis } from './redisConnection.js';
-import type { LimitChangeRequest, LimitRequestState } from '../domain/limitRequest.js';
 import type { CapRaise, ProjectLimits } from '../domain/limits.js';
 import type { Cents } from '../domain/money.js';
-import { compareAndSet, type CasOutcome } from './documents.js';
 import type { RedisKeys } from './redis.js';
 
 export interface StoredLimits extends ProjectLimits {
@@ -134,30 +132,4 @@ export class LimitsStore {
     return (await this.redis.exists(this.keys.custom('limits', projectId, 'raise', String(raiseVersion), 'restoring'))) === 1;
   }
 
-}
-
-export class LimitRequestStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: Pick<RedisKeys, 'custom'>,
-  ) {}
-
-  private doc = (id: string) => this.keys.custom('limitreq', id);
-
-  async create(request: LimitChangeRequest): Promise<boolean> {
-    return (await this.redis.set(this.doc(request.id), JSON.stringify(request), 'NX')) === 'OK';
-  }
-
-  async get(id: string): Promise<LimitChangeRequest | null> {
-    const raw = await this.redis.get(this.doc(id));
-    return raw ? (JSON.parse(raw) as LimitChangeRequest) : null;
-  }
-
-  async transition(
-    id: string,
-    from: readonly LimitRequestState[],
-    patch: Partial<Omit<LimitChangeRequest, 'id' | 'version'>>,
-  ): Promise<CasOutcome<LimitChangeRequest>> {
-    return compareAndSet<LimitChangeRequest>(this.redis, { doc: this.doc(id), secret: this.keys.custom('limitreq', id, 'unused') }, from, patch);
-  }
 }

@@ -23,6 +23,8 @@ const REFUSALS: Readonly<Record<string, string>> = {
   not_owner: 'it is not their key',
   not_allowed: 'they may not',
   reason_required: 'a reason is needed',
+  already_voted: 'they had already approved it',
+  cancelled: 'it was cancelled',
 };
 
 const refusalText = (outcome: string): string => {
@@ -99,7 +101,20 @@ const whatHappened = (entry: AuditEntry, project: string | null): { readonly tex
       const what = action.startsWith('limits') ? `the limit change ${requestCode(target)}${inProject}` : `the key request ${requestCode(target)}${inProject}`;
       const verb = action.endsWith('approve') ? 'approve' : 'deny';
       if (refused) return { text: `tried to ${verb} ${what}: ${refusalText(outcome)}`, ok: false };
+      // one approval towards a quorum: the request is not decided yet (the detail says how many of how many)
+      if (outcome === 'vote') return { text: `gave one of the approvals ${what} needs; it is not decided yet`, ok: null };
       return { text: `${verb === 'approve' ? 'approved' : 'denied'} ${what}`, ok: verb === 'approve' };
+    }
+    case 'request.remind':
+    case 'limits.remind':
+      return { text: `reminded the approvers of ${action.startsWith('limits') ? 'the limit change' : 'the key request'} ${requestCode(target)}${inProject}`, ok: null };
+    case 'request.escalate':
+    case 'limits.escalate':
+      return { text: `asked the admins to decide ${action.startsWith('limits') ? 'the limit change' : 'the key request'} ${requestCode(target)}${inProject}`, ok: null };
+    case 'request.cancel':
+    case 'limits.cancel': {
+      const what = `${action.startsWith('limits') ? 'the limit change' : 'the key request'} ${requestCode(target)}${inProject}`;
+      return refused ? { text: `tried to cancel ${what}: ${refusalText(outcome)}`, ok: false } : { text: `cancelled ${what}`, ok: null };
     }
     case 'request.expire':
       return { text: `the key request ${requestCode(target)}${inProject} expired undecided`, ok: null };
