@@ -7,21 +7,11 @@
  *
  *   npx tsx bench/ack-latency.ts [count] [--socket]      (default 300)
  */
-import { benchNamespace, emulatedEnv, percentile } from './support/benchKit.js';
-import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { readConfig } from '../src/config/config.js';
-import { createLogger } from '../src/log.js';
-import { startKeywarden } from '../src/main.js';
-import { createSlackDriver, startSlackEmulator, type SlackDriver, type SlackEmulator } from '../src/emulators/slack/index.js';
-import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
+import { BENCH_WORKSPACE, percentile, startEmulatedKeywarden } from './support/benchKit.js';
+import type { SlackDriver, SlackEmulator } from '../src/emulators/slack/index.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SIGNING_SECRET = randomBytes(24).toString('hex');
-const REQUESTER = 'U0REQUESTER';
-const APPROVER = 'U0APPROVER1';
-const CHANNEL = 'C0GENERAL01';
-const APPROVAL_CHANNEL = 'C0APPROVALS';
+const { requester: REQUESTER, channel: CHANNEL } = BENCH_WORKSPACE;
 const IN_FLIGHT = 10;
 /** Slack gives up on an app that has not acknowledged within 3 s */
 const SLACK_ACK_LIMIT_MS = 3_000;
@@ -142,54 +132,15 @@ async function measure(mode: Mode, count: number): Promise<ModeResult> {
   // everything started so far, stopped in reverse order whatever happens
   const running: (() => Promise<void>)[] = [];
   try {
-    const slack = await startSlackEmulator({
-      users: [
-        { id: REQUESTER, name: 'riley', realName: 'Riley Requester' },
-        { id: APPROVER, name: 'avery', realName: 'Avery Approver' },
-      ],
-      channels: [
-        { id: APPROVAL_CHANNEL, name: 'keywarden-approvals' },
-        { id: CHANNEL, name: 'general' },
-      ],
-    });
-    running.push(() => slack.close());
-    const openai = await startOpenAIEmulator();
-    running.push(() => openai.close());
-    openai.addProject({ name: 'Support Bot' });
-    openai.addProject({ name: 'Research Assistant' });
-
-    const bench = benchNamespace(REDIS_URL);
-    running.push(() => bench.stop());
-    const { namespace } = bench;
-
-    const env = emulatedEnv({
-      slack,
-      openai,
-      signingSecret: SIGNING_SECRET,
+    const { slack, driver, warnings } = await startEmulatedKeywarden({
       redisUrl: REDIS_URL,
-      namespace,
-      approvalChannel: APPROVAL_CHANNEL,
-      approver: APPROVER,
-      ...(mode === 'socket' ? { appToken: slack.appToken } : {}),
-    });
-    const parsed = readConfig(env);
-    if (!parsed.ok) throw new Error(`bench config is invalid: ${parsed.error.map((p) => p.variable).join(', ')}`);
-
-    // warnings are counted, not printed: a slow run should show up in the numbers, not bury them
-    let warnings = 0;
-    const sink = new Writable({
-      write(_chunk, _enc, done) {
-        warnings += 1;
-        done();
+      mode,
+      running,
+      seed: (openai) => {
+        openai.addProject({ name: 'Support Bot' });
+        openai.addProject({ name: 'Research Assistant' });
       },
     });
-    const log = createLogger({ level: 'warn', destination: sink, secrets: [SIGNING_SECRET, env.KEYWARDEN_SECRET ?? '', slack.appToken] });
-    const app = await startKeywarden(parsed.value, { log, host: '127.0.0.1' });
-    running.push(() => app.stop());
-    const driver =
-      mode === 'socket'
-        ? createSlackDriver({ emulator: slack, mode: 'socket' })
-        : createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
 
     // one untimed command warms up the connections and the project cache
     await driver.slashCommand({ userId: REQUESTER, text: 'request', channelId: CHANNEL });
@@ -197,7 +148,7 @@ async function measure(mode: Mode, count: number): Promise<ModeResult> {
 
     const sequential = await runSeries('sequential (1 in flight)', count, 1, driver, slack);
     const parallel = await runSeries(`concurrent (${IN_FLIGHT} in flight)`, count, IN_FLIGHT, driver, slack);
-    return { sequential, parallel, warnings };
+    return { sequential, parallel, warnings: warnings() };
   } finally {
     for (const stop of running.reverse()) await stop();
   }

@@ -8,22 +8,12 @@
  *
  *   npx tsx bench/options-latency.ts [count] [--projects N]      (default 300 requests, 2000 projects)
  */
-import { benchNamespace, emulatedEnv, percentile } from './support/benchKit.js';
-import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { readConfig } from '../src/config/config.js';
-import { createLogger } from '../src/log.js';
-import { startKeywarden } from '../src/main.js';
-import { createSlackDriver, startSlackEmulator, type SlackDriver } from '../src/emulators/slack/index.js';
-import { startOpenAIEmulator } from '../src/emulators/openai/index.js';
+import { BENCH_WORKSPACE, percentile, startEmulatedKeywarden } from './support/benchKit.js';
+import type { SlackDriver } from '../src/emulators/slack/index.js';
 import { INPUT, VIEW } from '../src/slack/ids.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SIGNING_SECRET = randomBytes(24).toString('hex');
-const REQUESTER = 'U0REQUESTER';
-const APPROVER = 'U0APPROVER1';
-const CHANNEL = 'C0GENERAL01';
-const APPROVAL_CHANNEL = 'C0APPROVALS';
+const { requester: REQUESTER, channel: CHANNEL } = BENCH_WORKSPACE;
 const IN_FLIGHT = 10;
 /** the figure the picker is held to */
 const TARGET_P99_MS = 300;
@@ -93,50 +83,17 @@ async function main(): Promise<void> {
 
   const running: (() => Promise<void>)[] = [];
   try {
-    const slack = await startSlackEmulator({
-      users: [
-        { id: REQUESTER, name: 'riley', realName: 'Riley Requester' },
-        { id: APPROVER, name: 'avery', realName: 'Avery Approver' },
-      ],
-      channels: [
-        { id: APPROVAL_CHANNEL, name: 'keywarden-approvals' },
-        { id: CHANNEL, name: 'general' },
-      ],
-    });
-    running.push(() => slack.close());
-    const openai = await startOpenAIEmulator();
-    running.push(() => openai.close());
     const ids: string[] = [];
-    for (let i = 0; i < projectCount; i += 1) {
-      ids.push(openai.addProject({ name: `${WORDS[i % WORDS.length]} ${WORDS[Math.floor(i / WORDS.length) % WORDS.length]} ${i + 1}` }).id);
-    }
-    for (let i = 0; i < 50; i += 1) openai.addProject({ name: `Archived ${i}`, status: 'archived' });
-
-    const bench = benchNamespace(REDIS_URL);
-    running.push(() => bench.stop());
-    const { namespace } = bench;
-    const env = emulatedEnv({
-      slack,
-      openai,
-      signingSecret: SIGNING_SECRET,
+    const { slack, openai, driver, warnings } = await startEmulatedKeywarden({
       redisUrl: REDIS_URL,
-      namespace,
-      approvalChannel: APPROVAL_CHANNEL,
-      approver: APPROVER,
-    });
-    const parsed = readConfig(env);
-    if (!parsed.ok) throw new Error(`bench config is invalid: ${parsed.error.map((p) => p.variable).join(', ')}`);
-    let warnings = 0;
-    const sink = new Writable({
-      write(_chunk, _enc, done) {
-        warnings += 1;
-        done();
+      running,
+      seed: (openai) => {
+        for (let i = 0; i < projectCount; i += 1) {
+          ids.push(openai.addProject({ name: `${WORDS[i % WORDS.length]} ${WORDS[Math.floor(i / WORDS.length) % WORDS.length]} ${i + 1}` }).id);
+        }
+        for (let i = 0; i < 50; i += 1) openai.addProject({ name: `Archived ${i}`, status: 'archived' });
       },
     });
-    const log = createLogger({ level: 'warn', destination: sink, secrets: [SIGNING_SECRET, env.KEYWARDEN_SECRET ?? ''] });
-    const app = await startKeywarden(parsed.value, { log, host: '127.0.0.1' });
-    running.push(() => app.stop());
-    const driver = createSlackDriver({ emulator: slack, appUrl: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET });
 
     await driver.slashCommand({ userId: REQUESTER, text: 'request', channelId: CHANNEL });
     const deadline = Date.now() + 30_000;
@@ -165,7 +122,7 @@ async function main(): Promise<void> {
     console.log(`block_suggestion latency of the request form's project picker, ${projectCount} active projects, ${count} requests per series, node ${process.version}`);
     console.log(report(sequential));
     console.log(report(parallel));
-    console.log(`app warnings logged: ${warnings}`);
+    console.log(`app warnings logged: ${warnings()}`);
     console.log(`OpenAI project listings during the series: ${openai.callsTo('GET', /\/v1\/organization\/projects$/).length} page requests in all (start-up refresh included)`);
   } finally {
     for (const stop of running.reverse()) await stop();
