@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION, INPUT } from '../../src/slack/ids.js';
 import { GENERAL_CHANNEL, SPEND_CHANNEL, USERS, startHarness, waitUntil, type Harness } from '../support/harness.js';
 import type { SlackView } from '../../src/emulators/slack/index.js';
-import type { StoredLimits } from '../../src/store/limits.js';
 
 const BASE = Date.UTC(2026, 10, 15, 12, 0, 0); // mid-month, whatever day the test runs
 const started = Date.now();
@@ -21,10 +20,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const limitsOf = async (projectId: string): Promise<StoredLimits | null> => {
-  const raw = await h.redis.get(`${h.namespace}:{kw}:limits:${projectId}`);
-  return raw ? (JSON.parse(raw) as StoredLimits) : null;
-};
+const limitsOf = (projectId: string) => h.limitsOf(projectId);
 
 const typed = (fields: { soft?: string; hard?: string; at?: string; reason?: string }) => {
   const text = (action: string, value: string | undefined) => ({ [action]: { type: 'plain_text_input', value: value ?? null } });

@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERAL_CHANNEL, SPEND_CHANNEL, USERS, startHarness, waitUntil, type Harness } from '../support/harness.js';
-import type { StoredLimits } from '../../src/store/limits.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,10 +14,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const limitsOf = async (projectId: string): Promise<StoredLimits | null> => {
-  const raw = await h.redis.get(`${h.namespace}:{kw}:limits:${projectId}`);
-  return raw ? (JSON.parse(raw) as StoredLimits) : null;
-};
+const limitsOf = (projectId: string) => h.limitsOf(projectId);
 
 async function ask(userId: string, text: string, channelId = GENERAL_CHANNEL): Promise<string> {
   const before = h.slack.ephemerals(userId).length;

@@ -8,7 +8,6 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/slack/ids.js';
-import type { StoredLimits } from '../../src/store/limits.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, REDIS_URL, SPEND_CHANNEL, USERS, startHarness, waitUntil, type Harness } from '../support/harness.js';
 import type { SlackMessage } from '../../src/emulators/slack/index.js';
 
@@ -32,10 +31,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const limitsOf = async (projectId: string): Promise<StoredLimits | null> => {
-  const raw = await h.redis.get(`${h.namespace}:{kw}:limits:${projectId}`);
-  return raw ? (JSON.parse(raw) as StoredLimits) : null;
-};
+const limitsOf = (projectId: string) => h.limitsOf(projectId);
 const text = (m: { text?: string; blocks?: unknown[] } | undefined): string => `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

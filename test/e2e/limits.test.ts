@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/slack/ids.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, PRIVATE_CHANNEL, SPEND_CHANNEL, USERS, actionIdsIn, startHarness, waitUntil, type Harness } from '../support/harness.js';
-import type { StoredLimits } from '../../src/store/limits.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,10 +12,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const limitsOf = async (projectId: string): Promise<StoredLimits | null> => {
-  const raw = await h.redis.get(`${h.namespace}:{kw}:limits:${projectId}`);
-  return raw ? (JSON.parse(raw) as StoredLimits) : null;
-};
+const limitsOf = (projectId: string) => h.limitsOf(projectId);
 
 /** Sends a command and returns the text of the ephemeral answer it produces (ack or response_url). */
 async function ask(userId: string, text: string): Promise<string> {

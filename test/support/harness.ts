@@ -4,6 +4,7 @@
  * loopback. Socket Mode (`mode: 'socket'`): keywarden gets SLACK_APP_TOKEN, opens its WebSocket to the emulator
  * through SLACK_API_URL, and the driver sends envelopes over it.
  */
+import type { StoredLimits } from '../../src/store/limits.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,8 @@ export interface Harness {
   latestRequestMessage(): SlackMessage | undefined;
   requestIdOf(message: SlackMessage): string;
   request(id: string): Promise<KeyRequest | null>;
+  /** a project's limits as keywarden stored them, read from Redis; null when none */
+  limitsOf(projectId: string): Promise<StoredLimits | null>;
   waitForState(id: string, state: KeyRequest['state'], timeoutMs?: number): Promise<KeyRequest>;
   stop(): Promise<void>;
 }
@@ -138,6 +141,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return match[0];
     },
     request,
+    limitsOf: async (projectId) => {
+      const raw = await redis.get(`${prefix}:limits:${projectId}`);
+      return raw ? (JSON.parse(raw) as StoredLimits) : null;
+    },
     waitForState: (id, state, timeoutMs = 15_000) =>
       waitUntil(async () => {
         const r = await request(id);
