@@ -20,7 +20,7 @@ import { startSlackEmulator } from '../src/emulators/slack/index.js';
 import { workspaceOf } from '../src/emulators/slack/server.js';
 import type { SlackEmulator } from '../src/emulators/slack/types.js';
 import { freePort } from '../src/sandbox/redisLocator.js';
-import { deleteNamespace } from '../src/store/redis.js';
+import { deleteNamespace } from '../src/platform/redis/redis.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

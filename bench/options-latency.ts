@@ -10,7 +10,7 @@
  */
 import { BENCH_WORKSPACE, percentile, startEmulatedKeywarden } from './support/benchKit.js';
 import type { SlackDriver } from '../src/emulators/slack/index.js';
-import { INPUT, VIEW } from '../src/slack/ids.js';
+import { INPUT, VIEW } from '../src/platform/slack/ids.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const { requester: REQUESTER, channel: CHANNEL } = BENCH_WORKSPACE;

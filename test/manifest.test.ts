@@ -5,10 +5,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { SLASH_COMMAND } from '../src/slack/ids.js';
+import { SLASH_COMMAND } from '../src/platform/slack/ids.js';
 import { functionDefinitionsOf, parametersProblems, type ManifestFunctions } from '../src/emulators/slack/functions.js';
-import { STEP, projectSpendOutputs, requestKeyOutputs } from '../src/slack/listeners/functions/outputs.js';
-import type { Cents } from '../src/domain/money.js';
+import { STEP, projectSpendOutputs, requestKeyOutputs } from '../src/listeners/functions/outputs.js';
+import type { Cents } from '../src/platform/domain/money.js';
 import { contractPath, describeWithContracts, itWithContracts } from './support/contracts.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { readConfig } from '../../src/config/config.js';
+import { readConfig } from '../../src/platform/config/config.js';
 import { startOpenAIEmulator, type OpenAIEmulator } from '../../src/emulators/openai/index.js';
 import { createSlackDriver, startSlackEmulator, type SlackDriver, type SlackEmulator } from '../../src/emulators/slack/index.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/platform/log.js';
 import { secretsOf, startKeywarden, type RunningKeywarden } from '../../src/main.js';
-import { deleteNamespace } from '../../src/store/redis.js';
+import { deleteNamespace } from '../../src/platform/redis/redis.js';
 
 /** The p-th percentile (0–100) of `values` by nearest rank (any order; not changed); NaN when empty. */
 export function percentile(values: readonly number[], p: number): number {

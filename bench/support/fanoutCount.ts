@@ -1,6 +1,6 @@
 /**
  * Counting what keywarden posted to Slack, for the fan-out and load benches: every post is named in its Slack
- * message metadata (`{ event_type: 'keywarden_post', event_payload: { name } }`, see src/jobs/postOnce.ts), so two
+ * message metadata (`{ event_type: 'keywarden_post', event_payload: { name } }`, see src/platform/slack/postOnce.ts), so two
  * accepted posts with one name are a duplicate. Pure functions over the emulator's recorded calls.
  */
 import type { SlackCall } from '../../src/emulators/slack/index.js';

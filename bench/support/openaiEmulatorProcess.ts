@@ -10,7 +10,7 @@
  */
 import { createInterface } from 'node:readline';
 import { startOpenAIEmulator } from '../../src/emulators/openai/index.js';
-import type { Cents } from '../../src/domain/money.js';
+import type { Cents } from '../../src/platform/domain/money.js';
 
 const PROJECTS = Number(process.argv[2] ?? 10_000);
 const LIMITED = Number(process.argv[3] ?? 100);

@@ -6,15 +6,15 @@
  * request's outbox (each notice posted once, by name). A feature registers a `RequestKind`: how its request reads,
  * what its states are called, and what to do once approved. Nothing outside the engine asks which kind a request is.
  */
-import type { AuditLog } from '../store/audit.js';
-import type { RequestStore } from '../store/requests.js';
-import type { RequestOutbox } from '../store/outbox.js';
-import type { JobQueues } from '../jobs/queues.js';
-import { jobId } from '../jobs/registry.js';
-import type { RenderedMessage } from '../slack/render/blocks.js';
-import type { DecisionRefusal } from '../domain/request.js';
-import { err, ok, type Result } from '../domain/result.js';
-import { APPROVAL_EVENT_KINDS, type ApprovalEvent } from '../domain/requestEvents.js';
+import type { AuditLog } from '../platform/redis/auditLog.js';
+import type { RequestStore } from './requestStore.js';
+import type { RequestOutbox } from './outbox.js';
+import type { JobQueues } from '../platform/queues/queues.js';
+import { jobId } from '../platform/queues/registry.js';
+import type { RenderedMessage } from '../platform/slack/render/blocks.js';
+import type { DecisionRefusal } from '../keys/domain/keyRequest.js';
+import { err, ok, type Result } from '../platform/domain/result.js';
+import { APPROVAL_EVENT_KINDS, type ApprovalEvent } from './domain/requestEvents.js';
 import { approversSoFar, KEYWARDEN_ACTOR, type ApprovalDocument } from './domain/document.js';
 import { approversStillToDecide, cancel as cancelDecision, decide as decideVote, nextNudgeAt, nudgesDue, type Decision, type Nudge } from './domain/decision.js';
 import {

@@ -3,14 +3,14 @@
  * how its request reads in Slack, what its states are called, and what follows approval (a job, queued once by id).
  * Later kinds (extensions, rotations, scope changes, temporary raises) are added here the same way.
  */
-import type { KeyRequest } from '../domain/request.js';
-import { REQUEST_STATES } from '../domain/request.js';
-import { LIMIT_REQUEST_STATES, type LimitChangeRequest } from '../domain/limitRequest.js';
-import type { LimitChangeEvent, ThreadEvent } from '../domain/requestEvents.js';
-import type { JobQueues } from '../jobs/queues.js';
-import { jobId } from '../jobs/registry.js';
-import { renderRequestMessage, renderRequesterDm, renderStateInWords, renderThreadNote } from '../slack/render/index.js';
-import { limitChangeStateInWords, renderLimitChangeRequestMessage, renderLimitChangeThreadNote, renderLimitRequesterDm } from '../slack/render/limits/index.js';
+import type { KeyRequest } from '../keys/domain/keyRequest.js';
+import { REQUEST_STATES } from '../keys/domain/keyRequest.js';
+import { LIMIT_REQUEST_STATES, type LimitChangeRequest } from '../limits/domain/limitRequest.js';
+import type { LimitChangeEvent, ThreadEvent } from './domain/requestEvents.js';
+import type { JobQueues } from '../platform/queues/queues.js';
+import { jobId } from '../platform/queues/registry.js';
+import { renderRequestMessage, renderRequesterDm, renderStateInWords, renderThreadNote } from '../keys/render/index.js';
+import { limitChangeStateInWords, renderLimitChangeRequestMessage, renderLimitChangeThreadNote, renderLimitRequesterDm } from '../limits/render/index.js';
 import type { RequestKind } from './engine.js';
 
 const keyStateWords = (state: string): string =>

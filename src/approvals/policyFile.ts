@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import { err, ok, type Result } from '../domain/result.js';
+import { err, ok, type Result } from '../platform/domain/result.js';
 import { policyFromDocument, policyFromEnvironment, type EnvironmentPolicy, type Policy, type PolicyProblem } from './domain/policy.js';
 
 /**

@@ -3,10 +3,10 @@
  * policies (`ApprovalEngine.policyFor`) and the project names; this only renders them as Block Kit.
  */
 import type { KnownBlock } from '@slack/types';
-import { formatDuration } from '../domain/duration.js';
-import { composeMessage, headerBlock, sectionBlock, type RenderedMessage } from '../slack/render/blocks.js';
-import { listInWords } from '../slack/render/decisionRefusal.js';
-import { codeSpan, fitUserText, mentionUserOrGroup } from '../slack/render/mrkdwn.js';
+import { formatDuration } from '../platform/domain/duration.js';
+import { composeMessage, headerBlock, sectionBlock, type RenderedMessage } from '../platform/slack/render/blocks.js';
+import { listInWords } from './render/decisionRefusal.js';
+import { codeSpan, fitUserText, mentionUserOrGroup } from '../platform/slack/render/mrkdwn.js';
 import { describeAutoApproveRule, type EffectivePolicy, type RequestKindName } from './domain/policy.js';
 
 /** One project's (or the defaults') policy for each kind of request. */

@@ -1,7 +1,7 @@
 /**
  * Moves the demo organization's spend forward: costs and matching completions usage added through the OpenAI
  * emulator, and this month's spend per project read back through the emulator's costs and usage endpoints and folded
- * by keywarden's own aggregation (src/domain/spend/aggregate.ts), so the time panel's figures are the ones keywarden's
+ * by keywarden's own aggregation (src/spend/domain/aggregate.ts), so the time panel's figures are the ones keywarden's
  * polls and alerts see.
  */
 import type { OpenAIEmulator } from '../emulators/openai/index.js';
@@ -17,10 +17,10 @@ import {
   type CostPageJson,
   type SpendAccumulator,
   type SpendSnapshot,
-} from '../domain/spend/aggregate.js';
-import { dayIndexOf, DAY_MS } from '../domain/spend/month.js';
-import { cents, formatCents, type Cents } from '../domain/money.js';
-import type { StoredLimits } from '../store/limits.js';
+} from '../spend/domain/aggregate.js';
+import { dayIndexOf, DAY_MS } from '../spend/domain/month.js';
+import { cents, formatCents, type Cents } from '../platform/domain/money.js';
+import type { StoredLimits } from '../limits/limitStore.js';
 
 /** gpt-4o, US dollars per token. */
 const INPUT_USD_PER_TOKEN = 2.5 / 1_000_000;
@@ -142,7 +142,7 @@ async function readPages(openai: OpenAIEmulator, path: string, query: URLSearchP
 }
 
 /**
- * This month's spend of every project, read and folded the way keywarden's poll does it (src/services/spend.ts):
+ * This month's spend of every project, read and folded the way keywarden's poll does it (src/spend/spendPoll.ts):
  * the month's daily costs, then hourly completions usage from the start of the last billed day, priced as an
  * estimate of what is not billed yet.
  * @throws Error when the emulator does not answer, or answers something the aggregation cannot read

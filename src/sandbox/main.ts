@@ -5,10 +5,10 @@
  * `npm run sandbox -- --socket` runs keywarden in Socket Mode (an app-level token and a WebSocket to the emulated
  * Slack) instead of HTTP; any other argument is refused.
  */
-import type { Config } from '../config/config.js';
+import type { Config } from '../platform/config/config.js';
 import { startSandbox } from './sandbox.js';
 import { locateRedis } from './redisLocator.js';
-import { redisUrlForDisplay } from '../store/redis.js';
+import { redisUrlForDisplay } from '../platform/redis/redis.js';
 import { clockStartingAt, parseSandboxNow } from './clock.js';
 
 const DEFAULT_PORT = 3000;

@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenAIEmulator } from '../emulators/openai/index.js';
 import type { DriverResponse, SlackDriver, SlackEmulator, ViewStateValues } from '../emulators/slack/index.js';
-import type { PollReport } from '../services/spend.js';
-import { SLASH_COMMAND } from '../slack/ids.js';
+import type { PollReport } from '../spend/spendPoll.js';
+import { SLASH_COMMAND } from '../platform/slack/ids.js';
 import { BURST_DEFAULT_USD, addSpend, projectSpends, spendAmountProblem } from './demoSpend.js';
-import type { StoredLimits } from '../store/limits.js';
+import type { StoredLimits } from '../limits/limitStore.js';
 import { DEMO_CHANNELS, DEMO_CHANNEL_LIST, DEMO_USERGROUP, DEMO_USERS, requesterId } from './demoWorkspace.js';
 import type { ScreenStates } from './screenState.js';
 import { encodeTypedText, readComposerInput, type TypedTextDirectory } from './typedText.js';

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { readConfig, formatConfigProblems, type Config } from '../config/config.js';
-import { createLogger } from '../log.js';
+import { readConfig, formatConfigProblems, type Config } from '../platform/config/config.js';
+import { createLogger } from '../platform/log.js';
 import { secretsOf, startKeywarden, type RunningKeywarden } from '../main.js';
 import { seedDemoOrganization, startOpenAIEmulator, type OpenAIEmulator } from '../emulators/openai/index.js';
 import { createSlackDriver, startSlackEmulator, type SlackEmulator } from '../emulators/slack/index.js';
@@ -13,8 +13,8 @@ import { DEMO_CHANNEL_LIST, DEMO_USERGROUP, DEMO_USERS, sandboxEnv } from './dem
 import { createPageApi } from './pageApi.js';
 import { startPageServer } from './pageServer.js';
 import { ScreenStates } from './screenState.js';
-import { deleteNamespace, redisKeys } from '../store/redis.js';
-import { LimitsStore } from '../store/limits.js';
+import { deleteNamespace, redisKeys } from '../platform/redis/redis.js';
+import { LimitsStore } from '../limits/limitStore.js';
 
 export interface SandboxOptions {
   readonly redisUrl: string;

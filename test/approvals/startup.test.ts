@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERAL_CHANNEL, USERS } from '../support/workspace.js';
 import { writePolicyFile } from '../support/harness.js';
 import { SpawnedProcesses, type KeywardenProcess } from '../support/processes.js';
-import { startWorld, type World } from '../ops/e2e/world.js';
+import { startWorld, type World } from '../platform/ops/e2e/world.js';
 
 const processes = new SpawnedProcesses();
 let world: World;

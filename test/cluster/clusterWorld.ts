@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
-import { readConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/log.js';
+import { readConfig } from '../../src/platform/config/config.js';
+import { createLogger } from '../../src/platform/log.js';
 import { secretsOf, startKeywarden, type RunningKeywarden } from '../../src/main.js';
 import { createSlackDriver, type SlackDriver, type SlackEmulator, type SlackMessage } from '../../src/emulators/slack/index.js';
 import type { OpenAIEmulator } from '../../src/emulators/openai/index.js';
-import type { KeyRequest } from '../../src/domain/request.js';
-import { deleteNamespace } from '../../src/store/redis.js';
+import type { KeyRequest } from '../../src/keys/domain/keyRequest.js';
+import { deleteNamespace } from '../../src/platform/redis/redis.js';
 import { openRequestAsPerson } from '../support/openRequest.js';
 import { waitUntil } from '../support/harness.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, SIGNING_SECRET, USERS, startEmulatedWorkspace } from '../support/workspace.js';

@@ -1,7 +1,7 @@
 /** How keywarden's cluster connections are made: credentials and TLS to every node, and the options per role. */
 import { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createRedisClient, type ClusterRedisTarget } from '../../src/store/redisConnection.js';
+import { createRedisClient, type ClusterRedisTarget } from '../../src/platform/redis/connection.js';
 
 const target: ClusterRedisTarget = {
   kind: 'cluster',

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { VIEW } from '../../src/slack/ids.js';
+import { VIEW } from '../../src/platform/slack/ids.js';
 import type { RunningKeywarden } from '../../src/main.js';
 import type { SlackDriver, SlackMessage } from '../../src/emulators/slack/index.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, SPEND_CHANNEL, USERS } from '../support/workspace.js';
@@ -178,11 +178,15 @@ async function keysOf(redis: Redis, args: readonly string[]): Promise<string[]> 
   }
 }
 
-/** Every Lua script literal in src/store (a string passed to `eval`, or a `const … = \`…\`` holding redis.call). */
+/**
+ * Every Lua script literal in keywarden's stores (platform/redis, each feature's `…Store.ts`, the outbox and the post
+ * markers): a string passed to `eval`, or a `const … = \`…\`` holding redis.call.
+ */
 function storeScripts(): string[] {
-  const dir = fileURLToPath(new URL('../../src/store', import.meta.url));
+  const dir = fileURLToPath(new URL('../../src', import.meta.url));
   const found: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && /^platform\/redis\/|Store\.ts$|\/outbox\.ts$|\/postMarkers\.ts$/.test(f.replaceAll('\\', '/')));
+  for (const file of files) {
     const text = readFileSync(join(dir, file), 'utf8');
     for (const m of text.matchAll(/const \w+ = `([^`]*redis\.call[^`]*)`/g)) found.push(m[1]!.trim());
     // a script written as a double-quoted string: read it as JavaScript would (\" is a quote)

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { VIEW } from '../../src/slack/ids.js';
+import { VIEW } from '../../src/platform/slack/ids.js';
 import type { SlackDriver, SlackMessage } from '../../src/emulators/slack/index.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, SPEND_CHANNEL, USERS } from '../support/workspace.js';
 import { APPROVE, REVEAL, actionIdsIn, waitUntil } from '../support/harness.js';

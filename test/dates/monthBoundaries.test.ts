@@ -4,15 +4,15 @@
  * figure is worked out here from the calendar, not taken from a snapshot of the code's own output.
  */
 import { describe, expect, it } from 'vitest';
-import { dayIndexOf, monthOf, monthProgress, utcMonthOf } from '../../src/domain/spend/month.js';
-import { forecastCrossing, forecastMonthEnd } from '../../src/domain/spend/forecast.js';
-import { alertIdentity, evaluate } from '../../src/domain/spend/alerts.js';
-import { addCostPage, finishMonthSpend, monthSpendOf, startMonthSpend, totalSpendCents, type CostPageJson, type MonthSpend } from '../../src/domain/spend/aggregate.js';
-import { cents } from '../../src/domain/money.js';
-import type { ProjectLimits } from '../../src/domain/limits.js';
-import { renderSpendStatus } from '../../src/slack/render/spend/status.js';
-import { dayMonthText } from '../../src/slack/render/spend/figures.js';
-import { utcDateText } from '../../src/slack/render/mrkdwn.js';
+import { dayIndexOf, monthOf, monthProgress, utcMonthOf } from '../../src/spend/domain/month.js';
+import { forecastCrossing, forecastMonthEnd } from '../../src/spend/domain/forecast.js';
+import { alertIdentity, evaluate } from '../../src/spend/domain/alerts.js';
+import { addCostPage, finishMonthSpend, monthSpendOf, startMonthSpend, totalSpendCents, type CostPageJson, type MonthSpend } from '../../src/spend/domain/aggregate.js';
+import { cents } from '../../src/platform/domain/money.js';
+import type { ProjectLimits } from '../../src/limits/domain/limits.js';
+import { renderSpendStatus } from '../../src/spend/render/status.js';
+import { dayMonthText } from '../../src/spend/render/figures.js';
+import { utcDateText } from '../../src/platform/slack/render/mrkdwn.js';
 import { BOUNDARIES, DAY_MS, HOUR_MS, at } from './boundaries.js';
 
 const PROJECT = 'proj_dates';

@@ -1,8 +1,8 @@
 /** The sandbox page's Block Kit → HTML renderer, run in Node as the browser runs it. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REQUEST_STATES } from '../../src/domain/request.js';
-import { ACTION, INPUT, VIEW } from '../../src/slack/ids.js';
+import { REQUEST_STATES } from '../../src/keys/domain/keyRequest.js';
+import { ACTION, INPUT, VIEW } from '../../src/platform/slack/ids.js';
 import {
   renderDenyReasonModal,
   renderHelp,
@@ -15,8 +15,8 @@ import {
   renderAlreadyRevealedModal,
   renderThreadNote,
   renderErrorNotice,
-} from '../../src/slack/render/index.js';
-import { HELP_ENTRIES } from '../../src/domain/command.js';
+} from '../../src/keys/render/index.js';
+import { HELP_ENTRIES } from '../../src/commands/domain/command.js';
 import {
   decodeSlackEntities,
   emojiFor,
@@ -30,7 +30,7 @@ import {
   renderText,
   type BlockKitContext,
 } from '../../src/sandbox/page/blockkit.js';
-import { HOSTILE, NOW, SAMPLE_KEY, fullRequest, requestIn } from '../slack/render/fixtures.js';
+import { HOSTILE, NOW, SAMPLE_KEY, fullRequest, requestIn } from '../keys/render/fixtures.js';
 
 const ctx: BlockKitContext = {
   users: { U0REQUESTER: 'Riley Park', U0APPROVER: 'Avery Quinn', U0ADMIN: 'Adrian Silva' },

@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BURST_DEFAULT_USD, spendAmountProblem, suggestLimits, tryLimitsFor, typicalDayCents } from '../../src/sandbox/demoSpend.js';
-import { cents, type Cents } from '../../src/domain/money.js';
-import type { StoredLimits } from '../../src/store/limits.js';
+import { cents, type Cents } from '../../src/platform/domain/money.js';
+import type { StoredLimits } from '../../src/limits/limitStore.js';
 
 const c = (values: number[]): Cents[] => values.map(cents);
 

@@ -4,21 +4,21 @@
  * loopback. Socket Mode (`mode: 'socket'`): keywarden gets SLACK_APP_TOKEN, opens its WebSocket to the emulator
  * through SLACK_API_URL, and the driver sends envelopes over it.
  */
-import type { StoredLimits } from '../../src/store/limits.js';
+import type { StoredLimits } from '../../src/limits/limitStore.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { deleteNamespace } from '../../src/store/redis.js';
-import { readConfig, type Config } from '../../src/config/config.js';
-import { createLogger } from '../../src/log.js';
+import { deleteNamespace } from '../../src/platform/redis/redis.js';
+import { readConfig, type Config } from '../../src/platform/config/config.js';
+import { createLogger } from '../../src/platform/log.js';
 import { secretsOf, startKeywarden, type RunningKeywarden, type Role } from '../../src/main.js';
 import { createSlackDriver, type SlackDriver, type SlackEmulator, type SlackMessage } from '../../src/emulators/slack/index.js';
 import type { OpenAIEmulator } from '../../src/emulators/openai/index.js';
-import { ACTION } from '../../src/slack/ids.js';
-import type { KeyRequest } from '../../src/domain/request.js';
+import { ACTION } from '../../src/platform/slack/ids.js';
+import type { KeyRequest } from '../../src/keys/domain/keyRequest.js';
 import { APPROVAL_CHANNEL, REDIS_URL, SIGNING_SECRET, startEmulatedWorkspace } from './workspace.js';
 
 export {

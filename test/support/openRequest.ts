@@ -5,7 +5,7 @@
  * so each warning is clicked once, whichever opener clicks it.
  */
 import type { SlackDriver, SlackEmulator, SlackMessage } from '../../src/emulators/slack/index.js';
-import { ACTION } from '../../src/slack/ids.js';
+import { ACTION } from '../../src/platform/slack/ids.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, USERS } from './workspace.js';
 
 export interface OpenedRequest {

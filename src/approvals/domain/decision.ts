@@ -4,7 +4,7 @@
  * no clock (callers pass `now`); the store's compare-and-set on the document's version decides which of two
  * concurrent votes lands first, and the loser is decided again against what won.
  */
-import { err, ok, type Result } from '../../domain/result.js';
+import { err, ok, type Result } from '../../platform/domain/result.js';
 import { tally, type ApprovalVote, type EffectivePolicy, type Tally } from './policy.js';
 
 /** What the engine keeps on every request it decides (a kind adds its own fields beside these). */

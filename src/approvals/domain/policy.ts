@@ -12,8 +12,8 @@
  * KEYWARDEN_REQUEST_TTL). Admins (KEYWARDEN_ADMINS) may always decide and count as one approver each.
  */
 import { z } from 'zod';
-import { parseDuration } from '../../domain/duration.js';
-import { err, ok, type Result } from '../../domain/result.js';
+import { parseDuration } from '../../platform/domain/duration.js';
+import { err, ok, type Result } from '../../platform/domain/result.js';
 
 /** The kinds of request decided in a thread. Later issues add more (extension, rotation, scopes, raise). */
 export const REQUEST_KIND_NAMES = ['key', 'limit'] as const;

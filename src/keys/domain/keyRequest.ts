@@ -1,0 +1,148 @@
+/**
+ * A key request and its lifecycle. Pure: no I/O, no clock (callers pass `now`).
+ *
+ * pending ──approve──▶ approved ──job──▶ provisioning ──▶ awaiting_reveal ──reveal──▶ active ──▶ revoked | expired
+ *    │                                      │                    │
+ *    ├─deny──▶ denied                       └─fail──▶ failed     └─not revealed in time──▶ revoked
+ *    ├─withdrawn by the requester (or an admin)──▶ cancelled
+ *    └─no decision in time──▶ expired
+ */
+import type { ApprovalFields } from '../../approvals/domain/document.js';
+
+export const REQUEST_STATES = [
+  'pending',
+  'approved',
+  'provisioning',
+  'awaiting_reveal',
+  'active',
+  'denied',
+  'expired',
+  'failed',
+  'revoked',
+  'cancelled',
+] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+/**
+ * Which states may follow which. A store transition is a compare-and-set whose allowed `from` states default to
+ * the ones this table lets reach the target; a caller that passes its own `from` is checked against that list
+ * instead. Two callers deliberately step outside the table that way:
+ * - provisioning → provisioning: another run of the provisioning job takes over the attempt with a new token;
+ * - active → awaiting_reveal: a reveal whose modal could not be shown is undone, so the key can be revealed again.
+ */
+export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
+  pending: ['approved', 'denied', 'expired', 'cancelled'],
+  approved: ['provisioning', 'failed', 'revoked'],
+  provisioning: ['awaiting_reveal', 'failed', 'revoked'],
+  awaiting_reveal: ['active', 'revoked'],
+  active: ['revoked', 'expired'],
+  denied: [],
+  expired: [],
+  failed: [],
+  revoked: [],
+  cancelled: [],
+};
+
+/** The states from which `to` may be reached. */
+export const statesLeadingTo = (to: RequestState): RequestState[] =>
+  REQUEST_STATES.filter((from) => TRANSITIONS[from].includes(to));
+
+export const holdsKey = (state: RequestState): boolean => state === 'awaiting_reveal' || state === 'active';
+
+/** A key request: the approvals engine's fields (votes, reminders, auto-approval…) plus the key's own. */
+export interface KeyRequest extends ApprovalFields {
+  readonly id: string;
+  readonly kind: 'key';
+  readonly state: RequestState;
+  readonly requesterId: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly purpose: string;
+  readonly lifetimeDays: number;
+  /** ms since epoch */
+  readonly createdAt: number;
+  /** when a pending request expires undecided (ms) */
+  readonly decideBy: number;
+  readonly decidedBy?: string;
+  readonly decidedAt?: number;
+  readonly denyReason?: string;
+  /** the request message in the approval channel; its thread holds everything that follows */
+  readonly channelId?: string;
+  readonly messageTs?: string;
+  readonly serviceAccountId?: string;
+  readonly keyId?: string;
+  /** e.g. `sk-svca…AbCd`: never the value */
+  readonly redactedKey?: string;
+  readonly keyCreatedAt?: number;
+  readonly keyExpiresAt?: number;
+  /** when an unrevealed key is revoked (ms) */
+  readonly revealBy?: number;
+  readonly revealedAt?: number;
+  readonly revokedAt?: number;
+  readonly revokedBy?: string;
+  /** who withdrew the request while it was pending (the requester or an admin), and when (ms) */
+  readonly cancelledBy?: string;
+  readonly cancelledAt?: number;
+  /** the requester's "Reveal key" DM, so it can be updated (chat.update) once the key is revealed or ends */
+  readonly keyDmChannel?: string;
+  readonly keyDmTs?: string;
+  readonly endedReason?: string;
+  readonly failure?: string;
+  /** Slack refused the request message for good (e.g. the bot is not in the approval channel) */
+  readonly messageUnpostable?: boolean;
+  /** the provisioning attempt allowed to finish: a second worker on the same job takes over with a new token */
+  readonly provisionToken?: string;
+  /** when the service account was confirmed deleted at OpenAI (ms) */
+  readonly serviceAccountDeletedAt?: number;
+  /** bumped by every transition */
+  readonly version: number;
+}
+
+export interface NewKeyRequest {
+  readonly id: string;
+  readonly requesterId: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly purpose: string;
+  readonly lifetimeDays: number;
+}
+
+/** A new pending key request; the engine sets its deadline and quorum from the policy when it opens it. */
+export const openKeyRequest = (input: NewKeyRequest, now: number, requestTtlMs: number): KeyRequest => ({
+  ...input,
+  kind: 'key',
+  state: 'pending',
+  createdAt: now,
+  decideBy: now + requestTtlMs,
+  version: 1,
+});
+
+export type Decision = { readonly kind: 'approve' } | { readonly kind: 'deny'; readonly reason: string };
+
+/** Why a decision is refused; `S` is the state type of what is being decided (key or limit-change request). */
+export type DecisionRefusal<S extends string = RequestState> =
+  /** not among the approvers the policy names for this request's project (`projectName`) and kind, nor an admin */
+  | { readonly kind: 'not_approver'; readonly projectName?: string; readonly approvers?: readonly string[]; readonly projectScoped?: boolean }
+  | { readonly kind: 'self_decision' }
+  | { readonly kind: 'already_decided'; readonly state: S; readonly decidedBy?: string }
+  | { readonly kind: 'expired' }
+  /** the requester (or an admin) withdrew the request before anyone decided it */
+  | { readonly kind: 'cancelled'; readonly by?: string }
+  | { readonly kind: 'reason_required' }
+  /** the same approver approved before: counted once; `approvers` so far of `needed` */
+  | { readonly kind: 'already_voted'; readonly approvers: readonly string[]; readonly needed: number };
+
+export interface Approvers {
+  /** user ids and user-group ids (S...) */
+  readonly approvers: readonly string[];
+  readonly admins: readonly string[];
+}
+
+/** `groupIds` are the user groups the actor belongs to (resolved by the caller). */
+export const isAdmin = (userId: string, groupIds: readonly string[], policy: Approvers): boolean =>
+  policy.admins.includes(userId) || groupIds.some((g) => policy.admins.includes(g));
+
+export const isApprover = (userId: string, groupIds: readonly string[], policy: Approvers): boolean =>
+  isAdmin(userId, groupIds, policy) ||
+  policy.approvers.includes(userId) ||
+  groupIds.some((g) => policy.approvers.includes(g));

@@ -1,0 +1,211 @@
+import type { KnownBlock } from '@slack/types';
+import type { KeyRequest } from '../domain/keyRequest.js';
+import { ACTION } from '../../platform/slack/ids.js';
+import { actionsBlock, buttonElement, composeMessage, contextBlock, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
+import { BLOCK_KIT_LIMITS } from '../../platform/slack/render/blockKitLimits.js';
+import { codeSpan, fitUserText, mentionChannel, mentionUser, slackDate } from '../../platform/slack/render/mrkdwn.js';
+import { keyIdLabel, projectLabel, redactedKeyLabel } from './requestMessage.js';
+import { revealRefusalContent, type RevealRefusal } from './revealRefusal.js';
+import { renderStateInWords } from './stateWords.js';
+
+/** One subcommand as the command grammar describes it (domain/command.ts HELP_ENTRIES). */
+export interface HelpEntry {
+  readonly usage: string;
+  readonly example: string;
+  readonly summary: string;
+  /** who may use it, in words */
+  readonly who?: string;
+  readonly details?: readonly string[];
+  readonly moreExamples?: readonly string[];
+  readonly adminOnly?: boolean;
+}
+
+const HELP_POINTER = '`/openai-key help` lists everything.';
+
+export const REQUEST_LIST_MAX_ITEMS = 20;
+
+/** Packs lines into as few sections as fit Slack's section limit, leaving `reserved` blocks for the rest. */
+const packLines = (lines: readonly string[], reserved: number): KnownBlock[] => {
+  const sections: string[] = [];
+  for (const line of lines) {
+    const current = sections[sections.length - 1];
+    if (current !== undefined && current.length + 2 + line.length <= BLOCK_KIT_LIMITS.sectionText) {
+      sections[sections.length - 1] = `${current}\n\n${line}`;
+    } else {
+      sections.push(line);
+    }
+  }
+  return sections.slice(0, BLOCK_KIT_LIMITS.messageBlocks - reserved).map((text) => sectionBlock(text));
+};
+
+/** The `/openai-key help` reply: every subcommand with an example. */
+export const renderHelp = (entries: readonly HelpEntry[], opts?: { intro?: string }): RenderedMessage => {
+  const lines = entries.map(
+    (entry) =>
+      `${codeSpan(entry.usage, 300)}${entry.adminOnly === true ? ' _(admins only)_' : ''}\n` +
+      `${fitUserText(entry.summary, 1000)}${entry.who !== undefined && entry.adminOnly !== true ? ` _${fitUserText(entry.who, 300)}_` : ''}\n` +
+      `Example: ${codeSpan(entry.example, 300)}`,
+  );
+  const blocks: KnownBlock[] = [headerBlock('keywarden: /openai-key commands')];
+  if (opts?.intro !== undefined && opts.intro.trim() !== '') blocks.push(sectionBlock(fitUserText(opts.intro, 2000)));
+  if (lines.length === 0) blocks.push(sectionBlock('No commands are available.'));
+  blocks.push(...packLines(lines, blocks.length));
+  const usages = entries.map((entry) => fitUserText(entry.usage, 200)).join(', ');
+  return composeMessage(`keywarden commands: ${usages === '' ? 'none' : usages}`, blocks);
+};
+
+/**
+ * `help <command>`: that command's entries in detail (arguments, who may use it, examples). `command` is the name
+ * as typed; entries come from the grammar.
+ */
+export const renderHelpTopic = (command: string, entries: readonly HelpEntry[]): RenderedMessage => {
+  const blocks: KnownBlock[] = [headerBlock(`/openai-key ${command}`)];
+  for (const entry of entries) {
+    const details = (entry.details ?? []).map((line) => `• ${fitUserText(line, 500)}`);
+    const examples = [entry.example, ...(entry.moreExamples ?? [])].map((example) => codeSpan(`/openai-key ${example}`, 300));
+    blocks.push(
+      sectionBlock(
+        [
+          `*Usage:* ${codeSpan(`/openai-key ${entry.usage}`, 300)}`,
+          fitUserText(entry.summary, 1000),
+          ...details,
+          ...(entry.who === undefined ? [] : [`*Who may use it:* ${fitUserText(entry.who, 300)}`]),
+          `*${examples.length === 1 ? 'Example' : 'Examples'}:* ${examples.join('  ')}`,
+        ].join('\n'),
+      ),
+    );
+  }
+  blocks.push(contextBlock(HELP_POINTER));
+  return composeMessage(`/openai-key ${fitUserText(command, 40)}: ${entries.map((entry) => fitUserText(entry.usage, 300)).join(' | ')}`, blocks);
+};
+
+/** `help <word>` for a word that is no command: says so and names the commands. */
+export const renderUnknownHelpTopic = (asked: string, commands: readonly string[], suggestion?: string): RenderedMessage => {
+  const text =
+    `"${fitUserText(asked, 100)}" is not an /openai-key command.${suggestion === undefined ? '' : ` Did you mean ${codeSpan(suggestion, 40)}?`} ` +
+    `The commands are: ${commands.map((name) => codeSpan(name, 40)).join(', ')}. ` +
+    'Type `/openai-key help <command>` for one of them, or `/openai-key help` for all.';
+  return composeMessage(text, [sectionBlock(`:warning: ${text}`)]);
+};
+
+/**
+ * A command's error answered with only that command's usage (usage line and one example per form) and a pointer to
+ * the full help, instead of the whole list. Without entries (the command itself was not understood) only the pointer.
+ */
+export const renderCommandError = (what: string, entries: readonly HelpEntry[], opts: { hint?: string } = {}): RenderedMessage => {
+  const error = renderErrorNotice({ what, ...(opts.hint === undefined ? {} : { hint: opts.hint }) });
+  const usage = entries.map((entry) => `${codeSpan(`/openai-key ${entry.usage}`, 300)}\nExample: ${codeSpan(`/openai-key ${entry.example}`, 300)}`);
+  const blocks: KnownBlock[] = [...error.blocks];
+  if (usage.length > 0) blocks.push(sectionBlock(`*Usage*\n${usage.join('\n')}`));
+  blocks.push(contextBlock(HELP_POINTER));
+  return composeMessage(`${error.text} ${HELP_POINTER}`, blocks);
+};
+
+const deadlineLabel = (req: KeyRequest, now: number): string => {
+  const when = (label: string, ms: number): string => `${label} ${slackDate(ms)}${ms <= now ? ' (passed)' : ''}`;
+  if (req.state === 'revoked') return req.revokedAt === undefined ? 'Revoked' : `Revoked ${slackDate(req.revokedAt)}`;
+  if (req.state === 'cancelled') return req.cancelledAt === undefined ? 'Cancelled' : `Cancelled ${slackDate(req.cancelledAt)}`;
+  if (req.keyExpiresAt !== undefined) return when(req.state === 'expired' ? 'Expired' : 'Expires', req.keyExpiresAt);
+  if (req.state === 'pending') return when('Decide by', req.decideBy);
+  if (req.state === 'awaiting_reveal' && req.revealBy !== undefined) return when('Reveal by', req.revealBy);
+  return 'Expires —';
+};
+
+const requestListLine = (req: KeyRequest, now: number): string =>
+  `${projectLabel(req)}: ${renderStateInWords(req.state)}\n` +
+  `Request ${codeSpan(req.id, 40)}` +
+  (req.keyId === undefined && req.redactedKey === undefined ? '' : ` · Key ${redactedKeyLabel(req)}, id ${keyIdLabel(req)}`) +
+  ` · Created ${slackDate(req.keyCreatedAt ?? req.createdAt)} · ${deadlineLabel(req, now)}`;
+
+/** The caller's requests and keys (the caller decides which), newest first. */
+export const renderRequestList = (items: readonly KeyRequest[], opts: { now: number }): RenderedMessage => {
+  if (items.length === 0) {
+    const text = 'You have no key requests or keys yet. Ask for one with `/openai-key request`.';
+    return composeMessage(text, [sectionBlock(`:seedling: ${text}`)]);
+  }
+  const newestFirst = [...items].sort((a, b) => b.createdAt - a.createdAt);
+  const shown = newestFirst.slice(0, REQUEST_LIST_MAX_ITEMS);
+  const hidden = newestFirst.length - shown.length;
+  const blocks: KnownBlock[] = [
+    headerBlock('Your OpenAI keys and requests'),
+    ...shown.map((req) => sectionBlock(requestListLine(req, opts.now))),
+  ];
+  if (hidden > 0) blocks.push(contextBlock(`…and ${hidden} more, older ones not shown.`));
+  blocks.push(contextBlock('Withdraw a waiting request with `/openai-key cancel &lt;request id&gt;`; stop a key with `/openai-key revoke &lt;request id | key id&gt;`.'));
+  const count = items.length === 1 ? '1 key request' : `${items.length} key requests`;
+  const summary = shown
+    .slice(0, 5)
+    .map((req) => `${fitUserText(req.projectName, 60)} (${renderStateInWords(req.state)})`)
+    .join(', ');
+  return composeMessage(`You have ${count}: ${summary}${items.length > 5 ? ', …' : ''}`, blocks);
+};
+
+/** A plain ephemeral reply. `text` is shown as written (escaped), so it cannot mention or link anyone. */
+export const renderNotice = (text: string, opts?: { title?: string }): RenderedMessage => {
+  const title = opts?.title?.trim();
+  const body = fitUserText(text, BLOCK_KIT_LIMITS.sectionText);
+  const blocks: KnownBlock[] = [];
+  if (title !== undefined && title !== '') blocks.push(headerBlock(title));
+  blocks.push(sectionBlock(body.trim() === '' ? '(no details)' : body));
+  const fallback = title === undefined || title === '' ? body : `${fitUserText(title, 150)}: ${body}`;
+  return composeMessage(fallback.trim() === '' ? 'keywarden' : fallback, blocks);
+};
+
+/** An ephemeral error: what was wrong and, when there is one, the right form. */
+export const renderErrorNotice = (error: { what: string; hint?: string }): RenderedMessage => {
+  const what = fitUserText(error.what.trim() === '' ? 'Something went wrong.' : error.what, 1500);
+  const hint = error.hint === undefined || error.hint.trim() === '' ? undefined : fitUserText(error.hint, 1400);
+  const text = `:warning: ${what}${hint === undefined ? '' : `\n*Try:* ${hint}`}`;
+  return composeMessage(`${what}${hint === undefined ? '' : ` Try: ${hint}`}`, [sectionBlock(text)]);
+};
+
+/** Ephemeral counterpart of `renderRevealRefusalModal`, for clicks where no modal can be opened. */
+export const renderRevealRefusalEphemeral = (refusal: RevealRefusal, req: KeyRequest): RenderedMessage => {
+  const { body } = revealRefusalContent(refusal, req);
+  return composeMessage(body, [sectionBlock(body)]);
+};
+
+export const renderAlreadyRevealedEphemeral = (req: KeyRequest): RenderedMessage =>
+  renderRevealRefusalEphemeral('already_revealed', req);
+export const renderRevealWindowPassedEphemeral = (req: KeyRequest): RenderedMessage =>
+  renderRevealRefusalEphemeral('reveal_window_passed', req);
+export const renderNotYourKeyEphemeral = (req: KeyRequest): RenderedMessage => renderRevealRefusalEphemeral('not_yours', req);
+
+/** Told to the requester once their request is waiting in the approval channel. */
+export const renderRequestSent = (req: Pick<KeyRequest, 'projectName' | 'projectId' | 'id'>, approvalChannel: string): RenderedMessage => {
+  const text =
+    `Your request for an OpenAI key for ${projectLabel(req)} is waiting for an approver in ${mentionChannel(approvalChannel)}. ` +
+    `You will get a DM when it is decided. (Request ${codeSpan(req.id, 40)}.)`;
+  return composeMessage(`Request sent: your key request for ${fitUserText(req.projectName, 150)} is waiting for an approver.`, [
+    headerBlock('Request sent'),
+    sectionBlock(text),
+  ]);
+};
+
+/**
+ * Asked before a second pending request for the same project is sent: names the waiting one(s) and offers
+ * "Send another request", whose value is the id of the stored draft (the typed purpose and lifetime; no secret).
+ */
+export const renderDuplicateRequestWarning = (
+  existing: readonly Pick<KeyRequest, 'id' | 'projectName' | 'projectId' | 'createdAt'>[],
+  draftId: string,
+): RenderedMessage => {
+  const [first] = existing;
+  if (!first) return renderNotice('You have no waiting request for this project.');
+  const others = existing.length > 1 ? ` (and ${existing.length - 1} more: ${existing.slice(1, 6).map((r) => codeSpan(r.id, 40)).join(', ')})` : '';
+  const text =
+    `:raised_hand: You already have a request waiting for an approver for ${projectLabel(first)}: ${codeSpan(first.id, 40)}, sent ${slackDate(first.createdAt)}${others}. ` +
+    'Send another one anyway? To withdraw the waiting one instead, use `/openai-key cancel ' + fitUserText(first.id, 40) + '`.';
+  return composeMessage(`You already have a waiting request for ${fitUserText(first.projectName, 150)} (${first.id}). Send another one anyway?`, [
+    sectionBlock(text),
+    actionsBlock([buttonElement({ text: 'Send another request', actionId: ACTION.sendAnotherRequest, value: draftId, style: 'primary' })]),
+  ]);
+};
+
+/** Told to whoever cancelled a request. */
+export const renderRequestCancelled = (req: Pick<KeyRequest, 'id' | 'projectName' | 'projectId' | 'requesterId'>, actorId: string): RenderedMessage => {
+  const whose = req.requesterId === actorId ? 'Your request' : `The request by ${mentionUser(req.requesterId)}`;
+  const told = req.requesterId === actorId ? '' : ' The requester has been told.';
+  const text = `${whose} ${codeSpan(req.id, 40)} for ${projectLabel(req)} is cancelled: approvers can no longer decide it, and its message says so.${told}`;
+  return composeMessage(`Request ${req.id} for ${fitUserText(req.projectName, 150)} cancelled.`, [sectionBlock(`:heavy_multiplication_x: ${text}`)]);
+};

@@ -1,0 +1,50 @@
+export { BLOCK_KIT_LIMITS } from '../../platform/slack/render/blockKitLimits.js';
+export type { RenderedMessage } from '../../platform/slack/render/blocks.js';
+export {
+  codeSpan,
+  escapeMrkdwn,
+  fitUserText,
+  mentionChannel,
+  mentionUser,
+  quoteUserText,
+  slackDate,
+  truncateMrkdwn,
+  truncateText,
+  utcDateText,
+} from '../../platform/slack/render/mrkdwn.js';
+export { renderStateInWords } from './stateWords.js';
+export { renderRequestMessage } from './requestMessage.js';
+export { refusalInWords, renderThreadNote } from '../../approvals/render/thread.js';
+export { renderKeyDmAfterReveal, renderRequesterDm } from './dm.js';
+export { revealRefusalFor, type RevealRefusal } from './revealRefusal.js';
+export {
+  DENY_REASON_MAX_LENGTH,
+  PURPOSE_MAX_LENGTH,
+  PURPOSE_MIN_LENGTH,
+  renderAlreadyRevealedModal,
+  renderDenyReasonModal,
+  renderNotYourKeyModal,
+  renderRequestModal,
+  renderRevealRefusalModal,
+  renderRevealWindowPassedModal,
+  renderRevealedKeyModal,
+  type RequestModalOptions,
+} from './modals.js';
+export {
+  REQUEST_LIST_MAX_ITEMS,
+  renderAlreadyRevealedEphemeral,
+  renderCommandError,
+  renderDuplicateRequestWarning,
+  renderErrorNotice,
+  renderHelp,
+  renderHelpTopic,
+  renderRequestCancelled,
+  renderUnknownHelpTopic,
+  renderNotYourKeyEphemeral,
+  renderNotice,
+  renderRequestSent,
+  renderRequestList,
+  renderRevealRefusalEphemeral,
+  renderRevealWindowPassedEphemeral,
+  type HelpEntry,
+} from './ephemeral.js';

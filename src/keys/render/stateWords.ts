@@ -1,0 +1,17 @@
+import type { RequestState } from '../domain/keyRequest.js';
+
+const STATE_WORDS: Readonly<Record<RequestState, string>> = {
+  pending: 'waiting for an approver',
+  approved: 'approved, key not created yet',
+  provisioning: 'creating the key',
+  awaiting_reveal: 'key ready to reveal',
+  active: 'key in use',
+  denied: 'denied',
+  expired: 'expired',
+  failed: 'failed',
+  revoked: 'key revoked',
+  cancelled: 'cancelled',
+};
+
+/** A request's state as a person would say it. */
+export const renderStateInWords = (state: RequestState): string => STATE_WORDS[state];
