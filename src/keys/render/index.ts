@@ -16,7 +16,7 @@ export { renderStateInWords } from './stateWords.js';
 export { renderRequestMessage } from './requestMessage.js';
 export { refusalInWords, renderThreadNote } from '../../approvals/render/thread.js';
 export { renderKeyDmAfterReveal, renderRequesterDm } from './dm.js';
-export { revealRefusalFor, type RevealRefusal } from './revealRefusal.js';
+export { revealRefusalFor } from './revealRefusal.js';
 export {
   DENY_REASON_MAX_LENGTH,
   PURPOSE_MAX_LENGTH,
