@@ -12,7 +12,7 @@ import { functionDefinitionsOf, type ManifestFunctions, type SlackFunctionExecut
 import { STEP } from '../../../src/listeners/functions/outputs.js';
 import { APPROVAL_CHANNEL, APPROVE, GENERAL_CHANNEL, USERS, startHarness, waitUntil, type Harness, type HarnessMode } from '../../support/harness.js';
 
-const manifestPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../manifest.yml');
+const manifestPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../manifest.yml');
 const declaredSteps = () => functionDefinitionsOf((parse(readFileSync(manifestPath, 'utf8')) as { functions: ManifestFunctions }).functions);
 
 // 15 Nov 2026, 12:00 UTC: mid-month whatever day the tests run
