@@ -29,7 +29,9 @@ import type {
   ViewButtonClick,
   ViewSubmission,
 } from './types.js';
-import { messagePayload, viewPayload, type SlackWorkspace } from './workspace.js';
+import type { SlackWorkspace } from './workspace.js';
+import { messagePayload } from './workspace/messages.js';
+import { viewPayload } from './workspace/views.js';
 
 interface CommonDriverOptions {
   emulator: SlackEmulator;

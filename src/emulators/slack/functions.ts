@@ -15,7 +15,7 @@
  * `execution_not_in_running_state` rather than `invalid_auth`), and validates outputs against the declared types.
  */
 import { randomToken, slackId } from './ids.js';
-import type { ApiAnswer } from './workspace.js';
+import type { ApiAnswer } from './workspace/apiAnswer.js';
 
 /** One parameter as the event carries it (Slack's array form, with the parameter's name inside). */
 export interface SlackFunctionParameter {

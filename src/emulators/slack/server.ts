@@ -24,7 +24,8 @@ import type { SlackFunctions } from './functions.js';
 import { SocketModeServer } from './socketMode.js';
 import { ChannelPacing, type PacingReport } from './channelPacing.js';
 import { JSON_FIELDS, WEB_API_METHODS } from './web-api.js';
-import { SlackWorkspace, type ApiAnswer } from './workspace.js';
+import { SlackWorkspace } from './workspace.js';
+import type { ApiAnswer } from './workspace/apiAnswer.js';
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const WAIT_POLL_MS = 10;

@@ -1,5 +1,6 @@
 /** The Web API methods the emulator answers, each mapped onto the workspace. */
-import { isTruthyFlag, type ApiAnswer, type SlackWorkspace } from './workspace.js';
+import { isTruthyFlag, type ApiAnswer } from './workspace/apiAnswer.js';
+import type { SlackWorkspace } from './workspace.js';
 
 export type WebApiMethod = (workspace: SlackWorkspace, args: Record<string, unknown>) => ApiAnswer;
 
