@@ -12,7 +12,7 @@ import {
   renderRequestSent,
   renderRequesterDm,
   renderRevealedKeyModal,
-  renderAlreadyRevealedModal,
+  renderRevealRefusalModal,
   renderThreadNote,
   renderErrorNotice,
 } from '../../src/keys/render/index.js';
@@ -394,7 +394,7 @@ describe('what keywarden renders', () => {
       ['request modal', renderRequestModal({ activeProjects: 1, defaultDays: 30, maxDays: 90 }).blocks],
       ['deny modal', renderDenyReasonModal('req_1').blocks],
       ['revealed key modal', renderRevealedKeyModal(full, SAMPLE_KEY).blocks],
-      ['already revealed modal', renderAlreadyRevealedModal(full).blocks],
+      ['already revealed modal', renderRevealRefusalModal('already_revealed', full).blocks],
       ['help', renderHelp(HELP_ENTRIES).blocks],
       ['request list', renderRequestList([full, requestIn('pending')], { now: NOW }).blocks],
       ['request sent', renderRequestSent(full, 'C0APPROVALS').blocks],

@@ -5,7 +5,6 @@ import { actionsBlock, buttonElement, composeMessage, contextBlock, headerBlock,
 import { BLOCK_KIT_LIMITS } from '../../platform/slack/render/blockKitLimits.js';
 import { codeSpan, fitUserText, mentionChannel, mentionUser, slackDate } from '../../platform/slack/render/mrkdwn.js';
 import { keyIdLabel, projectLabel, redactedKeyLabel } from './requestMessage.js';
-import { revealRefusalContent, type RevealRefusal } from './revealRefusal.js';
 import { renderStateInWords } from './stateWords.js';
 
 /** One subcommand as the command grammar describes it (domain/command.ts HELP_ENTRIES). */
@@ -158,18 +157,6 @@ export const renderErrorNotice = (error: { what: string; hint?: string }): Rende
   const text = `:warning: ${what}${hint === undefined ? '' : `\n*Try:* ${hint}`}`;
   return composeMessage(`${what}${hint === undefined ? '' : ` Try: ${hint}`}`, [sectionBlock(text)]);
 };
-
-/** Ephemeral counterpart of `renderRevealRefusalModal`, for clicks where no modal can be opened. */
-export const renderRevealRefusalEphemeral = (refusal: RevealRefusal, req: KeyRequest): RenderedMessage => {
-  const { body } = revealRefusalContent(refusal, req);
-  return composeMessage(body, [sectionBlock(body)]);
-};
-
-export const renderAlreadyRevealedEphemeral = (req: KeyRequest): RenderedMessage =>
-  renderRevealRefusalEphemeral('already_revealed', req);
-export const renderRevealWindowPassedEphemeral = (req: KeyRequest): RenderedMessage =>
-  renderRevealRefusalEphemeral('reveal_window_passed', req);
-export const renderNotYourKeyEphemeral = (req: KeyRequest): RenderedMessage => renderRevealRefusalEphemeral('not_yours', req);
 
 /** Told to the requester once their request is waiting in the approval channel. */
 export const renderRequestSent = (req: Pick<KeyRequest, 'projectName' | 'projectId' | 'id'>, approvalChannel: string): RenderedMessage => {

@@ -207,11 +207,6 @@ export const renderRevealRefusalModal = (refusal: RevealRefusal, req: KeyRequest
   return composeModal({ title, close: 'Close', blocks: [sectionBlock(body)] });
 };
 
-export const renderAlreadyRevealedModal = (req: KeyRequest): ModalView => renderRevealRefusalModal('already_revealed', req);
-export const renderRevealWindowPassedModal = (req: KeyRequest): ModalView =>
-  renderRevealRefusalModal('reveal_window_passed', req);
-export const renderNotYourKeyModal = (req: KeyRequest): ModalView => renderRevealRefusalModal('not_yours', req);
-
 /** A modal that only tells something (no submit): a refusal, or "loading" while a form is prepared. */
 export const renderNoticeModal = (title: string, mrkdwn: string): ModalView => ({
   type: 'modal',

@@ -16,8 +16,6 @@ export {
 export { RATE_LIMITS_MAX_ROWS, renderRateLimitChanged, renderRateLimits } from './rateLimits.js';
 export { limitChangeStateInWords, renderLimitChangeRequestMessage, requestedChangeLines } from './changeRequest.js';
 export {
-  limitRefusalInWords,
-  renderChannelNotReachable,
   renderLimitChangeApplied,
   renderLimitChangeConfirmation,
   renderLimitChangeThreadNote,

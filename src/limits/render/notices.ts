@@ -1,11 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { describeLimitChange, type ProjectLimits } from '../domain/limits.js';
-import type { DecisionRefusal } from '../../keys/domain/keyRequest.js';
 import type { LimitChangeEvent } from '../../approvals/domain/requestEvents.js';
 import { composeMessage, contextBlock, fieldsBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
-import { decisionRefusalInWords } from '../../approvals/render/decisionRefusal.js';
 import { codeSpan, mentionChannel, mentionUser, quoteUserText, slackDate } from '../../platform/slack/render/mrkdwn.js';
-import { limitChangeStateInWords } from './changeRequest.js';
 import {
   channelText,
   commandCode,
@@ -130,10 +127,6 @@ export const renderLimitError = (error: { readonly what: string; readonly hint?:
   ]);
 };
 
-/** Why a decision on a limit-change request was refused, addressed to the person who tried. */
-export const limitRefusalInWords = (by: string, refusal: DecisionRefusal<string>): string =>
-  decisionRefusalInWords(by, refusal, { stateInWords: limitChangeStateInWords, askAgainCommand: commandCode('limit') });
-
 /** Whether a change touches OpenAI at all: only the hard cap lives there; soft limits, thresholds and channel are keywarden's. */
 const appliesAtOpenAI = (change: LimitChangeRequestView['change'] | undefined): boolean => change === undefined || change.hard !== undefined;
 
@@ -195,29 +188,4 @@ export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: Limit
           `(request ${codeSpan(req.id, 60)}).`,
       );
   }
-};
-
-const CHANNEL_ERRORS: Readonly<Record<string, string>> = {
-  not_in_channel: 'keywarden is not a member of it',
-  channel_not_found: 'Slack can’t find it for keywarden: it is private and keywarden is not in it, or it was deleted',
-  is_archived: 'it is archived',
-  restricted_action: 'the channel’s settings don’t let keywarden post there',
-};
-
-/** Told to whoever set an alert channel that keywarden cannot post in, with how to fix it. */
-export const renderChannelNotReachable = (channelId: string, error: string): RenderedMessage => {
-  const channel = mentionChannel(channelId);
-  const why = CHANNEL_ERRORS[error] ?? `Slack said ${codeSpan(error.trim() === '' ? 'unknown error' : error, 100)}`;
-  const fix =
-    error === 'is_archived'
-      ? `Pick another channel: ${commandCode('limit <project> channel #channel')}.`
-      : `Invite it: type ${codeSpan('/invite @keywarden', 40)} in ${channel}, then try again. ` +
-        `Or pick another channel: ${commandCode('limit <project> channel #channel')}.`;
-  const text = `:warning: keywarden can’t post in ${channel}: ${why}. ${fix}`;
-  return composeMessage(
-    error === 'is_archived'
-      ? `keywarden can't post in ${channel}: it is archived. Pick another alert channel.`
-      : `keywarden can't post in ${channel}. Invite it with /invite @keywarden in that channel.`,
-    [sectionBlock(text)],
-  );
 };

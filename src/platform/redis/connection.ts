@@ -5,6 +5,7 @@
  * one hash slot and Lua scripts and MULTI/EXEC stay legal (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags).
  */
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { raiseStoreUnavailable } from './storeUnavailable.js';
 
 /** A connection to one Redis server or to a Redis Cluster; both speak the same commands. */
 export type RedisClient = Redis | Cluster;
@@ -101,7 +102,7 @@ const backoff = (times: number) => Math.min(200 * 2 ** Math.min(times, 6), 10_00
  * Opens a connection for one role.
  *
  * `commands` (Slack handlers): fails fast while Redis is away, so a command can answer within Slack's 3 s that the
- * store is unavailable. On a cluster a command to a slot whose primary just died is retried while the replica takes
+ * store is unavailable: such a command rejects with a `StoreUnavailableError` (storeUnavailable.ts). On a cluster a command to a slot whose primary just died is retried while the replica takes
  * over (6 redirections, 250 ms apart) and then fails; commands are never queued while the cluster is not ready.
  *
  * `queue` (BullMQ): waits and reconnects; BullMQ requires `maxRetriesPerRequest: null`
@@ -132,10 +133,11 @@ export function createRedisClient(target: RedisTarget, role: RedisRole, extra: R
       : { enableOfflineQueue: false, retryDelayOnFailover: 250, retryDelayOnClusterDown: 250, retryDelayOnTryAgain: 250, maxRedirections: 6 }),
     ...extra,
   };
-  return new Cluster(
+  const cluster = new Cluster(
     target.nodes.map((n) => ({ host: n.host, port: n.port })),
     options,
   );
+  return role === 'commands' ? raiseStoreUnavailable(cluster) : cluster;
 }
 
 /** The single-server connection; see `createRedisClient` for the roles. */
@@ -150,7 +152,8 @@ export function createSingleRedis(url: string, role: RedisRole, extra: RedisOpti
     role === 'queue'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
       : { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2_000 };
-  return new Redis(url, { ...base, ...byRole, ...extra });
+  const redis = new Redis(url, { ...base, ...byRole, ...extra });
+  return role === 'commands' ? raiseStoreUnavailable(redis) : redis;
 }
 
 /** The primaries of a cluster (every connected one), or the one server. */

@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import type { KeyRequestDeps } from '../../keys/keyRequests.js';
 import type { LimitDeps } from '../../limits/limits.js';
 import type { SpendStore } from '../../spend/spendStore.js';
+import { isStoreUnavailable } from '../redis/storeUnavailable.js';
+
+/** A store call failed because Redis is unavailable (`StoreUnavailableError`); see platform/redis/storeUnavailable.ts. */
+export { isStoreUnavailable };
 
 export type SlackListenerDeps = KeyRequestDeps &
   LimitDeps & {
@@ -21,13 +25,4 @@ export function describeListenerFailure(error: unknown): string {
   if (e?.failure?.message) return e.failure.message;
   if (isStoreUnavailable(error)) return 'keywarden cannot reach its store right now, try again in a minute.';
   return 'Something went wrong on keywarden’s side and it has been logged. Please try again in a minute.';
-}
-
-export function isStoreUnavailable(error: unknown): boolean {
-  const e = error as { name?: string; message?: string; code?: string };
-  const text = `${e?.name ?? ''} ${e?.code ?? ''} ${e?.message ?? ''}`;
-  // The last five: a Redis Cluster without a primary for the slot (failing over) or without a slot map (ioredis Cluster).
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Command timed out|ENOTFOUND|Too many Cluster redirections|CLUSTERDOWN|TRYAGAIN|Failed to refresh slots cache|None of startup nodes is available/i.test(
-    text,
-  );
 }

@@ -1,13 +1,10 @@
 import type { HeaderBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import {
-  renderAlreadyRevealedEphemeral,
   renderErrorNotice,
   renderHelp,
   renderNotice,
-  renderNotYourKeyEphemeral,
   renderRequestList,
-  renderRevealWindowPassedEphemeral,
   type HelpEntry,
 } from '../../../src/keys/render/ephemeral.js';
 import { ALL_STATES, HOSTILE, NOW, requestIn } from './fixtures.js';
@@ -143,23 +140,6 @@ describe('renderNotice and renderErrorNotice', () => {
     expect(messageViolations(hostile)).toEqual([]);
     expect(liveMarkup(mrkdwnStrings(hostile))).toEqual([]);
     expect(messageViolations(renderErrorNotice({ what: '' }))).toEqual([]);
-  });
-});
-
-describe('reveal refusal ephemerals', () => {
-  it('explain the refusal with a fallback, escaped', () => {
-    const req = requestIn('active', { projectName: HOSTILE });
-    const already = renderAlreadyRevealedEphemeral(req);
-    expect(already.text).toContain('already revealed');
-    expect(already.text).toContain('`/openai-key request`');
-    expect(renderRevealWindowPassedEphemeral(requestIn('revoked')).text).toContain('so it was revoked without being shown');
-    const notYours = renderNotYourKeyEphemeral(req);
-    expect(notYours.text).toContain('Only the person who requested this key can reveal it');
-    expect(JSON.stringify(notYours)).not.toContain('U0REQUESTER');
-    for (const m of [already, renderRevealWindowPassedEphemeral(req), notYours]) {
-      expect(messageViolations(m)).toEqual([]);
-      expect(liveMarkup(mrkdwnStrings(m))).toEqual([]);
-    }
   });
 });
 

@@ -29,12 +29,9 @@ const everyOtherOutput = (): unknown[] => {
     outputs.push(
       render.renderRequestMessage(req, { now: NOW }),
       render.renderRequestList([req], { now: NOW }),
-      render.renderAlreadyRevealedModal(req),
-      render.renderRevealWindowPassedModal(req),
-      render.renderNotYourKeyModal(req),
-      render.renderAlreadyRevealedEphemeral(req),
-      render.renderRevealWindowPassedEphemeral(req),
-      render.renderNotYourKeyEphemeral(req),
+      render.renderRevealRefusalModal('already_revealed', req),
+      render.renderRevealRefusalModal('reveal_window_passed', req),
+      render.renderRevealRefusalModal('not_yours', req),
       render.renderStateInWords(state),
       ...events.map((event) => render.renderRequesterDm(req, event)),
     );

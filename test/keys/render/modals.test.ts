@@ -1,13 +1,11 @@
 import type { ExternalSelect, InputBlock, NumberInput, PlainTextInput } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import {
-  renderAlreadyRevealedModal,
   renderDenyReasonModal,
-  renderNotYourKeyModal,
   renderProjectOptions,
   renderRequestModal,
+  renderRevealRefusalModal,
   renderRevealedKeyModal,
-  renderRevealWindowPassedModal,
 } from '../../../src/keys/render/modals.js';
 import { INPUT, VIEW } from '../../../src/platform/slack/ids.js';
 import { HOSTILE, SAMPLE_KEY, fullRequest, requestIn } from './fixtures.js';
@@ -205,7 +203,7 @@ describe('renderRevealedKeyModal', () => {
 
 describe('reveal refusal modals', () => {
   it('already revealed: says how to get a new one', () => {
-    const view = renderAlreadyRevealedModal(requestIn('active'));
+    const view = renderRevealRefusalModal('already_revealed', requestIn('active'));
     const text = mrkdwnStrings({ blocks: view.blocks }).join('\n');
     expect(text).toContain('already revealed');
     expect(text).toContain('`/openai-key request`');
@@ -215,7 +213,7 @@ describe('reveal refusal modals', () => {
 
   it('reveal window passed: names the deadline', () => {
     const req = requestIn('revoked');
-    const view = renderRevealWindowPassedModal(req);
+    const view = renderRevealRefusalModal('reveal_window_passed', req);
     const text = mrkdwnStrings({ blocks: view.blocks }).join('\n');
     expect(text).toContain(`ended <!date^${Math.floor(req.revealBy! / 1000)}^`);
     expect(text).toContain('`/openai-key request`');
@@ -224,7 +222,7 @@ describe('reveal refusal modals', () => {
 
   it('not yours: reveals nothing about the request', () => {
     const req = requestIn('awaiting_reveal');
-    const json = JSON.stringify(renderNotYourKeyModal(req));
+    const json = JSON.stringify(renderRevealRefusalModal('not_yours', req));
     expect(json).toContain('Only the person who requested this key can reveal it');
     expect(json).not.toContain(req.projectName);
     expect(json).not.toContain(req.requesterId);
@@ -232,7 +230,7 @@ describe('reveal refusal modals', () => {
 
   it('escape hostile project names', () => {
     const req = requestIn('active', { projectName: HOSTILE });
-    for (const view of [renderAlreadyRevealedModal(req), renderRevealWindowPassedModal(req)]) {
+    for (const view of [renderRevealRefusalModal('already_revealed', req), renderRevealRefusalModal('reveal_window_passed', req)]) {
       expect(liveMarkup(mrkdwnStrings({ blocks: view.blocks }))).toEqual([]);
     }
   });

@@ -3,8 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { cents } from '../../../src/platform/domain/money.js';
 import type { LimitChangeEvent } from '../../../src/approvals/domain/requestEvents.js';
 import {
-  limitRefusalInWords,
-  renderChannelNotReachable,
   renderLimitChangeApplied,
   renderLimitChangeThreadNote,
   renderLimitRequesterDm,
@@ -78,18 +76,6 @@ describe('renderLimitChangeApplied', () => {
   });
 });
 
-describe('limitRefusalInWords', () => {
-  it('tells the requester they cannot decide their own request', () => {
-    expect(limitRefusalInWords('U0REQUESTER', { kind: 'self_decision' })).toContain("<@U0REQUESTER>, you can't decide your own request");
-  });
-
-  it('words an already-decided refusal with the limit request’s own states', () => {
-    expect(limitRefusalInWords('U0OTHER', { kind: 'already_decided', state: 'denied', decidedBy: 'U0APPROVER' })).toContain(
-      '<@U0OTHER>, this request is already decided (denied, by <@U0APPROVER>).',
-    );
-  });
-});
-
 describe('renderLimitChangeThreadNote', () => {
   const expected: Record<LimitChangeEvent['kind'], string[]> = {
     approved: ['Approved by <@U0APPROVER>', 'Setting the hard cap at OpenAI'],
@@ -157,31 +143,5 @@ describe('renderLimitRequesterDm', () => {
       expect(mrkdwnStrings(message).join('\n')).not.toContain('<!channel>');
       wellFormed(message);
     }
-  });
-});
-
-describe('renderChannelNotReachable', () => {
-  it('explains how to invite the bot into the channel', () => {
-    const message = renderChannelNotReachable('C0ALERTS', 'not_in_channel');
-    const text = allMrkdwn(message.blocks);
-    expect(text).toContain('keywarden can’t post in <#C0ALERTS>: keywarden is not a member of it');
-    expect(text).toContain('type `/invite @keywarden` in <#C0ALERTS>');
-    expect(message.text).toContain('/invite @keywarden');
-    wellFormed(message);
-  });
-
-  it('asks for another channel when the channel is archived, where an invite cannot help', () => {
-    const message = renderChannelNotReachable('C0ALERTS', 'is_archived');
-    expect(allMrkdwn(message.blocks)).toContain('it is archived');
-    expect(allMrkdwn(message.blocks)).not.toContain('/invite');
-    expect(allMrkdwn(message.blocks)).toContain('`/openai-key limit &lt;project&gt; channel #channel`');
-  });
-
-  it('shows an unknown Slack error as escaped code, and a corrupted channel id as text', () => {
-    const message = renderChannelNotReachable('<!channel>', '<!here> & co');
-    const text = allMrkdwn(message.blocks);
-    expect(text).toContain('Slack said `&lt;!here&gt; &amp; co`');
-    expect(mrkdwnStrings(message).join('\n')).not.toContain('<!channel>');
-    wellFormed(message);
   });
 });

@@ -2,7 +2,6 @@ import type {
   ActionsBlock,
   Button,
   ContextBlock,
-  DividerBlock,
   HeaderBlock,
   KnownBlock,
   ModalView,
@@ -60,8 +59,6 @@ export const contextBlock = (...lines: readonly string[]): ContextBlock => ({
     .slice(0, BLOCK_KIT_LIMITS.contextElements)
     .map((line) => mrkdwnText(line, BLOCK_KIT_LIMITS.contextText)),
 });
-
-export const dividerBlock = (): DividerBlock => ({ type: 'divider' });
 
 export const buttonElement = (opts: {
   text: string;

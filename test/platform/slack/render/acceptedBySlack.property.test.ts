@@ -267,9 +267,6 @@ const CASES: Case[] = [
     fc.tuple(fc.constantFrom('already_revealed' as const, 'reveal_window_passed' as const, 'not_yours' as const), keyRequest),
     ([refusal, req]) => render.renderRevealRefusalModal(refusal, req),
   ),
-  modalCase('renderAlreadyRevealedModal', keyRequest, (req) => render.renderAlreadyRevealedModal(req)),
-  modalCase('renderRevealWindowPassedModal', keyRequest, (req) => render.renderRevealWindowPassedModal(req)),
-  modalCase('renderNotYourKeyModal', keyRequest, (req) => render.renderNotYourKeyModal(req)),
   modalCase('renderNoticeModal', fc.tuple(userText, userText), ([title, body]) => renderNoticeModal(title, body)),
   // ephemerals (src/keys/render/ephemeral.ts)
   messageCase(
@@ -307,14 +304,6 @@ const CASES: Case[] = [
   messageCase('renderErrorNotice', fc.record({ what: userText, hint: fc.option(userText, { nil: undefined }) }), ({ what, hint }) =>
     render.renderErrorNotice(hint === undefined ? { what } : { what, hint }),
   ),
-  messageCase(
-    'renderRevealRefusalEphemeral',
-    fc.tuple(fc.constantFrom('already_revealed' as const, 'reveal_window_passed' as const, 'not_yours' as const), keyRequest),
-    ([refusal, req]) => render.renderRevealRefusalEphemeral(refusal, req),
-  ),
-  messageCase('renderAlreadyRevealedEphemeral', keyRequest, (req) => render.renderAlreadyRevealedEphemeral(req)),
-  messageCase('renderRevealWindowPassedEphemeral', keyRequest, (req) => render.renderRevealWindowPassedEphemeral(req)),
-  messageCase('renderNotYourKeyEphemeral', keyRequest, (req) => render.renderNotYourKeyEphemeral(req)),
   messageCase('renderRequestSent', keyRequest, (req) => render.renderRequestSent(req, 'C0APPROVALS')),
   // limits (src/limits/render/**)
   messageCase(
@@ -376,7 +365,6 @@ const CASES: Case[] = [
     ({ project: p, ...ended }) => limitsRender.renderCapRaiseEnded({ project: p, ended: { ...ended, version: 3, by: 'U0ADMIN', endedAt: NOW, limitsVersion: 4 } }),
   ),
   messageCase('renderLimitRequesterDm', fc.tuple(limitRequest, limitEvent), ([req, event]) => limitsRender.renderLimitRequesterDm(req, event)),
-  messageCase('renderChannelNotReachable', userText, (error) => limitsRender.renderChannelNotReachable('C0ALERTS', error)),
   modalCase(
     'renderLimitChangeModal',
     fc.record({
