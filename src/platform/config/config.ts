@@ -53,10 +53,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
-export interface ConfigProblem {
-  readonly variable: string;
-  readonly problem: string;
-}
+export type { ConfigProblem } from './configProblem.js';
+import type { ConfigProblem } from './configProblem.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { err, ok, type Result } from '../domain/result.js';
-import type { ConfigProblem } from './config.js';
+import type { ConfigProblem } from './configProblem.js';
 
 export interface AdminCredentials {
   readonly user: string;
