@@ -6,6 +6,7 @@ import type { ProjectDirectory } from '../platform/openai/projectDirectory.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import type { AuditLog } from '../platform/redis/auditLog.js';
 
+/** The key-request settings from the configuration (src/platform/config). */
 export interface KeyRequestSettings {
   /** how long a request waits for a decision (ms) */
   readonly requestTtlMs: number;
@@ -18,6 +19,7 @@ export interface KeyRequestSettings {
   readonly policy: Approvers;
 }
 
+/** Everything a key-request flow may use; the composition root (src/main.ts) builds the real ones. */
 export interface KeyRequestDeps {
   readonly requests: RequestStore;
   /** the approvals engine: opening, deciding, cancelling and expiring requests, and every notice in their thread */

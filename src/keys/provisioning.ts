@@ -13,6 +13,10 @@ import { sealSecret } from './keySealing.js';
 import { queueNameCleanup } from './serviceAccountDeletion.js';
 import type { KeyRequestDeps } from './deps.js';
 
+/**
+ * What a provisioning run did: `created` the key, `completed` the follow-ups of a key stored before, found
+ * `nothing-to-do`, saw the request revoked meanwhile, or was `superseded` by another run (its account deleted).
+ */
 export type ProvisionOutcome = 'created' | 'completed' | 'nothing-to-do' | 'revoked-meanwhile' | 'superseded';
 
 /**

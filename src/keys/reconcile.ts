@@ -10,6 +10,7 @@ import { expireKey, expireReveal } from './revocation.js';
 import { queueDeletion, queueNameCleanup } from './serviceAccountDeletion.js';
 import type { KeyRequestDeps } from './deps.js';
 
+/** What one reconcile pass did (counts of requests and steps). */
 export interface ReconcileReport {
   /** unsettled requests looked at */
   readonly checked: number;

@@ -17,6 +17,7 @@ export const newRequestId = (): string => requestIdOf(randomBytes(7));
 // ---------------------------------------------------------------------------------------------------------------
 // open
 
+/** A key request as a person typed it (command, form or workflow step). */
 export interface OpenRequestInput {
   readonly requesterId: string;
   /** send even when the requester already has a pending request for this project (they said so, with the button) */
@@ -109,6 +110,10 @@ export async function saveRequestDraft(deps: Pick<KeyRequestDeps, 'requests'>, d
   return id;
 }
 
+/**
+ * Why a held-back request was not sent: the draft is gone (`missing`: expired or never saved), being sent by
+ * another click, already `sent` (as `requestId`), not the clicker's, or the request itself was refused.
+ */
 export type SendDraftRefusal =
   | { readonly kind: 'missing' }
   /** another click is sending it right now */
@@ -146,6 +151,7 @@ export async function sendRequestDraft(
 // ---------------------------------------------------------------------------------------------------------------
 // cancel and expire
 
+/** Why a request was not cancelled: unknown, not the actor's to cancel (requester or admin only), or no longer pending. */
 export type CancelRefusal =
   | { readonly kind: 'not_found'; readonly requestId: string }
   | { readonly kind: 'not_allowed'; readonly request: KeyRequest }

@@ -18,6 +18,7 @@ export type RevealRefusal =
   | { readonly kind: 'unavailable'; readonly request: KeyRequest }
   | { readonly kind: 'not_ready'; readonly request: KeyRequest };
 
+/** A key taken from its sealed copy to be shown once, with the way to put it back. */
 export interface Revealed {
   readonly request: KeyRequest;
   readonly keyValue: string;

@@ -9,6 +9,7 @@ import type { ThreadEvent } from '../approvals/domain/requestEvents.js';
 import { queueDeletion } from './serviceAccountDeletion.js';
 import type { KeyRequestDeps } from './deps.js';
 
+/** Why nothing was revoked. */
 export type RevokeRefusal =
   | { readonly kind: 'not_found'; readonly target: string }
   | { readonly kind: 'not_allowed' }

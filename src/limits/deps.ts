@@ -35,6 +35,7 @@ export interface SpendReads {
   holdOpenAIEndpoint(endpoint: 'spend-limit-read', until: number, now: number): Promise<void>;
 }
 
+/** Everything a limits flow may use; the composition root (src/main.ts) builds the real ones. */
 export interface LimitDeps {
   readonly limits: LimitsStore;
   /** every request decided in a thread, limit changes among them */

@@ -17,12 +17,14 @@ import type { LimitDeps } from './deps.js';
 /** A new limit-change request id, `lim_` and ten random lower-case letters and digits. */
 export const newLimitRequestId = (): string => limitRequestIdOf(randomBytes(8));
 
+/** An admin's change, applied: the limits before (null: none were set) and after. */
 export interface ChangeApplied {
   readonly kind: 'applied';
   readonly project: ProjectRef;
   readonly before: ProjectLimits | null;
   readonly after: ProjectLimits;
 }
+/** A change by someone else, opened as a request for approvers. */
 export interface ChangeRequested {
   readonly kind: 'requested';
   readonly request: LimitChangeRequest;

@@ -9,6 +9,7 @@ import { mapConcurrently } from '../platform/concurrency.js';
 import { adoptCapsOfUnlimitedProjects, readCapWithinOpenAIsLimit, reconcileHardCap } from './hardCapSync.js';
 import type { LimitDeps, MonthToDateSpend } from './deps.js';
 
+/** One project as `limits` shows it: its limits, OpenAI's enforcement of its cap (null: not read) and its spend. */
 export interface LimitsView {
   readonly project: ProjectRef;
   readonly limits: ProjectLimits | null;

@@ -6,6 +6,7 @@ import type { PostMarkers } from '../platform/slack/postMarkers.js';
 import type { LimitsStore } from '../limits/index.js';
 import type { SpendStore } from './spendStore.js';
 
+/** Everything the spend poll may use; the composition root (src/main.ts) builds the real ones. */
 export interface SpendDeps {
   readonly openai: Pick<OpenAIAdmin, 'costsPage' | 'completionsUsagePage' | 'getSpendLimit'>;
   readonly limits: LimitsStore;

@@ -39,6 +39,7 @@ export interface SpendLimitReadsReport {
   readonly heldUntil: number | null;
 }
 
+/** What one poll's spend-limit reads found, for the poll to evaluate alerts with. */
 export interface SpendLimitReads {
   /** the projects read this poll: OpenAI's status (null: no cap) and the limits after reconciling drift */
   readonly byProject: ReadonlyMap<string, { readonly enforcement: Enforcement; readonly limits: StoredLimits }>;

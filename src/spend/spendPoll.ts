@@ -19,6 +19,7 @@ import { lastKnownEnforcement, readSpendLimitsByNeed, type SpendLimitReadsReport
 import { enqueueAlerts, enqueueEnforcedUpdates } from './alertJobs.js';
 import type { SpendDeps } from './deps.js';
 
+/** What one poll did: counts of projects, alerts and OpenAI calls, for the log and the sandbox page. */
 export interface PollReport {
   readonly month: string;
   readonly projectsWithSpend: number;

@@ -5,6 +5,7 @@
 import type { Cents } from '../../platform/domain/money.js';
 import type { CapRaise, ProjectLimits } from './limits.js';
 
+/** A project's limits as stored, with keywarden's bookkeeping about OpenAI's cap. */
 export interface StoredLimits extends ProjectLimits {
   /** the hard cap keywarden last set at (or adopted from) OpenAI, in cents; null when none */
   readonly hardAtOpenAI: Cents | null;
