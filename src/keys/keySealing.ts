@@ -3,6 +3,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
+/** Seals `plaintext` under `key` (32 bytes) bound to `associatedData`: `v1.<iv>.<tag>.<ciphertext>`, base64url. */
 export function sealSecret(key: Buffer, plaintext: string, associatedData: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);

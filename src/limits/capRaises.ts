@@ -17,10 +17,9 @@ import type { CapRaise } from './domain/limits.js';
 import { endCapRaise } from './domain/limits.js';
 import { formatCents, type Cents } from '../platform/domain/money.js';
 import { jobId } from '../platform/queues/registry.js';
-import type { EndedRaise, StoredLimits } from './limitStore.js';
+import { withoutBookkeeping, type EndedRaise, type StoredLimits } from './domain/storedLimits.js';
 import { CapLockBusy, withCapLock } from './capLock.js';
-import type { LimitDeps } from './limits.js';
-import { withoutBookkeeping } from './limits.js';
+import type { LimitDeps } from './deps.js';
 
 export type CapRaiseDeps = Pick<LimitDeps, 'limits' | 'openai' | 'audit' | 'queues' | 'clock' | 'settings'>;
 

@@ -11,9 +11,9 @@ import { totalSpendCents } from './domain/aggregate.js';
 import type { Enforcement } from './domain/alerts.js';
 import { forecastMonthEnd, type MonthForecast } from './domain/forecast.js';
 import { monthOf } from './domain/month.js';
-import type { LimitsStore } from '../limits/limitStore.js';
+import type { LimitsStore } from '../limits/index.js';
 import type { SpendStore } from './spendStore.js';
-import { projectError, type UserFacingError } from '../keys/keyRequests.js';
+import { projectError, type UserFacingError } from '../platform/domain/userFacingError.js';
 import type { ProjectDirectory } from '../platform/openai/projectDirectory.js';
 
 export interface ProjectSpendReportDeps {

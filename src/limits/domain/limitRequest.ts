@@ -45,6 +45,10 @@ export interface LimitChangeRequest extends ApprovalFields {
   readonly version: number;
 }
 
+/** A limit-change request's id from 8 random bytes: `lim_` and ten lower-case letters and digits. */
+export const limitRequestIdOf = (random: Uint8Array): string =>
+  `lim_${Buffer.from(random).toString('base64url').replace(/[-_]/g, '').toLowerCase().slice(0, 10).padEnd(10, 'x')}`;
+
 export const openLimitChangeRequest = (
   input: Pick<LimitChangeRequest, 'id' | 'requesterId' | 'projectId' | 'projectName' | 'change' | 'before'> & { reason?: string } & Record<string, unknown>,
   now: number,

@@ -276,6 +276,9 @@ export const describeLimitChange = (before: ProjectLimits | null, after: Project
   return lines;
 };
 
+/** The lines of `describeLimitChange` joined with `; `, for the audit log. */
+export const limitChangeInOneLine = (before: ProjectLimits | null, after: ProjectLimits): string => describeLimitChange(before, after).join('; ');
+
 /** A higher hard cap to suggest after the cap was hit: half as much again, rounded up to a whole $50. */
 export const suggestHigherCap = (current: Cents): Cents => {
   const raised = Math.ceil((current * 1.5) / 5_000) * 5_000;

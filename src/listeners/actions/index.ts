@@ -1,6 +1,6 @@
 /** Button clicks: approve, deny (asks for a reason), reveal key, send another request, and the limit buttons. */
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { recordReveal, revealKey, sendRequestDraft } from '../../keys/keyRequests.js';
+import { recordReveal, revealKey, sendRequestDraft } from '../../keys/index.js';
 import { isAdmin } from '../../keys/domain/keyRequest.js';
 import { suggestHigherCap } from '../../limits/domain/limits.js';
 import { renderLimitChangeModal } from '../../limits/render/index.js';

@@ -6,7 +6,7 @@ import type { App, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/
 import { HELP_ENTRIES, SUBCOMMANDS, helpEntriesOf, parseCommand, type Command } from '../../commands/domain/command.js';
 import { closestNames } from '../../platform/domain/projects.js';
 import type { KeyRequest } from '../../keys/domain/keyRequest.js';
-import { cancelRequest, listRequests, openRequest, revokeKey, saveRequestDraft, type OpenRefusal } from '../../keys/keyRequests.js';
+import { cancelRequest, listRequests, openRequest, revokeKey, saveRequestDraft, type OpenRefusal } from '../../keys/index.js';
 import { SLASH_COMMAND } from '../../platform/slack/ids.js';
 import {
   renderCommandError,
@@ -28,7 +28,7 @@ import { ephemeral } from './ephemeral.js';
 import { runLimitsCommand } from './limits.js';
 import { renderPolicy, type PolicySection } from '../../approvals/policyWords.js';
 import { REQUEST_KIND_NAMES } from '../../approvals/domain/policy.js';
-import { projectError } from '../../keys/keyRequests.js';
+import { projectError } from '../../platform/domain/userFacingError.js';
 
 export { ephemeral } from './ephemeral.js';
 

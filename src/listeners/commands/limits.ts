@@ -1,7 +1,7 @@
 /** The limits subcommands: limits, limit, ratelimit, audit. Parse is done; this calls the flow and renders. */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Command } from '../../commands/domain/command.js';
-import { changeLimits, changeRateLimit, readAudit, readLimits, readRateLimits, type LimitsView } from '../../limits/limits.js';
+import { changeLimits, changeRateLimit, readAudit, readLimits, readRateLimits, type LimitsView } from '../../limits/index.js';
 import type { RateLimitAtOpenAI } from '../../platform/openai/admin.js';
 import { renderErrorNotice, renderNotice } from '../../keys/render/index.js';
 import {

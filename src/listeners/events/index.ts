@@ -1,7 +1,7 @@
 /** Message events: `approve` and `deny <reason>` replies in a request's thread. */
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { HELP_ENTRIES } from '../../commands/domain/command.js';
-import { listRequests } from '../../keys/keyRequests.js';
+import { listRequests } from '../../keys/index.js';
 import { renderHelp, renderRequestList } from '../../keys/render/index.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../platform/slack/context.js';
 import { parseThreadReply } from '../../approvals/domain/threadReply.js';

@@ -13,7 +13,7 @@
  * nothing. Every failure completes the step with an error in plain words, never a stack trace or silence.
  */
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { openRequest } from '../../keys/keyRequests.js';
+import { openRequest } from '../../keys/index.js';
 import { readProjectSpendReport } from '../../spend/projectSpendReport.js';
 import { describeListenerFailure, type SlackListenerDeps } from '../../platform/slack/context.js';
 import {

@@ -9,7 +9,7 @@
  * chosen because a workflow author comparing "spend > 500" would read them as dollars.
  */
 import { formatCents, type Cents } from '../../platform/domain/money.js';
-import type { OpenRefusal } from '../../keys/keyRequests.js';
+import type { OpenRefusal } from '../../keys/index.js';
 import type { ProjectSpendRefusal, ProjectSpendReport } from '../../spend/projectSpendReport.js';
 import type { KeyRequest } from '../../keys/domain/keyRequest.js';
 import { hardCapReached } from '../../spend/domain/alerts.js';

@@ -1,6 +1,6 @@
 /** Modal submissions: the key request form, the deny reason, and (in limitChange.ts) the limit form. */
 import type { App, ViewSubmitAction } from '@slack/bolt';
-import { openRequest } from '../../keys/keyRequests.js';
+import { openRequest } from '../../keys/index.js';
 import { INPUT, VIEW } from '../../platform/slack/ids.js';
 import { renderErrorNotice, renderRequestSent } from '../../keys/render/index.js';
 import { answerOpenRefusal } from '../commands/index.js';

@@ -1,4 +1,4 @@
-import { changeLimits, checkLimitForm, type LimitFormErrors } from '../../limits/limits.js';
+import { changeLimits, checkLimitForm, type LimitFormErrors } from '../../limits/index.js';
 import { parseThresholds, type LimitChange } from '../../limits/domain/limits.js';
 import { parseAmount, type Cents } from '../../platform/domain/money.js';
 import { withDeadline } from '../../platform/ops/deadline.js';

@@ -18,8 +18,8 @@ import {
   provisionKey,
   reportProvisioningRetry,
   type KeyRequestDeps,
-} from '../../keys/keyRequests.js';
-import { applyApprovedLimitChange, failLimitChange, type LimitDeps } from '../../limits/limits.js';
+} from '../../keys/index.js';
+import { applyApprovedLimitChange, failLimitChange, type LimitDeps } from '../../limits/index.js';
 import { endRaise, sweepCapRaises } from '../../limits/capRaises.js';
 import { CapLockBusy } from '../../limits/capLock.js';
 import type { Cents } from '../domain/money.js';
@@ -28,7 +28,7 @@ import type { ApprovalDocument } from '../../approvals/domain/document.js';
 import type { ApprovalEngine, RequestEventLike } from '../../approvals/engine.js';
 import { renderOpenAIAuthNotice } from '../../spend/render/index.js';
 import { deliverAlert, deliverEnforced, type AlertDeliveryDeps } from '../../spend/alertDelivery.js';
-import { pollSpend, reportPollFailure, type SpendDeps } from '../../spend/spendPoll.js';
+import { pollSpend, reportPollFailure, type SpendDeps } from '../../spend/index.js';
 import { REQUEST_STATES, type KeyRequest } from '../../keys/domain/keyRequest.js';
 import type { PostMarkers } from '../slack/postMarkers.js';
 import type { JobQueues } from './queues.js';

@@ -1,7 +1,7 @@
 /** Can keywarden's bot post in a channel? Slack's own answer (conversations.info) decides. */
 import type { WebClient } from '@slack/web-api';
 import { err, ok } from '../domain/result.js';
-import type { ChannelCheck } from '../../limits/limits.js';
+import type { ChannelCheck } from '../../limits/index.js';
 
 export function createChannelCheck(web: Pick<WebClient, 'conversations'>): ChannelCheck {
   return async (channelId) => {

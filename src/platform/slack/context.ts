@@ -1,7 +1,7 @@
 /** What Slack listeners are given: the flows' dependencies plus Slack-side settings. */
 import type { Logger } from 'pino';
-import type { KeyRequestDeps } from '../../keys/keyRequests.js';
-import type { LimitDeps } from '../../limits/limits.js';
+import type { KeyRequestDeps } from '../../keys/index.js';
+import type { LimitDeps } from '../../limits/index.js';
 import type { SpendStore } from '../../spend/spendStore.js';
 import { isStoreUnavailable } from '../redis/storeUnavailable.js';
 

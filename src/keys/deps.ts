@@ -1,0 +1,34 @@
+/** What the key-request flows need: every flow takes a `Pick<>` of these as a plain parameter. */
+import type { Approvers } from './domain/keyRequest.js';
+import type { ApprovalEngine, RequestStore } from '../approvals/index.js';
+import type { OpenAIAdmin } from '../platform/openai/admin.js';
+import type { ProjectDirectory } from '../platform/openai/projectDirectory.js';
+import type { JobQueues } from '../platform/queues/queues.js';
+import type { AuditLog } from '../platform/redis/auditLog.js';
+
+/** The key-request settings from the configuration (src/platform/config). */
+export interface KeyRequestSettings {
+  /** how long a request waits for a decision (ms) */
+  readonly requestTtlMs: number;
+  /** how long a created key waits to be revealed before it is revoked (ms) */
+  readonly revealTtlMs: number;
+  /** a key's lifetime in days: when none is asked for, and the most one may ask for */
+  readonly keyDays: { readonly default: number; readonly max: number };
+  /** the AES-256 key that seals a key while it waits to be revealed (32 bytes) */
+  readonly secret: Buffer;
+  readonly policy: Approvers;
+}
+
+/** Everything a key-request flow may use; the composition root (src/main.ts) builds the real ones. */
+export interface KeyRequestDeps {
+  readonly requests: RequestStore;
+  /** the approvals engine: opening, deciding, cancelling and expiring requests, and every notice in their thread */
+  readonly approvals: ApprovalEngine;
+  readonly audit: Pick<AuditLog, 'append'>;
+  readonly openai: OpenAIAdmin;
+  readonly projects: ProjectDirectory;
+  readonly queues: Pick<JobQueues, 'add'>;
+  readonly groupsOf: (userId: string) => Promise<readonly string[]>;
+  readonly clock: () => number;
+  readonly settings: KeyRequestSettings;
+}

@@ -1,0 +1,58 @@
+/** `/openai-key limits`: every project's limits, month-to-date spend and OpenAI's enforcement of its cap. */
+import type { ProjectLimits } from './domain/limits.js';
+import { withoutBookkeeping } from './domain/storedLimits.js';
+import { resolveProject, type ProjectRef } from '../platform/domain/projects.js';
+import { err, ok, type Result } from '../platform/domain/result.js';
+import { projectError, type UserFacingError } from '../platform/domain/userFacingError.js';
+import { monthOf } from '../spend/domain/month.js';
+import { mapConcurrently } from '../platform/concurrency.js';
+import { adoptCapsOfUnlimitedProjects, readCapWithinOpenAIsLimit, reconcileHardCap } from './hardCapSync.js';
+import type { LimitDeps, MonthToDateSpend } from './deps.js';
+
+/** One project as `limits` shows it: its limits, OpenAI's enforcement of its cap (null: not read) and its spend. */
+export interface LimitsView {
+  readonly project: ProjectRef;
+  readonly limits: ProjectLimits | null;
+  readonly enforcement: 'inactive' | 'enforcing' | 'none' | null;
+  /** from the last spend poll; null before the first */
+  readonly monthToDate: MonthToDateSpend | null;
+}
+
+/** What `limits` shows: the projects' views, and how many projects could not be checked for a cap at OpenAI. */
+export interface LimitsRead {
+  readonly views: LimitsView[];
+  /** active projects keywarden holds no limits for whose cap at OpenAI was not read this time */
+  readonly uncheckedAtOpenAI: number;
+}
+
+/**
+ * Every project with limits (one when `projectQuery` names it), with OpenAI's enforcement status; drift is checked
+ * on the way, and for all projects, caps set at OpenAI on projects keywarden holds nothing for are adopted first.
+ */
+export async function readLimits(deps: LimitDeps, projectQuery: string | null): Promise<Result<LimitsRead, UserFacingError>> {
+  const projects = await deps.projects.list();
+  let wanted: ProjectRef[];
+  let unchecked = 0;
+  if (projectQuery) {
+    const one = resolveProject(projectQuery, projects);
+    if (!one.ok && one.error.kind !== 'archived') return err(projectError(one.error));
+    wanted = [one.ok ? one.value : (one.error as { project: ProjectRef }).project];
+  } else {
+    const stored = new Set((await deps.limits.all()).map((l) => l.projectId));
+    unchecked = await adoptCapsOfUnlimitedProjects(deps, projects.filter((p) => p.status === 'active' && !stored.has(p.id)));
+    const withLimits = new Set((await deps.limits.all()).map((l) => l.projectId));
+    wanted = projects.filter((p) => withLimits.has(p.id));
+  }
+  const totals = await deps.spend.totals(monthOf(deps.clock()), wanted.map((p) => p.id));
+  const views = await mapConcurrently(wanted, 8, async (project) => {
+    let enforcement: LimitsView['enforcement'] = null;
+    let limits = withoutBookkeeping(await deps.limits.get(project.id));
+    const read = await readCapWithinOpenAIsLimit(deps, project.id);
+    if (read.kind === 'read') {
+      enforcement = read.observed ? read.observed.status : 'none';
+      limits = withoutBookkeeping(await reconcileHardCap(deps, project, read.observed));
+    }
+    return { project, limits, enforcement, monthToDate: totals.get(project.id) ?? null };
+  });
+  return ok({ views, uncheckedAtOpenAI: unchecked });
+}
