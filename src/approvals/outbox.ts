@@ -6,7 +6,7 @@
  */
 import type { RedisClient as Redis } from '../platform/redis/connection.js';
 import type { RedisKeys } from '../platform/redis/redis.js';
-import { REENTRANT_LOCK } from '../spend/spendStore.js';
+import { releaseReentrantLock, takeReentrantLock } from '../platform/redis/reentrantLock.js';
 
 /** Each event is told in two steps: a note in the request's thread, then a DM to the requester. */
 export const STEPS_PER_EVENT = 2;
@@ -61,16 +61,11 @@ export class RequestOutbox<E> {
 
   /** Re-entrant for its owner (a job id), so a job retried after its worker crashed does not wait on itself. */
   async lock(requestId: string, owner: string, ttlMs: number): Promise<boolean> {
-    return Number(await this.redis.eval(REENTRANT_LOCK, 1, this.lockKey(requestId), owner, String(ttlMs))) === 1;
+    return takeReentrantLock(this.redis, this.lockKey(requestId), owner, ttlMs);
   }
 
   async unlock(requestId: string, owner: string): Promise<void> {
-    await this.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
-      1,
-      this.lockKey(requestId),
-      owner,
-    );
+    await releaseReentrantLock(this.redis, this.lockKey(requestId), owner);
   }
 
   async all(requestId: string): Promise<E[]> {

@@ -6,6 +6,7 @@ import type { RedisClient as Redis } from '../platform/redis/connection.js';
 import type { MonthSpend } from './domain/aggregate.js';
 import type { Alert, Enforcement } from './domain/alerts.js';
 import type { Cents } from '../platform/domain/money.js';
+import { releaseReentrantLock, takeReentrantLock } from '../platform/redis/reentrantLock.js';
 import type { RedisKeys } from '../platform/redis/redis.js';
 import type { SpendLimitReadState } from './domain/limitReads.js';
 
@@ -99,12 +100,6 @@ return before
 
 /** An OpenAI Admin API endpoint keywarden paces on its own (per organization, so per deployment). */
 export type PacedOpenAIEndpoint = 'spend-limit-read';
-
-export const REENTRANT_LOCK = `
-if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0
-`;
 
 export class SpendStore {
   constructor(
@@ -276,11 +271,11 @@ export class SpendStore {
   }
 
   async lock(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return Number(await this.redis.eval(REENTRANT_LOCK, 1, this.keys.custom('lock', name), owner, String(ttlMs))) === 1;
+    return takeReentrantLock(this.redis, this.keys.custom('lock', name), owner, ttlMs);
   }
 
   async unlock(name: string, owner: string): Promise<void> {
-    await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end", 1, this.keys.custom('lock', name), owner);
+    await releaseReentrantLock(this.redis, this.keys.custom('lock', name), owner);
   }
 
   /** Once per `window` (e.g. the hour): true for the first caller. */
