@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { INPUT } from '../../../src/platform/slack/ids.js';
 import { PRIVATE_CHANNEL, USERS, type Harness } from '../../support/harness.js';
 import { keywardenForSuite, suiteClock } from '../../support/suiteHarness.js';
-import { HIGHER_CAP_BASE, ask, limitSupportBot, openHigherCapForm, submitLimitForm, supportBotOverItsCap } from './world.js';
+import { ask, limitSupportBot, openHigherCapForm, submitLimitForm, supportBotOverItsCapSuite } from './world.js';
 
 let h: Harness;
 const limitsOf = (projectId: string) => h.limitsOf(projectId);
@@ -82,10 +82,7 @@ describe('bad raises, each answered with the usage and nothing changed', () => {
 });
 
 describe('the higher-cap form', () => {
-  keywardenForSuite((started) => (h = started), { clock: suiteClock(HIGHER_CAP_BASE) });
-  beforeAll(async () => {
-    await supportBotOverItsCap(h);
-  });
+  supportBotOverItsCapSuite((started) => (h = started));
 
   it('refuses a cap below what was already spent this month, on the hard-cap field, and stays open', async () => {
     const form = await openHigherCapForm(h, USERS.admin, h.projects.support);

@@ -5,11 +5,11 @@
  * managed the project is adopted and said once in neutral words, a cap changed or removed outside keywarden is
  * drift, told once with both values. OpenAI's cap is the truth.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ACTION } from '../../../src/platform/slack/ids.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, SPEND_CHANNEL, USERS, actionIdsIn, waitUntil, type Harness } from '../../support/harness.js';
-import { keywardenForSuite, suiteClock } from '../../support/suiteHarness.js';
-import { HIGHER_CAP_BASE, SUPPORT_BOT_LIMITS, ask, openHigherCapForm, requestChange, submitLimitForm, supportBotOverItsCap } from './world.js';
+import { keywardenForSuite } from '../../support/suiteHarness.js';
+import { SUPPORT_BOT_LIMITS, ask, openHigherCapForm, requestChange, submitLimitForm, supportBotOverItsCapSuite } from './world.js';
 
 let h: Harness;
 const limitsOf = (projectId: string) => h.limitsOf(projectId);
@@ -127,10 +127,7 @@ describe('limits changed from Slack', () => {
 });
 
 describe('the higher-cap form', () => {
-  keywardenForSuite((started) => (h = started), { clock: suiteClock(HIGHER_CAP_BASE) });
-  beforeAll(async () => {
-    await supportBotOverItsCap(h);
-  });
+  supportBotOverItsCapSuite((started) => (h = started));
 
   it('closes and applies a cap above both, then confirms by DM without repeating the announcement', async () => {
     const form = await openHigherCapForm(h, USERS.admin, h.projects.support);

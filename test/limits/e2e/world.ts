@@ -2,10 +2,11 @@
  * What the limits e2e files do alike, as a person in Slack does it: commands answered in an ephemeral, a member's
  * change opened as a request, and the higher-cap form of a hard-cap notice, on a project that reached its cap.
  */
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import { ACTION, INPUT } from '../../../src/platform/slack/ids.js';
 import type { SlackMessage, SlackView } from '../../../src/emulators/slack/index.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, SPEND_CHANNEL, USERS, waitUntil, type Harness } from '../../support/harness.js';
+import { keywardenForSuite, suiteClock } from '../../support/suiteHarness.js';
 
 /** A message's text and blocks as one string, for matching. */
 export const textOf = (m: { text?: string; blocks?: unknown[] } | undefined): string => `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
@@ -48,7 +49,7 @@ export async function requestChange(h: Harness, text: string, userId: string = U
 // the higher-cap form
 
 /** Mid-month (15 Nov 2026, 12:00 UTC), whatever day the test runs: the clock of the higher-cap form's suites. */
-export const HIGHER_CAP_BASE = Date.UTC(2026, 10, 15, 12, 0, 0);
+const HIGHER_CAP_BASE = Date.UTC(2026, 10, 15, 12, 0, 0);
 /** Unix seconds of 10:00 UTC on day `d` of November 2026 */
 const novemberDay = (d: number) => Math.floor(Date.UTC(2026, 10, d, 10) / 1000);
 
@@ -56,13 +57,31 @@ const novemberDay = (d: number) => Math.floor(Date.UTC(2026, 10, d, 10) / 1000);
  * Support Bot at soft $80, hard $100, with $150 spent this month as the last poll saw it: the cap is reached, and
  * its notice is the newest message in #openai-spend. On a clock at HIGHER_CAP_BASE.
  */
-export async function supportBotOverItsCap(h: Harness): Promise<void> {
+async function supportBotOverItsCap(h: Harness): Promise<void> {
   const res = await h.driver.slashCommand({ userId: USERS.admin, text: 'limit "Support Bot" soft 80 hard 100', channelId: GENERAL_CHANNEL });
   expect(res.status).toBe(200);
   await waitUntil(async () => (await h.limitsOf(h.projects.support))?.hardCents === 10_000, 15_000, 'limits stored');
   await h.waitFor(() => h.slack.messages(SPEND_CHANNEL).at(-1));
   h.openai.addCost({ projectId: h.projects.support, day: novemberDay(14), usd: 150 });
   await h.app.pollSpendNow();
+}
+
+/**
+ * A keywarden for the enclosing suite (see keywardenForSuite) on a clock at HIGHER_CAP_BASE, where Support Bot is
+ * over its cap (see supportBotOverItsCap) before the suite's tests run.
+ */
+export function supportBotOverItsCapSuite(started: (h: Harness) => void): void {
+  let h: Harness;
+  keywardenForSuite(
+    (running) => {
+      h = running;
+      started(running);
+    },
+    { clock: suiteClock(HIGHER_CAP_BASE) },
+  );
+  beforeAll(async () => {
+    await supportBotOverItsCap(h);
+  });
 }
 
 /** What is typed in the limit form's fields, as Slack's view state; a field left out is empty. */

@@ -10,21 +10,7 @@ import { workspaceOf } from '../../../src/emulators/slack/server.js';
 import type { SlackMessage } from '../../../src/emulators/slack/index.js';
 import { GENERAL_CHANNEL, SPEND_CHANNEL, USERS, waitUntil, type Harness } from '../../support/harness.js';
 import { keywardenForSuite, suiteClock } from '../../support/suiteHarness.js';
-import {
-  SPEND_BASE,
-  TICK,
-  day,
-  isSpendLimitRead,
-  nameOf,
-  pollAfter,
-  projectOf,
-  repliesSettled,
-  repliesTo,
-  setLimits,
-  settled,
-  statusMessages,
-  statusOf,
-} from './world.js';
+import { SPEND_BASE, TICK, day, isSpendLimitRead, nameOf, pollAfter, projectOf, repliesSettled, repliesTo, setLimits, settled, statusMessages, statusOf } from './world.js';
 
 let h: Harness;
 

@@ -11,22 +11,7 @@ import { ACTION } from '../../../src/platform/slack/ids.js';
 import type { SlackMessage } from '../../../src/emulators/slack/index.js';
 import { SPEND_CHANNEL, USERS, actionIdsIn, startHarness, waitUntil, type Harness } from '../../support/harness.js';
 import { keywardenForSuite, suiteClock } from '../../support/suiteHarness.js';
-import {
-  SPEND_BASE,
-  TICK,
-  adminCommand,
-  day,
-  nameOf,
-  pause,
-  pollAfter,
-  projectOf,
-  repliesSettled,
-  repliesTo,
-  setLimits,
-  settled,
-  statusMessages,
-  statusOf,
-} from './world.js';
+import { SPEND_BASE, TICK, adminCommand, day, nameOf, pause, pollAfter, projectOf, repliesSettled, repliesTo, setLimits, settled, statusMessages, statusOf } from './world.js';
 
 let h: Harness;
 
