@@ -13,15 +13,13 @@ import { APPROVAL_CHANNEL, GENERAL_CHANNEL, SPEND_CHANNEL, USERS, actionIdsIn, w
 import { FORGED_SIGNATURE, captureSlackRequests, signedMinutesAgo, withFields, withPayload, type SlackRequestCapture } from '../../support/capturedSlackRequests.js';
 import { expectNoSecretsSaid } from '../../support/secretsSeen.js';
 import { keywardenForSuite } from '../../support/suiteHarness.js';
-import { ask, limitSupportBot, openHigherCapForm, requestChange, textOf, typed } from './world.js';
+import { ask, capWrites, limitSupportBot, openHigherCapForm, requestChange, textOf, typed } from './world.js';
 
 let h: Harness;
 keywardenForSuite((started) => (h = started));
 
 const limitsOf = (projectId: string) => h.limitsOf(projectId);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The calls that set or delete a project's cap at OpenAI. */
-const capWrites = (projectId: string) => h.openai.calls.filter((c) => c.method !== 'GET' && c.path.endsWith(`/projects/${projectId}/spend_limit`));
 /** Audit entries (field, value, field, value…) about `target` with this outcome. */
 const audited = async (target: string, outcome: string) =>
   (await h.redis.xrange(`${h.namespace}:{kw}:audit`, '-', '+')).filter(([, f]) => f.includes(target) && f.includes(outcome));
@@ -51,13 +49,13 @@ let pending: { message: SlackMessage; requestId: string };
 describe('a member changing limits', () => {
   it('becomes a request: nothing changes at OpenAI or in keywarden, and nothing is announced, until an approver approves', async () => {
     const before = await limitsOf(h.projects.support);
-    const writes = capWrites(h.projects.support).length;
+    const writes = capWrites(h, h.projects.support).length;
     const announcements = h.slack.messages(SPEND_CHANNEL).length;
     pending = await requestChange(h, 'limit "Support Bot" soft 100 hard 5k');
     expect(pending.requestId).toMatch(/^lim_/);
     expect(actionIdsIn(pending.message)).toEqual([ACTION.approveLimitChange, ACTION.denyLimitChange]);
     await pause(1_000);
-    expect(capWrites(h.projects.support)).toHaveLength(writes);
+    expect(capWrites(h, h.projects.support)).toHaveLength(writes);
     expect(h.openai.spendLimit(h.projects.support)?.threshold_amount).toBe(200_000);
     expect(await limitsOf(h.projects.support)).toEqual(before);
     expect(h.slack.messages(SPEND_CHANNEL)).toHaveLength(announcements);
@@ -82,7 +80,7 @@ describe('a member changing limits', () => {
 
   it('is decided by no one who is not an approver: their Approve click and thread reply are refused, their Deny only explains', async () => {
     const { message, requestId } = pending;
-    const writes = capWrites(h.projects.support).length;
+    const writes = capWrites(h, h.projects.support).length;
     await h.driver.clickButton({ userId: USERS.outsider, actionId: ACTION.approveLimitChange, value: requestId, channel: APPROVAL_CHANNEL, messageTs: message.ts });
     await h.waitFor(() => h.slack.ephemerals(USERS.outsider).find((e) => /only approvers/i.test(textOf(e))));
     await h.driver.postMessage({ userId: USERS.outsider, channel: APPROVAL_CHANNEL, text: 'approve', threadTs: message.ts });
@@ -99,7 +97,7 @@ describe('a member changing limits', () => {
     await pause(500);
     expect((await h.request(requestId))?.state).toBe('pending');
     expect(actionIdsIn(h.slack.message(APPROVAL_CHANNEL, message.ts))).toEqual([ACTION.approveLimitChange, ACTION.denyLimitChange]);
-    expect(capWrites(h.projects.support)).toHaveLength(writes);
+    expect(capWrites(h, h.projects.support)).toHaveLength(writes);
     expect(h.openai.spendLimit(h.projects.support)?.threshold_amount).toBe(200_000);
   });
 });
@@ -151,7 +149,7 @@ describe('requests Slack did not sign', () => {
       await capture.driver.slashCommand({ userId: USERS.admin, text: 'limit "Support Bot" hard 3k', channelId: GENERAL_CHANNEL });
       const signed = capture.last();
       const before = await limitsOf(h.projects.support);
-      const writes = capWrites(h.projects.support).length;
+      const writes = capWrites(h, h.projects.support).length;
       const answers = h.slack.responseUrlPosts.length;
       const announcements = h.slack.messages(SPEND_CHANNEL).length;
 
@@ -165,7 +163,7 @@ describe('requests Slack did not sign', () => {
 
       await pause(1_000);
       expect(await limitsOf(h.projects.support)).toEqual(before);
-      expect(capWrites(h.projects.support)).toHaveLength(writes);
+      expect(capWrites(h, h.projects.support)).toHaveLength(writes);
       expect(h.slack.responseUrlPosts).toHaveLength(answers);
       expect(h.slack.messages(SPEND_CHANNEL)).toHaveLength(announcements);
 
@@ -177,7 +175,7 @@ describe('requests Slack did not sign', () => {
 
   it('refuses a non-approver’s click changed to name an approver, and an approver’s click 6 minutes old; the request stays pending', async () => {
     const { message, requestId } = pending;
-    const writes = capWrites(h.projects.support).length;
+    const writes = capWrites(h, h.projects.support).length;
     await withCapture(false, async (capture) => {
       await capture.driver.clickButton({ userId: USERS.outsider, actionId: ACTION.approveLimitChange, value: requestId, channel: APPROVAL_CHANNEL, messageTs: message.ts });
       const asApprover = withPayload(capture.last(), (payload) => {
@@ -190,14 +188,14 @@ describe('requests Slack did not sign', () => {
     await pause(1_000);
     expect((await h.request(requestId))?.state).toBe('pending');
     expect(await audited(requestId, 'approved')).toHaveLength(0);
-    expect(capWrites(h.projects.support)).toHaveLength(writes);
+    expect(capWrites(h, h.projects.support)).toHaveLength(writes);
     expect(h.openai.spendLimit(h.projects.support)?.threshold_amount).toBe(300_000);
   });
 
   it('refuses a member’s limit form altered to name another project (401); as Slack signed it, it only opens a request', async () => {
     const supportBefore = await limitsOf(h.projects.support);
     const researchBefore = await limitsOf(h.projects.research);
-    const writes = capWrites(h.projects.support).length + capWrites(h.projects.research).length;
+    const writes = capWrites(h, h.projects.support).length + capWrites(h, h.projects.research).length;
     const requests = h.slack.messages(APPROVAL_CHANNEL).length;
     const form = await openHigherCapForm(h, USERS.requester, h.projects.support);
     await withCapture(false, async (capture) => {
@@ -218,7 +216,7 @@ describe('requests Slack did not sign', () => {
     expect(textOf(request)).not.toContain('Research Assistant');
     await pause(500);
     expect(h.slack.messages(APPROVAL_CHANNEL)).toHaveLength(requests + 1);
-    expect(capWrites(h.projects.support).length + capWrites(h.projects.research).length).toBe(writes);
+    expect(capWrites(h, h.projects.support).length + capWrites(h, h.projects.research).length).toBe(writes);
     expect(await limitsOf(h.projects.support)).toEqual(supportBefore);
     expect(await limitsOf(h.projects.research)).toEqual(researchBefore);
   });
@@ -227,7 +225,7 @@ describe('requests Slack did not sign', () => {
 describe('a request Slack signed, sent again', () => {
   it('decides an approval once: the same signed click again changes neither OpenAI nor the record', async () => {
     const { message, requestId } = await requestChange(h, 'limit "Research Assistant" hard 700');
-    const writes = capWrites(h.projects.research).length;
+    const writes = capWrites(h, h.projects.research).length;
     await withCapture(true, async (capture) => {
       await capture.driver.clickButton({ userId: USERS.approver, actionId: ACTION.approveLimitChange, value: requestId, channel: APPROVAL_CHANNEL, messageTs: message.ts });
       await waitUntil(async () => (await limitsOf(h.projects.research))?.hardCents === 70_000, 15_000, 'the approved change applied');
@@ -239,7 +237,7 @@ describe('a request Slack signed, sent again', () => {
       await waitUntil(async () => (await audited(requestId, 'refused:already_decided')).length === 1, 15_000, 'the second click refused');
       await pause(1_000);
       expect(await audited(requestId, 'approved')).toHaveLength(1);
-      expect(capWrites(h.projects.research)).toHaveLength(writes + 1);
+      expect(capWrites(h, h.projects.research)).toHaveLength(writes + 1);
       expect(await limitsOf(h.projects.research)).toEqual(applied);
       expect(announced()).toHaveLength(1);
     });
@@ -252,7 +250,7 @@ describe('a request Slack signed, sent again', () => {
       const applied = await limitsOf(h.projects.research);
       const announced = () => h.slack.messages(SPEND_CHANNEL).filter((m) => m.text.includes('Research Assistant') && /350\.00/.test(textOf(m)));
       await h.waitFor(() => announced()[0]);
-      const writes = capWrites(h.projects.research).length;
+      const writes = capWrites(h, h.projects.research).length;
       const answers = () => h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl);
       await h.waitFor(() => answers()[0]);
 
@@ -262,7 +260,7 @@ describe('a request Slack signed, sent again', () => {
       expect(JSON.stringify(again.body)).toMatch(/Nothing would change/);
       await pause(1_500);
       expect(await limitsOf(h.projects.research)).toEqual(applied);
-      expect(capWrites(h.projects.research)).toHaveLength(writes);
+      expect(capWrites(h, h.projects.research)).toHaveLength(writes);
       expect(announced()).toHaveLength(1);
     });
   });

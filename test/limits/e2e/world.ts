@@ -27,6 +27,9 @@ export async function ask(h: Harness, userId: string, text: string, channelId: s
 /** The admin's first change of Support Bot's limits: soft $1,250.50, hard $2,000, alerts at 50/75/90 in #openai-spend. */
 export const SUPPORT_BOT_LIMITS = `limit "Support Bot" soft $1,250.50 hard 2k at 50,75,90 channel <#${SPEND_CHANNEL}|openai-spend>`;
 
+/** The calls keywarden made to set or delete a project's cap at OpenAI. */
+export const capWrites = (h: Harness, projectId: string) => h.openai.calls.filter((c) => c.method !== 'GET' && c.path.endsWith(`/projects/${projectId}/spend_limit`));
+
 /** Sets SUPPORT_BOT_LIMITS as the admin and waits until they are stored. */
 export async function limitSupportBot(h: Harness): Promise<void> {
   await ask(h, USERS.admin, SUPPORT_BOT_LIMITS);
@@ -34,7 +37,7 @@ export async function limitSupportBot(h: Harness): Promise<void> {
 }
 
 /** The id (lim_…) a limit-change request message carries, or '' */
-export const limitRequestIdOf = (message: SlackMessage): string => /lim_[a-z0-9]{10}/.exec(JSON.stringify(message.blocks))?.[0] ?? '';
+const limitRequestIdOf = (message: SlackMessage): string => /lim_[a-z0-9]{10}/.exec(JSON.stringify(message.blocks))?.[0] ?? '';
 
 /** A change asked for by someone who is not an admin: answered as a request, posted in the approval channel. */
 export async function requestChange(h: Harness, text: string, userId: string = USERS.requester): Promise<{ message: SlackMessage; requestId: string }> {

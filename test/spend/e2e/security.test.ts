@@ -15,15 +15,13 @@ import { APPROVAL_CHANNEL, REDIS_URL, SPEND_CHANNEL, USERS, actionIdsIn, type Ha
 import { FORGED_SIGNATURE, captureSlackRequests, signedMinutesAgo, withPayload } from '../../support/capturedSlackRequests.js';
 import { expectNoSecretsSaid } from '../../support/secretsSeen.js';
 import { keywardenForSuite, suiteClock } from '../../support/suiteHarness.js';
-import { typed } from '../../limits/e2e/world.js';
+import { capWrites, typed } from '../../limits/e2e/world.js';
 import { SPEND_BASE, day, pause, repliesSettled, setLimits, statusOf } from './world.js';
 
 let h: Harness;
 const clock = suiteClock(SPEND_BASE);
 keywardenForSuite((started) => (h = started), { clock });
 
-/** The calls that set or delete a project's cap at OpenAI. */
-const capWrites = (projectId: string) => h.openai.calls.filter((c) => c.method !== 'GET' && c.path.endsWith(`/projects/${projectId}/spend_limit`));
 /** Support Bot's hard-cap notice, with its "Request a higher cap" button. */
 let notice: SlackMessage;
 
@@ -44,7 +42,7 @@ const limitForms = (userId: string) => h.slack.views(userId).filter((v) => JSON.
 describe('the hard-cap notice’s "Request a higher cap"', () => {
   it('gives a member the form that asks why; what they submit only opens a request, and the cap stays at OpenAI', async () => {
     const before = await h.limitsOf(h.projects.support);
-    const writes = capWrites(h.projects.support).length;
+    const writes = capWrites(h, h.projects.support).length;
     const requests = h.slack.messages(APPROVAL_CHANNEL).length;
     const forms = limitForms(USERS.requester).length;
     await h.driver.clickButton({ userId: USERS.requester, actionId: ACTION.requestHigherCap, channel: SPEND_CHANNEL, messageTs: notice.ts });
@@ -61,7 +59,7 @@ describe('the hard-cap notice’s "Request a higher cap"', () => {
     expect(actionIdsIn(request)).toEqual([ACTION.approveLimitChange, ACTION.denyLimitChange]);
     await h.waitFor(() => h.slack.messages(h.slack.dmChannelOf(USERS.requester)).find((m) => /lim_[a-z0-9]+/.test(`${m.text} ${JSON.stringify(m.blocks)}`)));
     await pause(1_000);
-    expect(capWrites(h.projects.support)).toHaveLength(writes);
+    expect(capWrites(h, h.projects.support)).toHaveLength(writes);
     expect(h.openai.spendLimit(h.projects.support)?.threshold_amount).toBe(15_000);
     expect(await h.limitsOf(h.projects.support)).toEqual(before);
   });
