@@ -164,9 +164,12 @@ const whatHappened = (entry: AuditEntry, project: string | null): { readonly tex
 const actorOf = (entry: AuditEntry): string =>
   entry.action === 'limits.drift' ? 'someone at OpenAI' : entry.action === 'limits.adopt' ? 'keywarden' : actorText(entry.actor);
 
+/** The project an entry is about, named (not its id) when the directory knows it; null when the line need not say. */
+const projectOfEntry = (entry: AuditEntry, showProject: boolean, names: ProjectNames): string | null =>
+  showProject || entry.action.startsWith('limits.') ? projectWords(entry.project ?? (entry.target.startsWith('proj_') ? entry.target : undefined), names) : null;
+
 const auditLine = (entry: AuditEntry, showProject: boolean, names: ProjectNames): string => {
-  const project = showProject || entry.action.startsWith('limits.') ? projectWords(entry.project ?? (entry.target.startsWith('proj_') ? entry.target : undefined), names) : null;
-  const { text, ok } = whatHappened(entry, project);
+  const { text, ok } = whatHappened(entry, projectOfEntry(entry, showProject, names));
   const mark = ok === true ? ':white_check_mark: ' : ok === false ? ':no_entry: ' : '';
   const detail = detailText(entry);
   return `${slackDate(entry.at)} · ${mark}${actorOf(entry)} ${text}${detail === '' ? '' : ` — ${detail}`}`;
@@ -210,7 +213,7 @@ export const renderAuditLog = (
     );
   }
   const newest = newestFirst[0];
-  const newestWords = newest === undefined ? null : whatHappened(newest, null).text.replace(/[`*]/g, '');
+  const newestWords = newest === undefined ? null : whatHappened(newest, projectOfEntry(newest, showProject, names)).text.replace(/[`*]/g, '');
   return composeMessage(
     `Audit log for ${plainScope}: ${plural(entries.length, 'entry', 'entries')}` +
       (newest === undefined ? '.' : `, the newest ${utcDateText(newest.at)}: ${actorOf(newest)} ${newestWords}.`),

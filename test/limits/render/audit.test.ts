@@ -91,6 +91,18 @@ describe('renderAuditLog', () => {
     }
   });
 
+  it('names the project, not its id, in the notification text when the newest entry is a limits change', () => {
+    const message = renderAuditLog(
+      [
+        auditRow({ at: NOW - 2 * MINUTE, action: 'request.open', target: 'req_1', outcome: 'pending', detail: undefined }),
+        auditRow({ at: NOW - MINUTE, action: 'limits.change', outcome: 'refused:openai:invalid_request', target: 'proj_abc123', detail: undefined }),
+      ],
+      { days: 7, now: NOW, projectNames: NAMES },
+    );
+    expect(message.text).toContain('tried to change the spend limits of Support Bot: OpenAI refused (invalid request)');
+    expect(message.text).not.toContain('proj_abc123');
+  });
+
   it('leaves the project out of each line when the log is for one project', () => {
     const message = renderAuditLog([auditRow({ target: 'req_1' })], { project: 'proj_abc123', days: 30, now: NOW });
     expect(lines(message.blocks)[0]).not.toContain('proj_abc123');
