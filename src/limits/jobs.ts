@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { defineJob, jobRunner, type JobRunner, type PayloadsOf, type RetryPolicy } from '../platform/queues/catalog.js';
 import { judgeOpenAIFailure, openAIRetry, slackRetry } from '../platform/queues/retry.js';
-import type { JobSlackCalls } from '../platform/queues/slackCalls.js';
+import { onePostRunner, type JobSlackCalls } from '../platform/queues/slackCalls.js';
 import { cents } from '../platform/domain/money.js';
 import {
   applyApprovedLimitChange,
@@ -122,37 +122,34 @@ export function limitJobRunners(deps: LimitJobDeps): JobRunner[] {
     }),
     // not-due (BullMQ's clock ran ahead of keywarden's): the reconcile sweep ends it when it is due.
     jobRunner(endCapRaiseJob, { run: ({ projectId, raiseVersion }) => endRaise(deps, projectId, raiseVersion) }),
-    jobRunner(limitsAppliedJob, {
-      run: async (note, job) => {
-        const message = renderLimitChangeApplied({
+    onePostRunner(limitsAppliedJob, deps.slack, {
+      channel: (note) => note.after.channelId ?? deps.approvalChannel,
+      message: (note) =>
+        renderLimitChangeApplied({
           project: { id: note.projectId, name: note.projectName },
           before: note.before,
           after: note.after,
           actorId: note.actorId,
           ...(note.approvedBy ? { approvedBy: note.approvedBy } : {}),
           now: deps.clock(),
-        });
-        await deps.slack.forJob(job).postForJob(note.after.channelId ?? deps.approvalChannel, message);
-        return 'announced';
-      },
+        }),
+      outcome: 'announced',
     }),
-    jobRunner(driftJob, {
-      run: async (note, job) => {
-        const message = renderCapSighting({
+    onePostRunner(driftJob, deps.slack, {
+      channel: (note) => note.channel,
+      message: (note) =>
+        renderCapSighting({
           project: { id: note.projectId, name: note.projectName },
           keywardenCents: note.keywardenCents,
           openaiCents: note.openaiCents,
           ...(note.adopted ? { adopted: true } : {}),
-        });
-        await deps.slack.forJob(job).postForJob(note.channel, message);
-        return 'drift';
-      },
+        }),
+      outcome: 'drift',
     }),
-    jobRunner(capRaiseEndedJob, {
-      run: async (note, job) => {
-        await deps.slack.forJob(job).postForJob(note.channel, renderCapRaiseEnded({ project: { id: note.projectId, name: note.projectName }, ended: note.ended }));
-        return 'raise-ended';
-      },
+    onePostRunner(capRaiseEndedJob, deps.slack, {
+      channel: (note) => note.channel,
+      message: (note) => renderCapRaiseEnded({ project: { id: note.projectId, name: note.projectName }, ended: note.ended }),
+      outcome: 'raise-ended',
     }),
   ];
 }

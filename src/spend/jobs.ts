@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { defineJob, jobRunner, type JobRunner, type PayloadsOf } from '../platform/queues/catalog.js';
 import { EXPONENTIAL_BACKOFF, judgeOpenAIFailure, slackRetry } from '../platform/queues/retry.js';
-import type { JobSlackCalls } from '../platform/queues/slackCalls.js';
+import { onePostRunner, type JobSlackCalls } from '../platform/queues/slackCalls.js';
 import type { TickJob } from '../platform/queues/clock.js';
 import type { PostOnceDeps } from '../platform/slack/postOnce.js';
 import { deliverAlert, deliverEnforced, pollJobId, pollSpend, renderOpenAIAuthNotice, reportPollFailure, type AlertDeliveryDeps, type SpendDeps } from './index.js';
@@ -95,11 +95,6 @@ export function spendJobRunners(deps: SpendJobDeps): JobRunner[] {
         return updated === 'busy' ? job.later(DELIVERY_BUSY_WAIT_MS) : updated;
       },
     }),
-    jobRunner(openAIAuthNoticeJob, {
-      run: async (note, job) => {
-        await deps.slack.forJob(job).postForJob(note.channel, renderOpenAIAuthNotice());
-        return 'auth-notice';
-      },
-    }),
+    onePostRunner(openAIAuthNoticeJob, deps.slack, { channel: (note) => note.channel, message: () => renderOpenAIAuthNotice(), outcome: 'auth-notice' }),
   ];
 }

@@ -11,7 +11,8 @@ import type { PostMarkers } from '../slack/postMarkers.js';
 import { postOnce, type Posted, type PostOnceDeps } from '../slack/postOnce.js';
 import type { RenderedMessage } from '../slack/render/blocks.js';
 import { createChannelPacer } from '../slack/channelPace.js';
-import type { JobRun } from './catalog.js';
+import { jobRunner, type JobDefinition, type JobRun, type JobRunner } from './catalog.js';
+import type { z } from 'zod';
 
 export interface JobSlackDeps {
   readonly web: WebClient;
@@ -78,4 +79,25 @@ export function createJobSlackCalls(deps: JobSlackDeps): JobSlackCalls {
       return slack;
     },
   };
+}
+
+/**
+ * The runner of a job whose whole work is one post: its payload rendered (`message`), posted once in `channel`
+ * (named after the job, so a retried job does not post twice); the job answers `outcome`.
+ */
+export function onePostRunner<D extends JobDefinition>(
+  definition: D,
+  slack: JobSlackCalls,
+  post: {
+    readonly channel: (payload: z.output<D['payload']>) => string;
+    readonly message: (payload: z.output<D['payload']>) => RenderedMessage;
+    readonly outcome: string;
+  },
+): JobRunner<D> {
+  return jobRunner(definition, {
+    run: async (payload, job) => {
+      await slack.forJob(job).postForJob(post.channel(payload), post.message(payload));
+      return post.outcome;
+    },
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * Spend alerts with true numbers and words, against the real app, the emulators and Redis: exact totals, one alert
  * per poll for several thresholds, no forecast past the cap, what OpenAI reports about enforcing it (updated in
- * place when it starts), and a status message someone deleted.
+ * place when it starts), a status message someone deleted, and a project channel keywarden was removed from.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceOf } from '../../../src/emulators/slack/server.js';
@@ -172,4 +172,22 @@ describe('a deleted status message', () => {
     await replies(december.ts, 1);
     offset = 0;
   }, 90_000);
+});
+
+describe('a project channel keywarden was removed from', () => {
+  it('gets its alert in the default alert channel instead, saying where it belonged and why', async () => {
+    const id = h.openai.addProject({ name: 'Moved Out' }).id;
+    await limits('Moved Out', id, `soft 100 at 50 channel <#${GENERAL_CHANNEL}|general>`);
+    workspaceOf(h.slack).setBotMembership(GENERAL_CHANNEL, false);
+    try {
+      h.openai.addCost({ projectId: id, day: day(14), usd: 60 });
+      expect((await h.app.pollSpendNow()).alertsClaimed).toBe(1);
+      const status = await h.waitFor(statusOf(id), 20_000);
+      expect(status.text).toContain(`This alert belongs in <#${GENERAL_CHANNEL}>, but keywarden couldn't post there`);
+      await replies(status.ts, 1);
+      expect(h.slack.messages(GENERAL_CHANNEL).filter((m) => nameOf(m).startsWith('status.'))).toHaveLength(0);
+    } finally {
+      workspaceOf(h.slack).setBotMembership(GENERAL_CHANNEL, true);
+    }
+  });
 });
