@@ -40,6 +40,7 @@ export interface JobSlackCalls {
   forJob(job: JobRun): JobSlack;
 }
 
+/** Slack for the slack queue's jobs, paced per channel through Redis (`deps.keys.pace`), shared by every worker. */
 export function createJobSlackCalls(deps: JobSlackDeps): JobSlackCalls {
   const pacer = createChannelPacer(deps.redis, (channel) => `${deps.keys.pace(channel)}:turns`, deps.paceMs);
   return {

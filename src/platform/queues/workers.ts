@@ -55,6 +55,7 @@ export function startWorkers(connection: RedisClient, prefix: string, runners: r
   };
 }
 
+/** A lost or refused Redis connection (reported once elsewhere), as opposed to a worker's own error. */
 export function isConnectionError(error: Error & { code?: string }): boolean {
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT/i.test(`${error.code ?? ''} ${error.message}`);
 }

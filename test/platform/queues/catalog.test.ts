@@ -6,6 +6,10 @@ import pino from 'pino';
 import { z } from 'zod';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_DEFINITIONS } from '../../../src/main.js';
+import { approvalJobRunners } from '../../../src/approvals/jobs.js';
+import { keyJobRunners } from '../../../src/keys/jobs.js';
+import { limitJobRunners } from '../../../src/limits/jobs.js';
+import { spendJobRunners } from '../../../src/spend/jobs.js';
 import { pollJobId } from '../../../src/spend/spendPoll.js';
 import { defineJob, jobRunner, JobPayloadRefused, type JobRun, type JobRunner } from '../../../src/platform/queues/catalog.js';
 import { tickJobId } from '../../../src/platform/queues/clock.js';
@@ -133,6 +137,13 @@ describe('producers', () => {
     await add(QUEUE.spend, 'test-flaky', { label: 'attempts' }, { jobId: 'attempts', delayMs: 60_000 });
     expect((await queues.queues.spend.getJob('attempts'))?.opts.attempts).toBe(3);
     await queues.queues.spend.remove('attempts');
+  });
+
+  it('take only jobs a feature also runs: every declared job has exactly one runner', () => {
+    // Runners only close over their dependencies until a job runs, so none are needed to list them.
+    const runners = [keyJobRunners, limitJobRunners, spendJobRunners, approvalJobRunners].flatMap((runnersOf) => runnersOf({} as never));
+    expect(runners.map((r) => r.definition)).toEqual(expect.arrayContaining(JOB_DEFINITIONS));
+    expect(runners).toHaveLength(JOB_DEFINITIONS.length);
   });
 
   it('the clock ids: the spend poll keeps the id it always had', () => {
