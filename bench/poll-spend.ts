@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createJobQueues } from '../src/platform/queues/queues.js';
+import { JOB_DEFINITIONS } from '../src/main.js';
 import { createOpenAIAdmin, createOpenAIClient } from '../src/platform/openai/admin.js';
 import { pollSpend } from '../src/spend/spendPoll.js';
 import { AuditLog } from '../src/platform/redis/auditLog.js';
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   const setupMs = performance.now() - setupStarted;
 
   const client = createOpenAIClient({ adminKey: openai.adminKey, baseURL: openai.baseURL, timeoutMs: 60_000 });
-  const queues = createJobQueues(queueRedis, keys.prefix);
+  const queues = createJobQueues(queueRedis, keys.prefix, JOB_DEFINITIONS);
   const store = countRoundTrips(redis);
   const queue = countRoundTrips(queueRedis);
   await openai.callsByPath(); // from here on

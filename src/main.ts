@@ -10,9 +10,13 @@ import type { Logger } from 'pino';
 import { WebClient } from '@slack/web-api';
 import { formatConfigProblems, readConfig, type Config } from './platform/config/config.js';
 import { createJobQueues } from './platform/queues/queues.js';
-import { createOpenAIProcessor, createSlackProcessor, createSpendProcessor } from './platform/queues/processors.js';
 import { startClock, type RunningClock } from './platform/queues/clock.js';
+import { createJobSlackCalls } from './platform/queues/slackCalls.js';
 import { pollSpend, type PollReport, type SpendDeps } from './spend/index.js';
+import { KEY_JOBS, keyJobRunners, queueReconcile, reconcileAll } from './keys/jobs.js';
+import { LIMIT_JOBS, limitJobRunners } from './limits/jobs.js';
+import { queueSpendPoll, SPEND_JOBS, spendJobRunners } from './spend/jobs.js';
+import { APPROVAL_JOBS, approvalJobRunners } from './approvals/jobs.js';
 import { SpendStore } from './spend/spendStore.js';
 import { PostMarkers } from './platform/slack/postMarkers.js';
 import { startWorkers, type RunningWorkers } from './platform/queues/workers.js';
@@ -24,8 +28,7 @@ import { attachWorkerMetrics, createMetrics, slackRequestTimer } from './platfor
 import { createReadiness } from './platform/ops/readiness.js';
 import { withDeadline } from './platform/ops/deadline.js';
 import { createProjectDirectory } from './platform/openai/projectDirectory.js';
-import { sweepCapRaises } from './limits/capRaises.js';
-import { reconcileRequests, type KeyRequestDeps, type ReconcileReport } from './keys/index.js';
+import type { KeyRequestDeps, ReconcileReport } from './keys/index.js';
 import type { LimitDeps } from './limits/index.js';
 import { createSlackApp, SlackSettingRefused, webClientOptions, type SlackApp } from './platform/slack/app.js';
 import { createChannelCheck } from './platform/slack/channels.js';
@@ -43,6 +46,12 @@ import { RequestOutbox } from './approvals/outbox.js';
 import { redisKeys } from './platform/redis/redis.js';
 import { createRedisClient, readyWithin, redisTargetForDisplay, type RedisClient, type RedisTarget } from './platform/redis/connection.js';
 import { RequestStore } from './approvals/requestStore.js';
+
+/** Every job of every feature: the queues take only these, each with a payload that fits its schema. */
+export const JOB_DEFINITIONS = [...KEY_JOBS, ...LIMIT_JOBS, ...SPEND_JOBS, ...APPROVAL_JOBS];
+
+/** What every clock tick queues: the spend poll, then the reconciler. */
+const TICK_JOBS = [queueSpendPoll, queueReconcile];
 
 export type Role = 'all' | 'web' | 'worker';
 export const ROLES: readonly Role[] = ['all', 'web', 'worker'];
@@ -85,7 +94,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   reportRedisHealth(redis, config.redis, log);
   queueRedis.on('error', () => undefined); // reported once through `redis` above
 
-  const queues = createJobQueues(queueRedis, keys.prefix);
+  const queues = createJobQueues(queueRedis, keys.prefix, JOB_DEFINITIONS);
   const metrics = createMetrics({ queues: queues.queues });
   const readiness = createReadiness({ redisPing: async () => void (await redis.ping()), clock });
   const openai = createOpenAIAdmin(createOpenAIClient({ adminKey: config.openai.adminKey, baseURL: config.openai.baseUrl, timeoutMs: config.openai.timeoutMs }), (outcome) => {
@@ -158,42 +167,29 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   if (works) {
     workerRedis = createRedisClient(config.redis, 'queue');
     workerRedis.on('error', () => undefined);
-    workers = startWorkers(
-      workerRedis,
-      keys.prefix,
-      {
-        openai: createOpenAIProcessor({ ...deps, log }),
-        slack: createSlackProcessor({
-          web: webForWorkers,
-          redis,
-          keys,
+    const slackCalls = createJobSlackCalls({ web: webForWorkers, redis, keys, markers, paceMs: 1_000, onSlackError: (error) => metrics.recordSlackError(error) });
+    const runners = [
+      ...keyJobRunners({ ...deps, log }),
+      ...limitJobRunners({ ...deps, slack: slackCalls, approvalChannel: config.approvalChannel, log }),
+      ...spendJobRunners({
+        ...deps,
+        slack: slackCalls,
+        alerts: {
+          spend,
+          limits: deps.limits,
           requests,
-          approvals,
-          approvalChannel: config.approvalChannel,
-          clock,
-          log,
-          paceMs: 1_000,
-          outbox,
-          queues,
-          onSlackError: (error) => metrics.recordSlackError(error),
-          markers,
-          alerts: {
-            spend,
-            limits: deps.limits,
-            requests,
-            projects: deps.projects,
-            approvers: config.approvers,
-            alertChannel: config.alertChannel,
-            onAlertPosted: (alert) => metrics.recordAlertPosted(alert.kind),
-          },
-        }),
-        spend: createSpendProcessor({ ...deps, log }),
-      },
-      { concurrency: 8, lockDurationMs: opts.jobLockMs ?? config.jobLockMs },
-      log,
-    );
+          projects: deps.projects,
+          approvers: config.approvers,
+          alertChannel: config.alertChannel,
+          onAlertPosted: (alert) => metrics.recordAlertPosted(alert.kind),
+        },
+        log,
+      }),
+      ...approvalJobRunners({ approvals, outbox, queues, slack: slackCalls, approvalChannel: config.approvalChannel, clock, log }),
+    ];
+    workers = startWorkers(workerRedis, keys.prefix, runners, { concurrency: 8, lockDurationMs: opts.jobLockMs ?? config.jobLockMs }, log);
     for (const worker of workers.workers) attachWorkerMetrics(worker, metrics);
-    if (config.clock) clockTask = startClock(config.pollCron, queues, log);
+    if (config.clock) clockTask = startClock(config.pollCron, queues, TICK_JOBS, log);
   }
 
   let slack: SlackApp | null = null;
@@ -243,9 +239,8 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     config,
     pollSpendNow: () => pollSpend(deps),
     reconcileNow: async () => {
-      const report = { ...(await reconcileRequests(deps)), ...(await approvals.sweep()) };
-      await sweepCapRaises(deps);
-      return report;
+      const report = await reconcileAll(deps);
+      return { ...report.requests, ...report.approvals };
     },
     async reloadPolicy() {
       const reloaded = await policy.reload();

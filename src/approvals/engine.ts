@@ -65,6 +65,24 @@ export interface RequestKind<D extends ApprovalDocument = ApprovalDocument> {
   autoApproveFacts(doc: D): { readonly lifetimeDays?: number };
   /** what to do once approved (by the quorum or a rule): usually queue a job, with an id that makes it once */
   onApproved(doc: D): Promise<void>;
+  /**
+   * The requester's DM for `event` was posted at `place`: the fields the kind keeps so that DM can follow the request
+   * (`followingDm`), and the event that is then told in the thread; null (or absent) when the kind keeps nothing.
+   */
+  dmPosted?(doc: D, event: RequestEventLike, place: DmPlace): { readonly patch: object; readonly then?: RequestEventLike } | null;
+  /** The DM that follows the request (a key's "Reveal key" DM), rendered for `doc` as it is now; null when none or unchanged. */
+  followingDm?(doc: D): FollowingDm | null;
+}
+
+/** Where a posted DM is. */
+export interface DmPlace {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** A DM kept up to date with its request (chat.update, same ts). */
+export interface FollowingDm extends DmPlace {
+  readonly message: RenderedMessage;
 }
 
 /** Renders the engine's own events (votes, auto-approval, reminders, escalations); pure. */
@@ -136,6 +154,14 @@ export interface ApprovalEngine {
   markPosted(requestId: string, channel: string, ts: string): Promise<ApprovalDocument | null>;
   /** Slack will never take the request message: a pending request cannot be decided, so it expires now. */
   markUnpostable(requestId: string, reason: string): Promise<void>;
+  /**
+   * The requester's DM for `event` was posted at `place`: the request's kind keeps where it is (so it can follow the
+   * request) and queues in the outbox what it tells next. Returns the document as kept, or null when nothing was
+   * kept (the kind keeps nothing for this event, or the request is gone).
+   */
+  dmPosted(requestId: string, event: RequestEventLike, place: DmPlace): Promise<ApprovalDocument | null>;
+  /** The DM that follows the request (a key's "Reveal key" DM), rendered for `doc` now; null when it has none. */
+  followingDm(doc: ApprovalDocument): FollowingDm | null;
   renderMessage(doc: ApprovalDocument, now: number): RenderedMessage;
   renderThreadNote(doc: ApprovalDocument, event: RequestEventLike): RenderedMessage | null;
   renderDm(doc: ApprovalDocument, event: RequestEventLike): RenderedMessage | null;
@@ -168,8 +194,8 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
   const policyOf = (doc: ApprovalDocument) => policyFor({ id: doc.projectId, name: doc.projectName }, doc.kind);
 
   const flush = async (requestId: string, position: number) => {
-    // Retried for about an hour while the request message waits to be posted (Slack rate limits, an outage).
-    await deps.queues.add('slack', 'post', { kind: 'outbox', requestId }, { jobId: jobId('outbox', requestId, position), attempts: 13 });
+    // Retried for about an hour while the request message waits to be posted (its job's retry policy).
+    await deps.queues.add('slack', 'post', { kind: 'outbox', requestId }, { jobId: jobId('outbox', requestId, position) });
   };
 
   const announce = async (doc: ApprovalDocument, event: RequestEventLike, tag: string = event.kind) => {
@@ -409,6 +435,19 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
       const expired = await deps.requests.update(requestId, ['pending'], { state: 'expired', endedReason: `could not be posted in the approval channel (${reason})` });
       if (expired.kind === 'ok') await deps.requests.leavePending(requestId);
     },
+
+    async dmPosted(requestId, event, place) {
+      const doc = await deps.requests.document(requestId);
+      if (!doc) return null;
+      const kind = kindOf(doc);
+      const kept = kind.dmPosted?.(doc, event, place);
+      if (!kept) return null;
+      const updated = await deps.requests.update(requestId, kind.states, kept.patch);
+      // Appended, not flushed: the delivery that posted the DM is going through this outbox now.
+      if (kept.then) await deps.outbox.appendOnce(requestId, kept.then, kept.then.kind);
+      return updated.kind === 'ok' ? updated.doc : null;
+    },
+    followingDm: (doc) => kindOf(doc).followingDm?.(doc) ?? null,
 
     renderMessage: (doc, now) => kindOf(doc).renderMessage(doc, { now }),
     renderThreadNote(doc, event) {

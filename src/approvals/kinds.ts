@@ -9,14 +9,18 @@ import { LIMIT_REQUEST_STATES, type LimitChangeRequest } from '../limits/domain/
 import type { LimitChangeEvent, ThreadEvent } from './domain/requestEvents.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import { jobId } from '../platform/queues/registry.js';
-import { renderRequestMessage, renderRequesterDm, renderStateInWords, renderThreadNote } from '../keys/render/index.js';
+import { renderKeyDmAfterReveal, renderRequestMessage, renderRequesterDm, renderStateInWords, renderThreadNote } from '../keys/render/index.js';
 import { limitChangeStateInWords, renderLimitChangeRequestMessage, renderLimitChangeThreadNote, renderLimitRequesterDm } from '../limits/render/index.js';
 import type { RequestKind } from './engine.js';
 
 const keyStateWords = (state: string): string =>
   (REQUEST_STATES as readonly string[]).includes(state) ? renderStateInWords(state as KeyRequest['state']) : state.replaceAll('_', ' ');
 
-/** Key requests: approved → the `provision` job creates the service account and its key. */
+/**
+ * Key requests: approved → the `provision` job creates the service account and its key. The "Reveal key" DM (told
+ * with `key_created`) follows the request: where it was posted is kept, and it is updated once the key was revealed
+ * or ended, so it no longer offers a button to a key that is gone.
+ */
 export function keyRequestKind(deps: { readonly queues: Pick<JobQueues, 'add'> }): RequestKind<KeyRequest> {
   return {
     name: 'key',
@@ -31,6 +35,13 @@ export function keyRequestKind(deps: { readonly queues: Pick<JobQueues, 'add'> }
     autoApproveFacts: (doc) => ({ lifetimeDays: doc.lifetimeDays }),
     onApproved: async (doc) => {
       await deps.queues.add('openai', 'provision', { requestId: doc.id }, { jobId: jobId('provision', doc.id) });
+    },
+    dmPosted: (doc, event, place) =>
+      event.kind === 'key_created' ? { patch: { keyDmChannel: place.channel, keyDmTs: place.ts }, then: { kind: 'delivered', to: doc.requesterId } } : null,
+    followingDm: (doc) => {
+      if (!doc.keyDmChannel || !doc.keyDmTs) return null;
+      const message = renderKeyDmAfterReveal(doc);
+      return message ? { channel: doc.keyDmChannel, ts: doc.keyDmTs, message } : null;
     },
   };
 }

@@ -13,9 +13,9 @@ import type { Alert, Enforcement } from './domain/alerts.js';
 import type { ProjectRef } from '../platform/domain/projects.js';
 import { renderAlertReply, renderChannelFallbackNote, renderSpendStatus } from './render/index.js';
 import { postOnce, type PostOnceDeps } from '../platform/slack/postOnce.js';
-import type { RenderedMessage } from '../keys/render/index.js';
-import type { LimitsStore } from '../limits/limitStore.js';
-import type { RequestStore } from '../approvals/requestStore.js';
+import type { RenderedMessage } from '../platform/slack/render/blocks.js';
+import type { LimitsStore } from '../limits/index.js';
+import type { RequestStore } from '../approvals/index.js';
 import type { ClaimedEntry, SpendStore } from './spendStore.js';
 
 export interface AlertDeliveryDeps extends PostOnceDeps {

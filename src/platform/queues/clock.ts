@@ -1,6 +1,7 @@
 /**
- * The clock: node-cron fires in every running process (UTC); each tick adds one `poll-spend` job and one
- * `reconcile` job whose ids come from the tick's scheduled time, so however many replicas tick, each runs once.
+ * The clock: node-cron fires in every running process (UTC); each tick adds the jobs the features ask for (the
+ * spend poll, the reconciler), each with an id that comes from the tick's scheduled time, so however many replicas
+ * tick, each runs once.
  *
  * A tick node-cron skips because the event loop was late (it emits `execution:missed` instead of running) is
  * still polled: the missed ticks of one late beat are folded into one catch-up poll for the latest of them (a poll
@@ -9,8 +10,8 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import { pollJobId } from '../../spend/spendPoll.js';
 import type { JobQueues } from './queues.js';
+import { jobId } from './registry.js';
 
 export interface RunningClock {
   stop(): Promise<void>;
@@ -21,13 +22,22 @@ export interface ClockOptions {
   readonly missedToleranceMs?: number;
 }
 
-/** Queues the work of the tick scheduled at `tickAt` (ms): the spend poll and the reconciler, once per tick. */
-async function queueTick(queues: Pick<JobQueues, 'add'>, tickAt: number): Promise<void> {
-  await queues.add('spend', 'poll-spend', { tickAt }, { jobId: pollJobId(tickAt), attempts: 3 });
-  await queues.add('openai', 'reconcile', { tickAt }, { jobId: pollJobId(tickAt).replace(/^poll/, 'reconcile'), attempts: 1 });
+/**
+ * What a tick adds: one job for the tick scheduled at `tickAt` (ms), with an id from `tickJobId`, so that every
+ * replica's clock adds the same job. Given by the features (e.g. the spend poll, the reconciler).
+ */
+export type TickJob = (queues: Pick<JobQueues, 'add'>, tickAt: number) => Promise<void>;
+
+/** The id of job `name` for the tick at `tickAt` (ms): `name.<the tick's whole second, ISO, ':' and '.' as '-'>`. */
+export const tickJobId = (name: string, tickAt: number): string => jobId(name, new Date(Math.floor(tickAt / 1_000) * 1_000).toISOString().replace(/[:.]/g, '-'));
+
+/** Queues the work of the tick scheduled at `tickAt` (ms): each of `jobs`, in order, once per tick. */
+async function queueTick(queues: Pick<JobQueues, 'add'>, jobs: readonly TickJob[], tickAt: number): Promise<void> {
+  for (const add of jobs) await add(queues, tickAt);
 }
 
-export function startClock(expression: string, queues: Pick<JobQueues, 'add'>, log: Logger, options: ClockOptions = {}): RunningClock {
+/** Starts the clock on `expression` (cron, UTC): every tick adds each of `jobs` (see TickJob). */
+export function startClock(expression: string, queues: Pick<JobQueues, 'add'>, jobs: readonly TickJob[], log: Logger, options: ClockOptions = {}): RunningClock {
   let lastQueuedTick = 0;
   let latestMissed = 0;
   let catchUpScheduled = false;
@@ -35,7 +45,7 @@ export function startClock(expression: string, queues: Pick<JobQueues, 'add'>, l
   const tick = async (tickAt: number, catchUp: boolean): Promise<void> => {
     lastQueuedTick = Math.max(lastQueuedTick, tickAt);
     try {
-      await queueTick(queues, tickAt);
+      await queueTick(queues, jobs, tickAt);
       if (catchUp) log.info({ tickAt: new Date(tickAt).toISOString() }, 'a clock tick was missed (the event loop was late); polled it now');
     } catch (error) {
       log.warn({ tickAt, error: (error as Error).message }, 'could not queue the spend poll for this tick; the next tick reads month-to-date totals');

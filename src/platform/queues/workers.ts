@@ -1,8 +1,14 @@
-/** Starts the BullMQ workers for every queue in the registry. */
-import { Worker, type Job } from 'bullmq';
+/**
+ * The BullMQ workers of every queue, running the jobs of the catalog: a job's payload is parsed with its schema
+ * before its runner sees it, and a failure is judged by the job's retry policy (permanent, retried, how long until
+ * the next attempt).
+ */
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis/connection.js';
 import type { Logger } from 'pino';
+import { createJobCatalog, type JobCatalog, type JobRun, type JobRunner } from './catalog.js';
 import { QUEUE, type QueueName } from './registry.js';
+import { EXPONENTIAL_BACKOFF, retryDelay } from './retry.js';
 
 export interface WorkerSettings {
   readonly concurrency: number;
@@ -15,26 +21,29 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export type Processors = Readonly<Record<QueueName, (job: Job, token?: string) => Promise<unknown>>>;
-
-export function startWorkers(connection: RedisClient, prefix: string, processors: Processors, settings: WorkerSettings, log: Logger): RunningWorkers {
-  const workers = Object.values(QUEUE).map((name) => {
-    const worker = new Worker(name, processors[name], {
+/** Starts one worker per queue, running the jobs of `runners` (every feature's, assembled by the composition root). */
+export function startWorkers(connection: RedisClient, prefix: string, runners: readonly JobRunner[], settings: WorkerSettings, log: Logger): RunningWorkers {
+  const catalog = createJobCatalog(runners);
+  const workers = Object.values(QUEUE).map((queue) => {
+    const worker = new Worker(queue, (job: Job, token?: string) => runJob(catalog, queue, job, token, log), {
       connection,
       prefix,
       concurrency: settings.concurrency,
       lockDuration: settings.lockDurationMs,
       stalledInterval: Math.max(1_000, Math.floor(settings.lockDurationMs / 2)),
       maxStalledCount: 3,
-      settings: { backoffStrategy: retryDelay },
+      settings: {
+        backoffStrategy: (attemptsMade, _type, error, job) =>
+          retryDelay(attemptsMade, (job && catalog.find(queue, job.name, job.data)?.definition.retry.backoff) || EXPONENTIAL_BACKOFF, error),
+      },
     });
     worker.on('failed', (job, error) =>
-      log.warn({ queue: name, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, error: error.message }, 'job failed'),
+      log.warn({ queue, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, error: error.message }, 'job failed'),
     );
     worker.on('error', (error: Error & { code?: string }) => {
       // Lost connections are reported once by the Redis health report; these would repeat on every reconnect.
       if (isConnectionError(error)) return;
-      log.error({ queue: name, error: error.message }, 'worker error');
+      log.error({ queue, error: error.message }, 'worker error');
     });
     return worker;
   });
@@ -46,16 +55,46 @@ export function startWorkers(connection: RedisClient, prefix: string, processors
   };
 }
 
+/** A lost or refused Redis connection (reported once elsewhere), as opposed to a worker's own error. */
 export function isConnectionError(error: Error & { code?: string }): boolean {
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT/i.test(`${error.code ?? ''} ${error.message}`);
 }
 
 /**
- * How long a failed job waits before its next attempt: exponential from 1 s (capped at 10 minutes), or longer when
- * the failure said how long to wait (OpenAI's Retry-After), so retries do not come back before the server allows.
+ * Runs one attempt of `job`. A job the catalog does not declare, or whose payload does not fit its schema, fails for
+ * good (logged with the job's name and what was wrong). A runner's failure is judged by the job's retry policy: its
+ * `onFailure` is told, then the job is retried (after any Retry-After) or, when permanent or out of attempts, failed.
+ * `later` (DelayedError) and a runner's own UnrecoverableError pass through as they are.
  */
-export function retryDelay(attemptsMade: number, _type?: string, error?: Error): number {
-  const exponential = Math.min(1_000 * 2 ** Math.max(0, attemptsMade - 1), 600_000);
-  const asked = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  return typeof asked === 'number' && asked > exponential ? Math.min(asked, 3_600_000) : exponential;
+async function runJob(catalog: JobCatalog<JobRunner>, queue: QueueName, job: Job, token: string | undefined, log: Logger): Promise<string> {
+  const checked = catalog.check(queue, job.name, job.data);
+  if (!checked.ok) {
+    log.error({ queue, jobId: job.id, job: job.name, problems: checked.problems }, 'a job was refused: its payload does not fit the job; it is not retried');
+    throw new UnrecoverableError(`payload refused: ${checked.problems.join('; ')}`);
+  }
+  const runner = checked.entry;
+  const payload = checked.payload;
+  const run: JobRun = {
+    id: job.id ?? '',
+    name: job.name,
+    attempt: job.attemptsMade + 1,
+    later: async (ms) => {
+      await job.moveToDelayed(Date.now() + Math.ceil(ms), token);
+      throw new DelayedError();
+    },
+  };
+  try {
+    return await runner.run(payload, run);
+  } catch (error) {
+    if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
+    const retry = runner.definition.retry;
+    const verdict = retry.judge?.(error) ?? { permanent: false, message: error instanceof Error ? error.message : String(error) };
+    if (retry.logAs && !verdict.quiet) {
+      log.warn({ queue, jobId: job.id, job: job.name, attempt: run.attempt, failure: verdict.kind, status: verdict.status }, retry.logAs);
+    }
+    const final = verdict.permanent || run.attempt >= (job.opts.attempts ?? 1);
+    await runner.onFailure?.(payload, { error, verdict, final });
+    if (final) throw new UnrecoverableError(verdict.message);
+    throw Object.assign(new Error(verdict.message), { retryAfterMs: verdict.retryAfterMs ?? undefined });
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { DelayedError } from 'bullmq';
 import type { WebClient } from '@slack/web-api';
-import type { RenderedMessage } from '../../keys/render/index.js';
+import type { RenderedMessage } from './render/blocks.js';
 import type { PostMarkers } from './postMarkers.js';
 
 export interface PostOnceDeps {

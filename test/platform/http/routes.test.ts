@@ -8,6 +8,7 @@ import { opsRoutes } from '../../../src/platform/http/routes.js';
 import { createHttpServer, type HttpServer } from '../../../src/platform/http/server.js';
 import { createJobQueues, type JobQueues } from '../../../src/platform/queues/queues.js';
 import { QUEUE } from '../../../src/platform/queues/registry.js';
+import { JOB_DEFINITIONS } from '../../../src/main.js';
 import { createMetrics } from '../../../src/platform/ops/metrics.js';
 import { createReadiness, type Readiness } from '../../../src/platform/ops/readiness.js';
 import { createRedis } from '../../../src/platform/redis/redis.js';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   commandRedis.on('error', () => {});
   await new Promise<void>((resolve) => commandRedis.once('ready', () => resolve()));
   queueRedis = createRedis(REDIS_URL, 'queue');
-  jobQueues = createJobQueues(queueRedis, `kwtest-http-${randomBytes(4).toString('hex')}:{kw}`);
+  jobQueues = createJobQueues(queueRedis, `kwtest-http-${randomBytes(4).toString('hex')}:{kw}`, JOB_DEFINITIONS);
 });
 afterAll(async () => {
   for (const queue of Object.values(jobQueues.queues)) await queue.obliterate({ force: true });

@@ -1,6 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClock, type RunningClock } from '../../../src/platform/queues/clock.js';
+import { queueReconcile } from '../../../src/keys/jobs.js';
+import { queueSpendPoll } from '../../../src/spend/jobs.js';
 
 let clock: RunningClock | undefined;
 afterEach(async () => {
@@ -33,7 +35,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('the clock', () => {
   it('queues one poll and one reconcile per tick, with ids from the tick', async () => {
     const { added, queues } = recordingQueues();
-    clock = startClock('* * * * * *', queues as never, pino({ level: 'silent' }));
+    clock = startClock('* * * * * *', queues as never, [queueSpendPoll, queueReconcile], pino({ level: 'silent' }));
     await sleep(2_300);
     const polls = added.filter((a) => a.name === 'poll-spend');
     expect(polls.length).toBeGreaterThanOrEqual(2);
@@ -45,7 +47,7 @@ describe('the clock', () => {
   it('still polls a tick that node-cron skipped because the event loop was late, without waiting for the next', async () => {
     const { added, queues } = recordingQueues();
     // every 5 s: a skipped tick would otherwise wait a whole interval for the next poll
-    clock = startClock('*/5 * * * * *', queues as never, pino({ level: 'silent' }));
+    clock = startClock('*/5 * * * * *', queues as never, [queueSpendPoll, queueReconcile], pino({ level: 'silent' }));
     const slot = Math.ceil((Date.now() + 1_000) / 5_000) * 5_000;
     await sleep(slot - Date.now() - 300);
     // The loop comes back 2.3 s after the slot. node-cron measures lateness in whole seconds (2 s), past its

@@ -3,7 +3,8 @@
  * OpenAI 5xx and Slack 429 storms (nothing lost, nothing doubled); a status message someone deleted (Slack answers
  * message_not_found: a new one is started, once); and OpenAI's Admin API refusing spend-limit reads with 429, 7 a
  * minute: those left out are read first next time, and a 429 holds the endpoint (60 s without Retry-After, its
- * Retry-After with one) for every poll and for `limits`, while costs and usage are still read.
+ * Retry-After with one) for every poll and for `limits`, while costs and usage are still read; and a project channel
+ * keywarden was removed from (its alert goes to the default alert channel, saying why).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workspaceOf } from '../../../src/emulators/slack/server.js';
@@ -84,6 +85,26 @@ describe('a deleted status message', () => {
     await repliesSettled(h, december.ts, 1);
     clock.offset = 0;
   }, 90_000);
+});
+
+describe('a project channel keywarden was removed from', () => {
+  keywardenForSuite((started) => (h = started), { clock: suiteClock(SPEND_BASE) });
+
+  it('gets its alert in the default alert channel instead, saying where it belonged and why', async () => {
+    const id = h.openai.addProject({ name: 'Moved Out' }).id;
+    await setLimits(h, 'Moved Out', id, `soft 100 at 50 channel <#${GENERAL_CHANNEL}|general>`);
+    workspaceOf(h.slack).setBotMembership(GENERAL_CHANNEL, false);
+    try {
+      h.openai.addCost({ projectId: id, day: day(14), usd: 60 });
+      expect((await h.app.pollSpendNow()).alertsClaimed).toBe(1);
+      const status = await h.waitFor(statusOf(h, id), 20_000);
+      expect(status.text).toContain(`This alert belongs in <#${GENERAL_CHANNEL}>, but keywarden couldn't post there`);
+      await repliesSettled(h, status.ts, 1);
+      expect(h.slack.messages(GENERAL_CHANNEL).filter((m) => nameOf(m).startsWith('status.'))).toHaveLength(0);
+    } finally {
+      workspaceOf(h.slack).setBotMembership(GENERAL_CHANNEL, true);
+    }
+  }, 60_000);
 });
 
 describe('twelve projects capped at OpenAI, 7 spend-limit reads a minute', () => {
