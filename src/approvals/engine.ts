@@ -12,7 +12,7 @@ import type { RequestOutbox } from './outbox.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import { jobId } from '../platform/queues/registry.js';
 import type { RenderedMessage } from '../platform/slack/render/blocks.js';
-import type { DecisionRefusal } from '../keys/domain/keyRequest.js';
+import type { ApprovalRefusal as DecisionRefusal } from './domain/approvers.js';
 import { err, ok, type Result } from '../platform/domain/result.js';
 import { APPROVAL_EVENT_KINDS, type ApprovalEvent } from './domain/requestEvents.js';
 import { approversSoFar, KEYWARDEN_ACTOR, type ApprovalDocument } from './domain/document.js';

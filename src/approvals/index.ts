@@ -3,7 +3,6 @@
  * here (or from approvals/domain) is the engine's own.
  */
 export * from './engine.js';
-export * from './kinds.js';
 export * from './requestStore.js';
 export * from './outbox.js';
 export * from './policyFile.js';

@@ -26,3 +26,4 @@ export { reconcileRequests, type ReconcileReport } from './reconcile.js';
 export * from './keySealing.js';
 export { revealRefusalFor, type RevealRefusal as RevealRefusalWords } from './render/revealRefusal.js';
 export * from './render/index.js';
+export * from './requestKind.js';

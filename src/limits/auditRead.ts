@@ -1,5 +1,5 @@
 /** The audit log as admins read it with `/openai-key audit` (every feature's entries, by project or all). */
-import { isAdmin } from '../keys/domain/keyRequest.js';
+import { isAdmin } from '../approvals/domain/approvers.js';
 import { err, ok } from '../platform/domain/result.js';
 import type { UserFacingError } from '../platform/domain/userFacingError.js';
 import { findProject } from './projectLookup.js';

@@ -1,7 +1,7 @@
 /** What the limits flows need: every flow takes a `Pick<>` of these as a plain parameter. */
 import type { Cents } from '../platform/domain/money.js';
 import type { Result } from '../platform/domain/result.js';
-import type { Approvers } from '../keys/domain/keyRequest.js';
+import type { Approvers } from '../approvals/domain/approvers.js';
 import type { ApprovalEngine, RequestStore } from '../approvals/index.js';
 import type { OpenAIAdmin } from '../platform/openai/admin.js';
 import type { ProjectDirectory } from '../platform/openai/projectDirectory.js';

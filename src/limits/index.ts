@@ -14,3 +14,4 @@ export * from './capRaises.js';
 export * from './capLock.js';
 export * from './limitStore.js';
 export * from './render/index.js';
+export * from './requestKind.js';

@@ -7,7 +7,7 @@ import { limitRequestIdOf, openLimitChangeRequest, type LimitChangeRequest } fro
 import { applyLimitChange as applyChangeToLimits, limitChangeInOneLine, type LimitChange, type ProjectLimits } from './domain/limits.js';
 import { withoutBookkeeping } from './domain/storedLimits.js';
 import type { ProjectRef } from '../platform/domain/projects.js';
-import { isAdmin } from '../keys/domain/keyRequest.js';
+import { isAdmin } from '../approvals/domain/approvers.js';
 import { err, ok, type Result } from '../platform/domain/result.js';
 import type { UserFacingError } from '../platform/domain/userFacingError.js';
 import { applyProjectLimits } from './applyLimits.js';

@@ -2,7 +2,7 @@
 import { applyLimitChange as applyChangeToLimits, checkHigherCap, fieldOfLimitError, withoutUnchangedFields, type LimitChange, type LimitField } from './domain/limits.js';
 import { withoutBookkeeping } from './domain/storedLimits.js';
 import { err, ok, type Result } from '../platform/domain/result.js';
-import { monthOf } from '../spend/domain/month.js';
+import { monthOf } from '../platform/domain/month.js';
 import type { LimitDeps, MonthToDateSpend } from './deps.js';
 
 /** What a limit form's check found wrong, by field, in words for the person; `form` when it is no one field. */

@@ -4,7 +4,7 @@ import { withoutBookkeeping } from './domain/storedLimits.js';
 import { resolveProject, type ProjectRef } from '../platform/domain/projects.js';
 import { err, ok, type Result } from '../platform/domain/result.js';
 import { projectError, type UserFacingError } from '../platform/domain/userFacingError.js';
-import { monthOf } from '../spend/domain/month.js';
+import { monthOf } from '../platform/domain/month.js';
 import { mapConcurrently } from '../platform/concurrency.js';
 import { adoptCapsOfUnlimitedProjects, readCapWithinOpenAIsLimit, reconcileHardCap } from './hardCapSync.js';
 import type { LimitDeps, MonthToDateSpend } from './deps.js';

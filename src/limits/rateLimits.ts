@@ -1,5 +1,5 @@
 /** A project's rate limits at OpenAI: read them (anyone), change one model's (admins). */
-import { isAdmin } from '../keys/domain/keyRequest.js';
+import { isAdmin } from '../approvals/domain/approvers.js';
 import type { RateLimitChange } from '../commands/domain/command.js';
 import { rateLimitChangeInWords, rateLimitOfModel } from './domain/rateLimitChange.js';
 import type { ProjectRef } from '../platform/domain/projects.js';

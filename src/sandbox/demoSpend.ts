@@ -18,7 +18,7 @@ import {
   type SpendAccumulator,
   type SpendSnapshot,
 } from '../spend/domain/aggregate.js';
-import { dayIndexOf, DAY_MS } from '../spend/domain/month.js';
+import { dayIndexOf, DAY_MS } from '../platform/domain/month.js';
 import { cents, formatCents, type Cents } from '../platform/domain/money.js';
 import type { StoredLimits } from '../limits/limitStore.js';
 

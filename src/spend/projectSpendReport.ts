@@ -10,7 +10,7 @@ import { err, ok, type Result } from '../platform/domain/result.js';
 import { totalSpendCents } from './domain/aggregate.js';
 import type { Enforcement } from './domain/alerts.js';
 import { forecastMonthEnd, type MonthForecast } from './domain/forecast.js';
-import { monthOf } from './domain/month.js';
+import { monthOf } from '../platform/domain/month.js';
 import type { LimitsStore } from '../limits/index.js';
 import type { SpendStore } from './spendStore.js';
 import { projectError, type UserFacingError } from '../platform/domain/userFacingError.js';

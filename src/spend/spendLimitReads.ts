@@ -6,7 +6,7 @@
 import { monthSpendOf, type SpendSnapshot } from './domain/aggregate.js';
 import type { Enforcement } from './domain/alerts.js';
 import { planSpendLimitReads, type SpendLimitReadState } from './domain/limitReads.js';
-import { monthOf } from './domain/month.js';
+import { monthOf } from '../platform/domain/month.js';
 import type { SpendLimitAtOpenAI } from '../platform/openai/admin.js';
 import { describeOpenAIFailure, SPEND_LIMIT_HOLD_WITHOUT_RETRY_AFTER_MS } from '../platform/openai/failures.js';
 import { mapConcurrently } from '../platform/concurrency.js';

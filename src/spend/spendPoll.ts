@@ -8,7 +8,7 @@
  */
 import { addCostPage, addUsagePage, finishMonthSpend, markUsageUnavailable, monthSpendOf, startMonthSpend, totalSpendCents, type CompletionsUsagePageJson, type CostPageJson, type SpendAccumulator } from './domain/aggregate.js';
 import { evaluate, thresholdRank, type Alert } from './domain/alerts.js';
-import { DAY_MS } from './domain/month.js';
+import { DAY_MS } from '../platform/domain/month.js';
 import type { Cents } from '../platform/domain/money.js';
 import { jobId } from '../platform/queues/registry.js';
 import type { BucketPage } from '../platform/openai/admin.js';

@@ -4,7 +4,7 @@
  * figure is worked out here from the calendar, not taken from a snapshot of the code's own output.
  */
 import { describe, expect, it } from 'vitest';
-import { dayIndexOf, monthOf, monthProgress, utcMonthOf } from '../../src/spend/domain/month.js';
+import { dayIndexOf, monthOf, monthProgress, utcMonthOf } from '../../src/platform/domain/month.js';
 import { forecastCrossing, forecastMonthEnd } from '../../src/spend/domain/forecast.js';
 import { alertIdentity, evaluate } from '../../src/spend/domain/alerts.js';
 import { addCostPage, finishMonthSpend, monthSpendOf, startMonthSpend, totalSpendCents, type CostPageJson, type MonthSpend } from '../../src/spend/domain/aggregate.js';

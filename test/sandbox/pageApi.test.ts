@@ -11,7 +11,7 @@ import { ScreenStates } from '../../src/sandbox/screenState.js';
 import { createSlackDriver } from '../../src/emulators/slack/index.js';
 import { ACTION, INPUT, VIEW } from '../../src/platform/slack/ids.js';
 import type { PollReport } from '../../src/spend/spendPoll.js';
-import { monthOf } from '../../src/spend/domain/month.js';
+import { monthOf } from '../../src/platform/domain/month.js';
 import { sandboxTestClock } from './now.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

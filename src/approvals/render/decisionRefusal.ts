@@ -1,4 +1,4 @@
-import type { DecisionRefusal } from '../../keys/domain/keyRequest.js';
+import type { ApprovalRefusal as DecisionRefusal } from '../domain/approvers.js';
 import { fitUserText, mentionUser, mentionUserOrGroup } from '../../platform/slack/render/mrkdwn.js';
 
 /** `a`, `a and b`, `a, b and c`. */

@@ -1,60 +1,15 @@
-import { REQUEST_STATES, type DecisionRefusal, type RequestState } from '../../keys/domain/keyRequest.js';
-import type { ApprovalEvent, ApprovedEvent, ThreadEvent } from '../domain/requestEvents.js';
+import type { ApprovalEvent, ApprovedEvent } from '../domain/requestEvents.js';
 import { approversSoFar, KEYWARDEN_ACTOR, type ApprovalFields } from '../domain/document.js';
 import type { ApprovalNoticeRenderer } from '../engine.js';
 import { describeAutoApproveRule } from '../domain/policy.js';
-import { composeMessage, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
+import { composeMessage, sectionBlock } from '../../platform/slack/render/blocks.js';
 import { decisionRefusalInWords, listInWords } from './decisionRefusal.js';
-import { codeSpan, fitUserText, mentionUser, mentionUserOrGroup, quoteUserText, slackDate } from '../../platform/slack/render/mrkdwn.js';
-import { renderStateInWords } from '../../keys/render/stateWords.js';
+import { codeSpan, fitUserText, mentionUser, mentionUserOrGroup, slackDate } from '../../platform/slack/render/mrkdwn.js';
 
-const REASON_MAX = 1000;
-
-const reasonSuffix = (reason: string | undefined): string =>
-  reason === undefined || reason.trim() === '' ? '' : `\n${quoteUserText(reason, REASON_MAX)}`;
-
-const stateWords = (state: string): string =>
-  (REQUEST_STATES as readonly string[]).includes(state) ? renderStateInWords(state as RequestState) : state.replaceAll('_', ' ');
-
-/** Why a decision on a key request was refused, addressed to the person who tried. */
-export const refusalInWords = (by: string, refusal: DecisionRefusal<string>): string =>
-  decisionRefusalInWords(by, refusal, { stateInWords: stateWords, askAgainCommand: '`/openai-key request`' });
-
-const threadNoteText = (event: ThreadEvent): string => {
-  switch (event.kind) {
-    case 'approved':
-      return `:white_check_mark: Approved by ${approvedByInWords(event)}. Creating the key…`;
-    case 'denied':
-      return `:no_entry: Denied by ${mentionUser(event.by)}.${reasonSuffix(event.reason)}`;
-    case 'expired':
-      return ':hourglass: No approver decided in time, so the request expired.';
-    case 'cancelled':
-      return `:heavy_multiplication_x: Cancelled by ${mentionUser(event.by)}; approvers need not decide it any more.`;
-    case 'key_created':
-      return (
-        `:key: Key ${codeSpan(event.redactedKey, 60)} created` +
-        (event.keyExpiresAt === undefined ? '.' : `; it expires ${slackDate(event.keyExpiresAt)}.`)
-      );
-    case 'delivered':
-      return `:envelope: Sent ${mentionUser(event.to)} a DM to reveal the key.`;
-    case 'revealed':
-      return `:unlock: ${mentionUser(event.by)} revealed the key.`;
-    case 'reveal_expired':
-      return ':lock: The key was not revealed in time, so it was revoked.';
-    case 'revoked':
-      return `:lock: Key revoked by ${mentionUser(event.by)}.${reasonSuffix(event.reason)}`;
-    case 'failed':
-      return event.willRetry
-        ? `:warning: Creating the key failed; keywarden will retry.${reasonSuffix(event.reason)}`
-        : `:x: Creating the key failed, and keywarden will not retry.${reasonSuffix(event.reason)}`;
-  }
-};
-
-/** A short reply in the request's thread. */
-export const renderThreadNote = (event: ThreadEvent): RenderedMessage => {
-  const text = threadNoteText(event);
-  return composeMessage(text, [sectionBlock(text)]);
-};
+/**
+ * The approvals engine's words, for every kind of request: who approved, a quorum's progress, votes, auto-approval,
+ * reminders and escalations. A kind's own thread notes (a key created, a limit applied) are its feature's.
+ */
 
 /** Who approved, for an `approved` event: every approver who counted when a quorum needed more than one. */
 export const approvedByInWords = (event: ApprovedEvent): string => listInWords((event.approvers ?? [event.by]).map(mentionUser));

@@ -12,7 +12,7 @@ import {
 } from '../../platform/slack/render/blocks.js';
 import { codeSpan, fitUserText, mentionUser, quoteUserText, slackDate } from '../../platform/slack/render/mrkdwn.js';
 import { actorFor, projectLabel } from './requestMessage.js';
-import { approvedByInWords } from '../../approvals/render/thread.js';
+import { approvedByInWords } from '../../approvals/index.js';
 
 const REASON_MAX = 1000;
 const ASK_AGAIN = 'You can ask again with `/openai-key request`.';

@@ -4,7 +4,7 @@ import { ACTION } from '../../platform/slack/ids.js';
 import { composeMessage, decisionBlocks, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
 import { codeSpan, fitUserText, mentionUser, pluralDays, quoteUserText, slackDate } from '../../platform/slack/render/mrkdwn.js';
 import { renderStateInWords } from './stateWords.js';
-import { approvalProgressLines, approvedByOf } from '../../approvals/render/thread.js';
+import { approvalProgressLines, approvedByOf } from '../../approvals/index.js';
 
 const PROJECT_NAME_MAX = 200;
 const PURPOSE_MAX = 2000;

@@ -8,7 +8,7 @@ import { codeSpan, escapeMrkdwn, fitUserText, mentionChannel, mentionUser, quote
 import { channelText, domainLine, formatLimit, formatThresholds, projectLabel, projectName } from './format.js';
 import { raiseEndText } from './raise.js';
 import type { LimitChangeRequestView } from './types.js';
-import { approvalProgressLines, approvedByOf } from '../../approvals/render/thread.js';
+import { approvalProgressLines, approvedByOf } from '../../approvals/index.js';
 
 const REASON_MAX = 1000;
 

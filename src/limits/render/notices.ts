@@ -15,7 +15,7 @@ import {
 } from './format.js';
 import { raiseLine } from './raise.js';
 import type { LimitChangeRequestView, LimitsProject } from './types.js';
-import { approvedByInWords } from '../../approvals/render/thread.js';
+import { approvedByInWords } from '../../approvals/index.js';
 
 const REASON_MAX = 1000;
 

@@ -12,7 +12,7 @@
  */
 import { cents, type Cents } from '../../platform/domain/money.js';
 import { err, ok, type Result } from '../../platform/domain/result.js';
-import { dayIndexOf, utcMonthOf, type UtcMonth } from './month.js';
+import { dayIndexOf, utcMonthOf, type UtcMonth } from '../../platform/domain/month.js';
 import { addMicroCents, dollarsToMicroCents, roundMicroCentsToCents } from './exactDollars.js';
 import { microCentsToCents, priceUsage } from './prices.js';
 

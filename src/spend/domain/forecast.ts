@@ -3,7 +3,7 @@
  * today (fewer early in the month); on the month's first day, today so far, once enough of it has passed.
  */
 import { cents, type Cents } from '../../platform/domain/money.js';
-import { DAY_MS, HOUR_MS, dayIndexOf, utcMonthOf } from './month.js';
+import { DAY_MS, HOUR_MS, dayIndexOf, utcMonthOf } from '../../platform/domain/month.js';
 
 /** On the 1st, a pace from less than this much of the day would swing with every burst of traffic. */
 export const FORECAST_MIN_FIRST_DAY_MS = 6 * HOUR_MS;

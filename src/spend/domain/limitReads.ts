@@ -6,7 +6,7 @@
  */
 import type { Cents } from '../../platform/domain/money.js';
 import { totalSpendCents, type MonthSpend } from './aggregate.js';
-import { HOUR_MS, monthOf } from './month.js';
+import { HOUR_MS, monthOf } from '../../platform/domain/month.js';
 
 /** Every project with limits is read at least this often (ms). */
 export const SPEND_LIMIT_READ_EVERY_MS = HOUR_MS;

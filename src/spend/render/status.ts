@@ -8,7 +8,7 @@ import { formatCents, type Cents } from '../../platform/domain/money.js';
 import { totalSpendCents, type MonthSpend } from '../domain/aggregate.js';
 import { hardCapReached, percentOf, type Enforcement } from '../domain/alerts.js';
 import { forecastCrossing, forecastMonthEnd, type MonthForecast } from '../domain/forecast.js';
-import { DAY_MS, utcMonthOf } from '../domain/month.js';
+import { DAY_MS, utcMonthOf } from '../../platform/domain/month.js';
 import { composeMessage, contextBlock, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
 import { codeSpan, slackDate } from '../../platform/slack/render/mrkdwn.js';
 import {

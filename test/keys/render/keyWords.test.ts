@@ -12,7 +12,7 @@ import {
 import { renderRevealedKeyModal, renderRevealRefusalModal } from '../../../src/keys/render/modals.js';
 import { renderRequestMessage } from '../../../src/keys/render/requestMessage.js';
 import { revealRefusalContent, revealRefusalFor } from '../../../src/keys/render/revealRefusal.js';
-import { renderThreadNote, refusalInWords } from '../../../src/approvals/render/thread.js';
+import { renderThreadNote, refusalInWords } from '../../../src/keys/render/thread.js';
 import { mentionUser } from '../../../src/platform/slack/render/mrkdwn.js';
 import { ACTION } from '../../../src/platform/slack/ids.js';
 import { NOW, SAMPLE_KEY, requestIn } from './fixtures.js';
