@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { functionDefinitionsOf, type ManifestFunctions, type SlackFunctionExecution } from '../../src/emulators/slack/index.js';
 import { startHarness, type Harness, type HarnessMode } from './harness.js';
 
@@ -19,11 +19,20 @@ const BASE = Date.UTC(2026, 10, 15, 12, 0, 0);
 const started = Date.now();
 const now = () => BASE + (Date.now() - started);
 
-/** keywarden on the emulated workspace, its clock in mid-November 2026, with the manifest's steps declared. */
-export async function startWithSteps(mode: HarnessMode, env: Record<string, string> = {}): Promise<Harness> {
-  const h = await startHarness({ mode, now, env });
-  h.slack.functions.define(declaredSteps());
-  return h;
+/**
+ * keywarden on the emulated workspace, its clock in mid-November 2026, with the manifest's steps declared: started
+ * before the enclosing suite's tests (handed to `use`) and stopped after them.
+ */
+export function withStepsHarness(mode: HarnessMode, use: (h: Harness) => void, env: Record<string, string> = {}): void {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness({ mode, now, env });
+    started.slack.functions.define(declaredSteps());
+    use(started);
+  }, 30_000);
+  afterAll(async () => {
+    await started?.stop();
+  }, 30_000);
 }
 
 /** Runs a step and waits until keywarden has completed it (successfully or not). */

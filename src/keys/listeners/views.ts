@@ -16,10 +16,7 @@ export function register(app: App, deps: KeyViewDeps): void {
   app.view<ViewSubmitAction>(VIEW.requestKey, (args) => submitKeyRequest(deps, args));
 }
 
-/**
- * What can be checked without I/O (a project picked, the purpose, the lifetime) is answered in the form; the request
- * is opened after the ack, and its answer (or refusal) is told ephemerally in the command's channel, else by DM.
- */
+/** Opens a key request from the form; its answer (or refusal) is told ephemerally in the command's channel, else by DM. */
 async function submitKeyRequest(deps: KeyViewDeps, { ack, view, body, client }: ViewArgs): Promise<void> {
   const values = view.state.values;
   const project = inputValue(values, INPUT.project);

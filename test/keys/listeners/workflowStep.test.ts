@@ -1,19 +1,14 @@
 /** The `request_openai_key` Workflow Builder step, run as Slack runs it (test/support/workflowSteps.ts). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STEP } from '../../../src/platform/slack/ids.js';
 import { APPROVAL_CHANNEL, APPROVE, USERS, type Harness } from '../../support/harness.js';
-import { runStep, startWithSteps } from '../../support/workflowSteps.js';
+import { runStep, withStepsHarness } from '../../support/workflowSteps.js';
 
 const requestMessages = (h: Harness) => h.slack.messages(APPROVAL_CHANNEL).filter((m) => /req_[a-z2-7]{10}/.test(JSON.stringify(m.blocks ?? [])));
 
 describe.each(['http', 'socket'] as const)('Workflow Builder steps over %s', (mode) => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await startWithSteps(mode);
-  }, 30_000);
-  afterAll(async () => {
-    await h?.stop();
-  });
+  withStepsHarness(mode, (started) => (h = started));
 
   describe('request_openai_key', () => {
     it('opens a request as /openai-key request does, posts its approval message, and completes with its id and state', async () => {
@@ -91,13 +86,8 @@ describe.each(['http', 'socket'] as const)('Workflow Builder steps over %s', (mo
 
 describe('Workflow Builder steps with the store down', () => {
   let h: Harness;
-  beforeAll(async () => {
-    // nothing listens on port 1: keywarden starts, cannot reach Redis, and must still answer every step
-    h = await startWithSteps('http', { REDIS_URL: 'redis://127.0.0.1:1' });
-  }, 30_000);
-  afterAll(async () => {
-    await h?.stop();
-  }, 30_000);
+  // nothing listens on port 1: keywarden starts, cannot reach Redis, and must still answer every step
+  withStepsHarness('http', (started) => (h = started), { REDIS_URL: 'redis://127.0.0.1:1' });
 
   it.each([
     { step: STEP.requestKey, inputs: { requester: USERS.requester, project: 'Support Bot', purpose: 'answer support tickets faster' }, prefix: 'The key request was not sent' },

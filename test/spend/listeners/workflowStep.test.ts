@@ -1,19 +1,14 @@
 /** The `get_project_spend` Workflow Builder step, run as Slack runs it (test/support/workflowSteps.ts). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STEP } from '../../../src/platform/slack/ids.js';
 import { GENERAL_CHANNEL, USERS, waitUntil, type Harness } from '../../support/harness.js';
-import { runStep, startWithSteps } from '../../support/workflowSteps.js';
+import { runStep, withStepsHarness } from '../../support/workflowSteps.js';
 
 const day = (d: number) => Math.floor(Date.UTC(2026, 10, d, 10) / 1000);
 
 describe.each(['http', 'socket'] as const)('Workflow Builder steps over %s', (mode) => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await startWithSteps(mode);
-  }, 30_000);
-  afterAll(async () => {
-    await h?.stop();
-  });
+  withStepsHarness(mode, (started) => (h = started));
 
   describe('get_project_spend', () => {
     it('says plainly that there are no figures before a poll has found any', async () => {
@@ -84,13 +79,8 @@ describe.each(['http', 'socket'] as const)('Workflow Builder steps over %s', (mo
 
 describe('Workflow Builder steps with the store down', () => {
   let h: Harness;
-  beforeAll(async () => {
-    // nothing listens on port 1: keywarden starts, cannot reach Redis, and must still answer every step
-    h = await startWithSteps('http', { REDIS_URL: 'redis://127.0.0.1:1' });
-  }, 30_000);
-  afterAll(async () => {
-    await h?.stop();
-  }, 30_000);
+  // nothing listens on port 1: keywarden starts, cannot reach Redis, and must still answer every step
+  withStepsHarness('http', (started) => (h = started), { REDIS_URL: 'redis://127.0.0.1:1' });
 
   it.each([
     { step: STEP.projectSpend, inputs: { project: 'Support Bot' }, prefix: 'No spend figures' },
