@@ -70,6 +70,25 @@ module.exports = {
       to: { path: ['^src/' + FEATURES + '/', '^src/(commands|listeners)/'] },
     },
     {
+      name: 'features-not-to-commands',
+      severity: 'error',
+      comment:
+        'src/commands is the /openai-key router: it parses the text and calls the feature that owns each subcommand. ' +
+        'A feature importing it would point the arrow back up (each feature owns its subcommands\' grammar in its domain).',
+      from: { path: '^src/' + FEATURES + '/' },
+      to: { path: '^src/commands/' },
+    },
+    {
+      name: 'approvals-knows-no-kind',
+      severity: 'error',
+      comment:
+        'The approvals engine decides any kind of request; the kinds (key requests, limit changes) register with it ' +
+        'from their own features (keys/requestKind.ts, limits/requestKind.ts). Code of the engine importing a feature\'s ' +
+        'flows, stores or renderers would make it one kind\'s engine again (their pure domain types aside).',
+      from: { path: '^src/approvals/' },
+      to: { path: '^src/(keys|limits|spend)/', pathNot: '^src/(keys|limits|spend)/domain/' },
+    },
+    {
       name: 'feature-through-public-api',
       severity: 'error',
       comment:

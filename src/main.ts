@@ -31,6 +31,11 @@ import { createProjectDirectory } from './platform/openai/projectDirectory.js';
 import type { KeyRequestDeps, ReconcileReport } from './keys/index.js';
 import type { LimitDeps } from './limits/index.js';
 import { createSlackApp, SlackSettingRefused, webClientOptions, type SlackApp } from './platform/slack/app.js';
+import { register as registerCommands } from './commands/index.js';
+import { register as registerKeyListeners } from './keys/listeners/index.js';
+import { register as registerApprovalListeners } from './approvals/listeners/index.js';
+import { register as registerLimitListeners } from './limits/listeners/index.js';
+import { register as registerSpendListeners } from './spend/listeners/index.js';
 import { createChannelCheck } from './platform/slack/channels.js';
 import { createGroupMembership } from './platform/slack/membership.js';
 import { logSlackRequests } from './platform/slack/requestLog.js';
@@ -195,14 +200,15 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
 
   let slack: SlackApp | null = null;
   if (listens) {
+    const listenerDeps = {
+      ...deps,
+      log,
+      approvalChannel: config.approvalChannel,
+      firstSighting: async (key: string, ttlSeconds = 3600) => (await redis.set(keys.eventSeen(key), '1', 'EX', ttlSeconds, 'NX')) === 'OK',
+    };
     slack = createSlackApp(
       config,
-      {
-        ...deps,
-        log,
-        approvalChannel: config.approvalChannel,
-        firstSighting: async (key, ttlSeconds = 3600) => (await redis.set(keys.eventSeen(key), '1', 'EX', ttlSeconds, 'NX')) === 'OK',
-      },
+      [registerCommands, registerKeyListeners, registerApprovalListeners, registerLimitListeners, registerSpendListeners].map((register) => (app) => register(app, listenerDeps)),
       log,
       {
         middleware: [logSlackRequests(log), slackRequestTimer(metrics)],

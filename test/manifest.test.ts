@@ -5,9 +5,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { SLASH_COMMAND } from '../src/platform/slack/ids.js';
+import { SLASH_COMMAND, STEP } from '../src/platform/slack/ids.js';
 import { functionDefinitionsOf, parametersProblems, type ManifestFunctions } from '../src/emulators/slack/functions.js';
-import { STEP, projectSpendOutputs, requestKeyOutputs } from '../src/listeners/functions/outputs.js';
+import { requestKeyOutputs } from '../src/keys/listeners/workflowStep.js';
+import { projectSpendOutputs } from '../src/spend/listeners/workflowStep.js';
 import type { Cents } from '../src/platform/domain/money.js';
 import { contractPath, describeWithContracts, itWithContracts } from './support/contracts.js';
 

@@ -1,5 +1,5 @@
 /** What the key-request flows need: every flow takes a `Pick<>` of these as a plain parameter. */
-import type { Approvers } from './domain/keyRequest.js';
+import type { Approvers } from '../approvals/domain/approvers.js';
 import type { ApprovalEngine, RequestStore } from '../approvals/index.js';
 import type { OpenAIAdmin } from '../platform/openai/admin.js';
 import type { ProjectDirectory } from '../platform/openai/projectDirectory.js';

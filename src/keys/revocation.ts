@@ -2,7 +2,8 @@
  * Ending a key: revoked by its owner or an admin, not revealed in time, or at the end of its lifetime. Each end is
  * audited, the service account's deletion at OpenAI is queued, and the thread and requester are told.
  */
-import { holdsKey, isAdmin, type KeyRequest } from './domain/keyRequest.js';
+import { holdsKey, type KeyRequest } from './domain/keyRequest.js';
+import { isAdmin } from '../approvals/domain/approvers.js';
 import { chooseByMaskedKey, revokeTargetKind, type RevokeTargetKind } from './domain/revokeTarget.js';
 import { err, ok, type Result } from '../platform/domain/result.js';
 import type { ThreadEvent } from '../approvals/domain/requestEvents.js';

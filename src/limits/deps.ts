@@ -9,8 +9,8 @@ import type { JobQueues } from '../platform/queues/queues.js';
 import type { AuditLog } from '../platform/redis/auditLog.js';
 import type { LimitsStore } from './limitStore.js';
 
-/** Whether keywarden's bot can post in a channel, from Slack's own answer. */
-export type ChannelCheck = (channelId: string) => Promise<Result<void, 'channel_not_found' | 'not_in_channel' | 'is_archived'>>;
+import type { ChannelCheck } from '../platform/slack/channels.js';
+export type { ChannelCheck };
 
 /** A project's month-to-date spend as the last spend poll saved it (cents; `polledAt` in ms since epoch). */
 export interface MonthToDateSpend {

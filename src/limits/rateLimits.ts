@@ -1,6 +1,6 @@
 /** A project's rate limits at OpenAI: read them (anyone), change one model's (admins). */
 import { isAdmin } from '../approvals/domain/approvers.js';
-import type { RateLimitChange } from '../commands/domain/command.js';
+import type { RateLimitChange } from './domain/limitCommands.js';
 import { rateLimitChangeInWords, rateLimitOfModel } from './domain/rateLimitChange.js';
 import type { ProjectRef } from '../platform/domain/projects.js';
 import { err, ok, type Result } from '../platform/domain/result.js';

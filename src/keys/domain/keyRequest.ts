@@ -122,4 +122,3 @@ export type Decision = { readonly kind: 'approve' } | { readonly kind: 'deny'; r
 
 /** Why a decision on a key request is refused (the engine's refusal, with a key request's states). */
 export type DecisionRefusal<S extends string = RequestState> = ApprovalRefusal<S>;
-export { isAdmin, isApprover, type Approvers } from '../../approvals/domain/approvers.js';

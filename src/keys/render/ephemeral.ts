@@ -4,6 +4,7 @@ import { ACTION } from '../../platform/slack/ids.js';
 import { actionsBlock, buttonElement, composeMessage, contextBlock, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
 import { BLOCK_KIT_LIMITS } from '../../platform/slack/render/blockKitLimits.js';
 import { codeSpan, fitUserText, mentionChannel, mentionUser, slackDate } from '../../platform/slack/render/mrkdwn.js';
+import { HELP_POINTER, renderErrorNotice, renderNotice } from '../../platform/slack/render/notices.js';
 import { keyIdLabel, projectLabel, redactedKeyLabel } from './requestMessage.js';
 import { renderStateInWords } from './stateWords.js';
 
@@ -19,7 +20,6 @@ export interface HelpEntry {
   readonly adminOnly?: boolean;
 }
 
-const HELP_POINTER = '`/openai-key help` lists everything.';
 
 export const REQUEST_LIST_MAX_ITEMS = 20;
 
@@ -87,18 +87,6 @@ export const renderUnknownHelpTopic = (asked: string, commands: readonly string[
   return composeMessage(text, [sectionBlock(`:warning: ${text}`)]);
 };
 
-/**
- * A command's error answered with only that command's usage (usage line and one example per form) and a pointer to
- * the full help, instead of the whole list. Without entries (the command itself was not understood) only the pointer.
- */
-export const renderCommandError = (what: string, entries: readonly HelpEntry[], opts: { hint?: string } = {}): RenderedMessage => {
-  const error = renderErrorNotice({ what, ...(opts.hint === undefined ? {} : { hint: opts.hint }) });
-  const usage = entries.map((entry) => `${codeSpan(`/openai-key ${entry.usage}`, 300)}\nExample: ${codeSpan(`/openai-key ${entry.example}`, 300)}`);
-  const blocks: KnownBlock[] = [...error.blocks];
-  if (usage.length > 0) blocks.push(sectionBlock(`*Usage*\n${usage.join('\n')}`));
-  blocks.push(contextBlock(HELP_POINTER));
-  return composeMessage(`${error.text} ${HELP_POINTER}`, blocks);
-};
 
 const deadlineLabel = (req: KeyRequest, now: number): string => {
   const when = (label: string, ms: number): string => `${label} ${slackDate(ms)}${ms <= now ? ' (passed)' : ''}`;
@@ -139,24 +127,7 @@ export const renderRequestList = (items: readonly KeyRequest[], opts: { now: num
   return composeMessage(`You have ${count}: ${summary}${items.length > 5 ? ', …' : ''}`, blocks);
 };
 
-/** A plain ephemeral reply. `text` is shown as written (escaped), so it cannot mention or link anyone. */
-export const renderNotice = (text: string, opts?: { title?: string }): RenderedMessage => {
-  const title = opts?.title?.trim();
-  const body = fitUserText(text, BLOCK_KIT_LIMITS.sectionText);
-  const blocks: KnownBlock[] = [];
-  if (title !== undefined && title !== '') blocks.push(headerBlock(title));
-  blocks.push(sectionBlock(body.trim() === '' ? '(no details)' : body));
-  const fallback = title === undefined || title === '' ? body : `${fitUserText(title, 150)}: ${body}`;
-  return composeMessage(fallback.trim() === '' ? 'keywarden' : fallback, blocks);
-};
 
-/** An ephemeral error: what was wrong and, when there is one, the right form. */
-export const renderErrorNotice = (error: { what: string; hint?: string }): RenderedMessage => {
-  const what = fitUserText(error.what.trim() === '' ? 'Something went wrong.' : error.what, 1500);
-  const hint = error.hint === undefined || error.hint.trim() === '' ? undefined : fitUserText(error.hint, 1400);
-  const text = `:warning: ${what}${hint === undefined ? '' : `\n*Try:* ${hint}`}`;
-  return composeMessage(`${what}${hint === undefined ? '' : ` Try: ${hint}`}`, [sectionBlock(text)]);
-};
 
 /** Told to the requester once their request is waiting in the approval channel. */
 export const renderRequestSent = (req: Pick<KeyRequest, 'projectName' | 'projectId' | 'id'>, approvalChannel: string): RenderedMessage => {

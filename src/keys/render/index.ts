@@ -18,10 +18,8 @@ export { refusalInWords, renderThreadNote } from './thread.js';
 export { renderKeyDmAfterReveal, renderRequesterDm } from './dm.js';
 export { revealRefusalFor } from './revealRefusal.js';
 export {
-  DENY_REASON_MAX_LENGTH,
   PURPOSE_MAX_LENGTH,
   PURPOSE_MIN_LENGTH,
-  renderDenyReasonModal,
   renderRequestModal,
   renderRevealRefusalModal,
   renderRevealedKeyModal,
@@ -29,14 +27,11 @@ export {
 } from './modals.js';
 export {
   REQUEST_LIST_MAX_ITEMS,
-  renderCommandError,
   renderDuplicateRequestWarning,
-  renderErrorNotice,
   renderHelp,
   renderHelpTopic,
   renderRequestCancelled,
   renderUnknownHelpTopic,
-  renderNotice,
   renderRequestSent,
   renderRequestList,
   type HelpEntry,

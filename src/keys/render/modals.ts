@@ -9,7 +9,6 @@ import { revealRefusalContent, type RevealRefusal } from './revealRefusal.js';
 
 export const PURPOSE_MIN_LENGTH = 10;
 export const PURPOSE_MAX_LENGTH = 500;
-export const DENY_REASON_MAX_LENGTH = 500;
 
 export interface RequestModalOptions {
   /**
@@ -140,32 +139,6 @@ export const renderProjectOptions = (
   };
 };
 
-/** Asks an approver why they deny; opened by the Deny button. */
-export const renderDenyReasonModal = (requestId: string): ModalView =>
-  composeModal({
-    callbackId: VIEW.denyReason,
-    title: 'Deny request',
-    submit: 'Deny',
-    close: 'Cancel',
-    privateMetadata: { requestId },
-    blocks: [
-      sectionBlock('The requester sees this reason, in the thread and by DM.'),
-      {
-        type: 'input',
-        block_id: INPUT.reason.block,
-        optional: false,
-        label: plainText('Reason', BLOCK_KIT_LIMITS.inputLabel),
-        element: {
-          type: 'plain_text_input',
-          action_id: INPUT.reason.action,
-          multiline: true,
-          min_length: 1,
-          max_length: DENY_REASON_MAX_LENGTH,
-          focus_on_load: true,
-        },
-      },
-    ],
-  });
 
 /**
  * The one place an API key value is ever rendered. The key is not shortened: a cut key is useless, and a real
@@ -207,11 +180,3 @@ export const renderRevealRefusalModal = (refusal: RevealRefusal, req: KeyRequest
   return composeModal({ title, close: 'Close', blocks: [sectionBlock(body)] });
 };
 
-/** A modal that only tells something (no submit): a refusal, or "loading" while a form is prepared. */
-export const renderNoticeModal = (title: string, mrkdwn: string): ModalView => ({
-  type: 'modal',
-  // Slack refuses an empty title or section text (invalid_arguments): blank input gets a neutral word instead.
-  title: plainText(title.trim() === '' ? 'keywarden' : title, BLOCK_KIT_LIMITS.modalTitle),
-  close: plainText('Close', BLOCK_KIT_LIMITS.buttonText),
-  blocks: [sectionBlock(mrkdwn.trim() === '' ? 'Nothing more to say here.' : mrkdwn)],
-});

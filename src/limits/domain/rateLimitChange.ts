@@ -1,5 +1,5 @@
 /** A change of a model's rate limits at OpenAI, in words, and finding the model it is for. Pure. */
-import type { RateLimitChange } from '../../commands/domain/command.js';
+import type { RateLimitChange } from './limitCommands.js';
 import { closestNames, type ProjectRef } from '../../platform/domain/projects.js';
 import { err, ok, type Result } from '../../platform/domain/result.js';
 import type { UserFacingError } from '../../platform/domain/userFacingError.js';

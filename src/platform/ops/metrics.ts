@@ -6,8 +6,8 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Job, JobType, Worker } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { SUBCOMMANDS } from '../../commands/domain/command.js';
 import type { OpenAICallObserver } from '../openai/admin.js';
+import { SUBCOMMANDS } from '../domain/commandText.js';
 import { ACTION, VIEW } from '../slack/ids.js';
 import { withDeadline } from './deadline.js';
 

@@ -1,7 +1,8 @@
 /**
  * The Bolt app: HTTP mode (requests arrive at POST /slack/events, served by our own HTTP server) or Socket Mode
  * when an app-level token is configured (https://api.slack.com/apis/socket-mode: the app opens a WebSocket to Slack
- * through `apps.connections.open` and acknowledges each envelope over it). Listeners are registered per surface.
+ * through `apps.connections.open` and acknowledges each envelope over it). The listeners are the caller's: each
+ * feature's registration (src/main.ts lists them); this module knows no feature.
  */
 import {
   App,
@@ -17,16 +18,12 @@ import {
 import type { Logger } from 'pino';
 import { ErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config/config.js';
-import type { SlackListenerDeps } from './context.js';
 import { createAckFirstGate, type AckFirstGate } from './ackFirst.js';
-import * as actions from '../../listeners/actions/index.js';
-import * as commands from '../../listeners/commands/index.js';
-import * as events from '../../listeners/events/index.js';
-import * as functions from '../../listeners/functions/index.js';
-import * as options from '../../listeners/options/index.js';
-import * as views from '../../listeners/views/index.js';
 
 export type BoltApp = App;
+
+/** Registers one group of listeners (a feature's, or the slash command's) on the Bolt app. */
+export type SlackRegistration = (app: BoltApp) => void;
 
 export interface SlackApp {
   readonly app: BoltApp;
@@ -81,9 +78,10 @@ const REPLAY_POLL_MS = 25;
 /** apps.connections.open errors that mean the app-level token itself is wrong (Slack's documented auth errors) */
 const REFUSED_TOKEN_ERRORS = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type', 'team_disabled', 'user_removed_from_team']);
 
+/** Builds the Bolt app over the receiver `config.slack.mode` asks for: `opts.middleware` first, then `registrations` in order. */
 export function createSlackApp(
   config: Config,
-  deps: SlackListenerDeps,
+  registrations: readonly SlackRegistration[],
   log: Logger,
   opts: { middleware?: Middleware<AnyMiddlewareArgs>[]; socketDeliveries?: SocketDeliveryLedger; ackFirst?: AckFirstGate } = {},
 ): SlackApp {
@@ -127,12 +125,7 @@ export function createSlackApp(
     log.error({ error: error.message, code: (error as { code?: string }).code }, 'unhandled Slack listener error');
   });
   for (const m of opts.middleware ?? []) app.use(m);
-  commands.register(app, deps);
-  actions.register(app, deps);
-  views.register(app, deps);
-  events.register(app, deps);
-  functions.register(app, deps);
-  options.register(app, deps);
+  for (const register of registrations) register(app);
 
   return {
     app,

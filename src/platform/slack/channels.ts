@@ -1,7 +1,9 @@
 /** Can keywarden's bot post in a channel? Slack's own answer (conversations.info) decides. */
 import type { WebClient } from '@slack/web-api';
-import { err, ok } from '../domain/result.js';
-import type { ChannelCheck } from '../../limits/index.js';
+import { err, ok, type Result } from '../domain/result.js';
+
+/** Whether keywarden's bot can post in a channel, from Slack's own answer. */
+export type ChannelCheck = (channelId: string) => Promise<Result<void, 'channel_not_found' | 'not_in_channel' | 'is_archived'>>;
 
 export function createChannelCheck(web: Pick<WebClient, 'conversations'>): ChannelCheck {
   return async (channelId) => {

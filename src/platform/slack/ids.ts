@@ -1,5 +1,5 @@
 /**
- * Every Slack action id, view callback id and block id keywarden uses, in one place.
+ * Every Slack action id, view callback id, block id, slash command word and workflow step id keywarden uses, in one place.
  * Listeners register against these; renderers put them on elements. Nothing else spells them.
  */
 export const ACTION = {
@@ -35,3 +35,10 @@ export const INPUT = {
 } as const;
 
 export const SLASH_COMMAND = '/openai-key';
+
+
+/** The callback_ids of keywarden's Workflow Builder steps, as manifest.yml declares them under `functions`. */
+export const STEP = {
+  requestKey: 'request_openai_key',
+  projectSpend: 'get_project_spend',
+} as const;

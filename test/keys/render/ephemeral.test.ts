@@ -1,12 +1,7 @@
 import type { HeaderBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import {
-  renderErrorNotice,
-  renderHelp,
-  renderNotice,
-  renderRequestList,
-  type HelpEntry,
-} from '../../../src/keys/render/ephemeral.js';
+import { renderHelp, renderRequestList, type HelpEntry } from '../../../src/keys/render/ephemeral.js';
+import { renderErrorNotice, renderNotice } from '../../../src/platform/slack/render/notices.js';
 import { ALL_STATES, HOSTILE, NOW, requestIn } from './fixtures.js';
 import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as render from '../../../src/keys/render/index.js';
+import * as notices from '../../../src/platform/slack/render/notices.js';
+import { renderDenyReasonModal } from '../../../src/approvals/render/denyReasonModal.js';
 import type { ThreadEvent } from '../../../src/approvals/domain/requestEvents.js';
 import { redactSecret } from '../../../src/platform/domain/redact.js';
 import { ALL_STATES, NOW, SAMPLE_KEY, fullRequest } from './fixtures.js';
@@ -45,10 +47,10 @@ const everyOtherOutput = (): unknown[] => {
       channelId: 'C0ASKED',
       error: 'try again',
     }),
-    render.renderDenyReasonModal(fullRequest().id),
+    renderDenyReasonModal(fullRequest().id),
     render.renderHelp([{ usage: '/openai-key request', example: '/openai-key request', summary: 'Ask for a key' }]),
-    render.renderNotice('done', { title: 'Saved' }),
-    render.renderErrorNotice({ what: 'wrong', hint: 'right' }),
+    notices.renderNotice('done', { title: 'Saved' }),
+    notices.renderErrorNotice({ what: 'wrong', hint: 'right' }),
   );
   return outputs;
 };

@@ -2,13 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { HELP_ENTRIES, SUBCOMMANDS, helpEntriesOf } from '../../../src/commands/domain/command.js';
 import { renderKeyDmAfterReveal, renderRequesterDm } from '../../../src/keys/render/dm.js';
-import {
-  renderCommandError,
-  renderDuplicateRequestWarning,
-  renderHelpTopic,
-  renderRequestList,
-  renderUnknownHelpTopic,
-} from '../../../src/keys/render/ephemeral.js';
+import { renderDuplicateRequestWarning, renderHelpTopic, renderRequestList, renderUnknownHelpTopic } from '../../../src/keys/render/ephemeral.js';
+import { renderCommandError } from '../../../src/platform/slack/render/notices.js';
 import { renderRevealedKeyModal, renderRevealRefusalModal } from '../../../src/keys/render/modals.js';
 import { renderRequestMessage } from '../../../src/keys/render/requestMessage.js';
 import { revealRefusalContent, revealRefusalFor } from '../../../src/keys/render/revealRefusal.js';

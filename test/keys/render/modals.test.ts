@@ -1,12 +1,7 @@
 import type { ExternalSelect, InputBlock, NumberInput, PlainTextInput } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import {
-  renderDenyReasonModal,
-  renderProjectOptions,
-  renderRequestModal,
-  renderRevealRefusalModal,
-  renderRevealedKeyModal,
-} from '../../../src/keys/render/modals.js';
+import { renderProjectOptions, renderRequestModal, renderRevealRefusalModal, renderRevealedKeyModal } from '../../../src/keys/render/modals.js';
+import { renderDenyReasonModal } from '../../../src/approvals/render/denyReasonModal.js';
 import { INPUT, VIEW } from '../../../src/platform/slack/ids.js';
 import { HOSTILE, SAMPLE_KEY, fullRequest, requestIn } from './fixtures.js';
 import { liveMarkup, modalViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';

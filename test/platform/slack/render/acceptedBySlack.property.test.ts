@@ -20,7 +20,9 @@ import { REQUEST_STATES, type KeyRequest } from '../../../../src/keys/domain/key
 import type { LimitChangeEvent, ThreadEvent } from '../../../../src/approvals/domain/requestEvents.js';
 import type { Alert } from '../../../../src/spend/domain/alerts.js';
 import * as render from '../../../../src/keys/render/index.js';
-import { renderNoticeModal } from '../../../../src/keys/render/modals.js';
+import * as notices from '../../../../src/platform/slack/render/notices.js';
+import { renderDenyReasonModal } from '../../../../src/approvals/render/denyReasonModal.js';
+import { renderNoticeModal } from '../../../../src/platform/slack/render/noticeModal.js';
 import * as limitsRender from '../../../../src/limits/render/index.js';
 import * as spendRender from '../../../../src/spend/render/index.js';
 import { HOSTILE, NOW, SAMPLE_KEY, fullRequest } from '../../../keys/render/fixtures.js';
@@ -260,7 +262,7 @@ const CASES: Case[] = [
     }),
     (opts) => render.renderRequestModal(opts),
   ),
-  modalCase('renderDenyReasonModal', fc.constant('req_01JD0000000000000000000000'), (id) => render.renderDenyReasonModal(id)),
+  modalCase('renderDenyReasonModal', fc.constant('req_01JD0000000000000000000000'), (id) => renderDenyReasonModal(id)),
   modalCase('renderRevealedKeyModal', keyRequest, (req) => render.renderRevealedKeyModal(req, SAMPLE_KEY)),
   modalCase(
     'renderRevealRefusalModal',
@@ -290,7 +292,7 @@ const CASES: Case[] = [
   messageCase(
     'renderCommandError',
     fc.tuple(userText, fc.array(helpEntry, { maxLength: 4 }), fc.option(userText, { nil: undefined })),
-    ([what, entries, hint]) => render.renderCommandError(what, entries, hint === undefined ? {} : { hint }),
+    ([what, entries, hint]) => notices.renderCommandError(what, entries, hint === undefined ? {} : { hint }),
   ),
   messageCase(
     'renderDuplicateRequestWarning',
@@ -300,9 +302,9 @@ const CASES: Case[] = [
   messageCase('renderRequestCancelled', fc.tuple(keyRequest, fc.constantFrom('U0REQUESTER', 'U0ADMIN')), ([req, actor]) => render.renderRequestCancelled(req, actor)),
   messageCase('renderKeyDmAfterReveal', keyRequest, (req) => render.renderKeyDmAfterReveal(req)),
   messageCase('renderRequestList', fc.tuple(fc.array(keyRequest, { maxLength: 30, size: 'max' }), someTime), ([items, now]) => render.renderRequestList(items, { now })),
-  messageCase('renderNotice', fc.tuple(userText, fc.option(userText, { nil: undefined })), ([text, title]) => render.renderNotice(text, title === undefined ? undefined : { title })),
+  messageCase('renderNotice', fc.tuple(userText, fc.option(userText, { nil: undefined })), ([text, title]) => notices.renderNotice(text, title === undefined ? undefined : { title })),
   messageCase('renderErrorNotice', fc.record({ what: userText, hint: fc.option(userText, { nil: undefined }) }), ({ what, hint }) =>
-    render.renderErrorNotice(hint === undefined ? { what } : { what, hint }),
+    notices.renderErrorNotice(hint === undefined ? { what } : { what, hint }),
   ),
   messageCase('renderRequestSent', keyRequest, (req) => render.renderRequestSent(req, 'C0APPROVALS')),
   // limits (src/limits/render/**)

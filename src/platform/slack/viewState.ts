@@ -1,4 +1,4 @@
-/** What every modal submission handler reads: the submitted values and the view's private metadata. */
+/** What every modal submission listener reads: the submitted values and the view's private metadata. */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 
 export type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;

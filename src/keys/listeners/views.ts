@@ -1,21 +1,24 @@
-/** Modal submissions: the key request form, the deny reason, and (in limitChange.ts) the limit form. */
+/** The key request form (from `/openai-key request` alone): checked in the form, then sent as a request. */
 import type { App, ViewSubmitAction } from '@slack/bolt';
-import { openRequest } from '../../keys/index.js';
-import { INPUT, VIEW } from '../../platform/slack/ids.js';
-import { renderErrorNotice, renderRequestSent } from '../../keys/render/index.js';
-import { answerOpenRefusal } from '../commands/index.js';
 import { parseLifetimeDays, validatePurpose } from '../../platform/domain/projects.js';
-import { describeListenerFailure, type SlackListenerDeps } from '../../platform/slack/context.js';
-import { submitLimitChange } from './limitChange.js';
-import { inputValue, metadata, type ViewArgs } from './viewState.js';
+import { describeListenerFailure, type ListenerContext } from '../../platform/slack/context.js';
+import { INPUT, VIEW } from '../../platform/slack/ids.js';
+import { inputValue, metadata, type ViewArgs } from '../../platform/slack/viewState.js';
+import { openRequest, type KeyRequestDeps } from '../index.js';
+import { renderRequestSent } from '../render/index.js';
+import { renderErrorNotice } from '../../platform/slack/render/notices.js';
+import { answerOpenRefusal } from './openRefusal.js';
 
-export function register(app: App, deps: SlackListenerDeps): void {
+export type KeyViewDeps = Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'> &
+  Pick<ListenerContext, 'log'> & { readonly approvalChannel: string };
+
+/** Registers the request form's submission. */
+export function register(app: App, deps: KeyViewDeps): void {
   app.view<ViewSubmitAction>(VIEW.requestKey, (args) => submitKeyRequest(deps, args));
-  app.view<ViewSubmitAction>(VIEW.denyReason, (args) => submitDenyReason(deps, args));
-  app.view<ViewSubmitAction>(VIEW.limitChange, (args) => submitLimitChange(deps, args));
 }
 
-async function submitKeyRequest(deps: SlackListenerDeps, { ack, view, body, client }: ViewArgs): Promise<void> {
+/** Opens a key request from the form; its answer (or refusal) is told ephemerally in the command's channel, else by DM. */
+async function submitKeyRequest(deps: KeyViewDeps, { ack, view, body, client }: ViewArgs): Promise<void> {
   const values = view.state.values;
   const project = inputValue(values, INPUT.project);
   // What can be checked without I/O is answered in the form itself; the rest after the ack (Slack allows 3 s).
@@ -49,22 +52,5 @@ async function submitKeyRequest(deps: SlackListenerDeps, { ack, view, body, clie
   } catch (error) {
     deps.log.warn({ user: body.user.id, error: (error as Error).message }, 'request form failed');
     await tell(renderErrorNotice({ what: `Your request was not sent: ${describeListenerFailure(error)}` }));
-  }
-}
-
-async function submitDenyReason(deps: SlackListenerDeps, { ack, view, body, client }: ViewArgs): Promise<void> {
-  const reason = inputValue(view.state.values, INPUT.reason);
-  if (!reason) {
-    await ack({ response_action: 'errors', errors: { [INPUT.reason.block]: 'Say why the request is denied; the requester will see it.' } });
-    return;
-  }
-  await ack();
-  const requestId = metadata(view.private_metadata).requestId ?? '';
-  try {
-    const decided = await deps.approvals.decide({ requestId, actorId: body.user.id, decision: { kind: 'deny', reason }, via: 'modal' });
-    if (!decided.ok) await client.chat.postEphemeral({ channel: deps.approvalChannel, user: body.user.id, text: deps.approvals.refusalInWords(body.user.id, decided.error) });
-  } catch (error) {
-    deps.log.warn({ user: body.user.id, error: (error as Error).message }, 'deny failed');
-    await client.chat.postEphemeral({ channel: deps.approvalChannel, user: body.user.id, text: describeListenerFailure(error) }).catch(() => undefined);
   }
 }

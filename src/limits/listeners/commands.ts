@@ -1,9 +1,13 @@
-/** The limits subcommands: limits, limit, ratelimit, audit. Parse is done; this calls the flow and renders. */
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { Command } from '../../commands/domain/command.js';
-import { changeLimits, changeRateLimit, readAudit, readLimits, readRateLimits, type LimitsView } from '../../limits/index.js';
+/**
+ * The limit subcommands of `/openai-key` (limits, limit, ratelimit, audit), once parsed and acknowledged: each calls
+ * the limits flow and answers through the command's response_url (ephemeral: only the caller sees it). The router
+ * (src/commands/listener.ts) parses the text and dispatches here.
+ */
+import { renderErrorNotice, renderNotice } from '../../platform/slack/render/notices.js';
 import type { RateLimitAtOpenAI } from '../../platform/openai/admin.js';
-import { renderErrorNotice, renderNotice } from '../../keys/render/index.js';
+import { ephemeral, type SlashCommandArgs } from '../../platform/slack/context.js';
+import type { LimitCommand } from '../domain/limitCommands.js';
+import { changeLimits, changeRateLimit, readAudit, readLimits, readRateLimits, type LimitDeps, type LimitsView } from '../index.js';
 import {
   renderAuditLog,
   renderLimitChangeConfirmation,
@@ -14,11 +18,7 @@ import {
   renderRateLimits,
   type LimitsRow,
   type RateLimitRow,
-} from '../../limits/render/index.js';
-import type { SlackListenerDeps } from '../../platform/slack/context.js';
-import { ephemeral } from './ephemeral.js';
-
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+} from '../render/index.js';
 
 const rowOf = (view: LimitsView): LimitsRow => ({
   project: view.project,
@@ -28,7 +28,7 @@ const rowOf = (view: LimitsView): LimitsRow => ({
   enforcement: view.enforcement,
 });
 
-export const rateLimitRowOf = (r: RateLimitAtOpenAI): RateLimitRow => ({
+const rateLimitRowOf = (r: RateLimitAtOpenAI): RateLimitRow => ({
   model: r.model,
   maxRequestsPerMinute: r.maxRequestsPerMinute,
   maxTokensPerMinute: r.maxTokensPerMinute,
@@ -38,8 +38,8 @@ export const rateLimitRowOf = (r: RateLimitAtOpenAI): RateLimitRow => ({
   ...(r.batch1DayMaxInputTokens !== undefined ? { batch1DayMaxInputTokens: r.batch1DayMaxInputTokens } : {}),
 });
 
-/** Returns false for commands that are not about limits. */
-export async function runLimitsCommand(cmd: Command, { command, respond }: CommandArgs, deps: SlackListenerDeps): Promise<boolean> {
+/** Runs one limit subcommand for the person who typed it and answers them. Errors: whatever the flow throws. */
+export async function runLimitCommand(deps: LimitDeps, cmd: LimitCommand, { command, respond }: SlashCommandArgs): Promise<void> {
   const userId = command.user_id;
   const now = deps.clock();
   switch (cmd.kind) {
@@ -49,7 +49,7 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
       const read = await readLimits(deps, project);
       if (!read.ok) {
         await respond(ephemeral(renderErrorNotice(read.error)));
-        return true;
+        return;
       }
       const [one] = read.value.views;
       if (project && one) {
@@ -58,7 +58,7 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
       } else {
         await respond(ephemeral(renderLimitsOverview(read.value.views.map(rowOf), { now, uncheckedAtOpenAI: read.value.uncheckedAtOpenAI })));
       }
-      return true;
+      return;
     }
     case 'limit': {
       const changed = await changeLimits(deps, { actorId: userId, project: cmd.project, change: cmd.change });
@@ -78,12 +78,12 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
           ),
         );
       }
-      return true;
+      return;
     }
     case 'ratelimit-show': {
       const read = await readRateLimits(deps, cmd.project);
       await respond(ephemeral(read.ok ? renderRateLimits(read.value.project, read.value.rateLimits.map(rateLimitRowOf)) : renderErrorNotice(read.error)));
-      return true;
+      return;
     }
     case 'ratelimit': {
       const changed = await changeRateLimit(deps, { actorId: userId, project: cmd.project, model: cmd.model, change: cmd.change });
@@ -94,16 +94,14 @@ export async function runLimitsCommand(cmd: Command, { command, respond }: Comma
             : renderErrorNotice(changed.error),
         ),
       );
-      return true;
+      return;
     }
     case 'audit': {
       const read = await readAudit(deps, { actorId: userId, project: cmd.project, days: cmd.days });
       await respond(
         ephemeral(read.ok ? renderAuditLog(read.value.entries, { ...(read.value.projectId ? { project: read.value.projectId } : {}), days: cmd.days, now, projectNames: read.value.projectNames }) : renderErrorNotice(read.error)),
       );
-      return true;
+      return;
     }
-    default:
-      return false;
   }
 }

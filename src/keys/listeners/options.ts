@@ -4,9 +4,12 @@
  * https://docs.slack.dev/reference/interaction-payloads/block_suggestion-payload
  */
 import type { App } from '@slack/bolt';
+import type { ListenerContext } from '../../platform/slack/context.js';
 import { INPUT } from '../../platform/slack/ids.js';
-import { renderProjectOptions } from '../../keys/render/modals.js';
-import type { SlackListenerDeps } from '../../platform/slack/context.js';
+import type { KeyRequestDeps } from '../index.js';
+import { renderProjectOptions } from '../render/modals.js';
+
+export type ProjectPickerDeps = { readonly projects: Pick<KeyRequestDeps['projects'], 'search'> } & Pick<ListenerContext, 'log'>;
 
 /** The answer must be sent well inside Slack's 3 s; past this the search is abandoned and nothing is offered. */
 const ANSWER_WITHIN_MS = 2_500;
@@ -14,7 +17,7 @@ const ANSWER_WITHIN_MS = 2_500;
 const QUERY_MAX_CHARS = 200;
 
 /** Registers the options listener for the request form's project field. */
-export function register(app: App, deps: SlackListenerDeps): void {
+export function register(app: App, deps: ProjectPickerDeps): void {
   app.options<'block_suggestion'>({ type: 'block_suggestion', action_id: INPUT.project.action }, async ({ ack, payload }) => {
     const query = String(payload.value ?? '').slice(0, QUERY_MAX_CHARS);
     let timer: NodeJS.Timeout | undefined;

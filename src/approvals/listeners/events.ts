@@ -1,26 +1,23 @@
-/** Message events: `approve` and `deny <reason>` replies in a request's thread. */
+/**
+ * `approve` and `deny <reason>` replies in a request's thread: decided like the buttons, each reply once (Slack may
+ * deliver a message again), by the people the policy lets decide.
+ */
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { HELP_ENTRIES } from '../../commands/domain/command.js';
-import { listRequests } from '../../keys/index.js';
-import { renderHelp, renderRequestList } from '../../keys/render/index.js';
-import { describeListenerFailure, type SlackListenerDeps } from '../../platform/slack/context.js';
-import { parseThreadReply } from '../../approvals/domain/threadReply.js';
+import { describeListenerFailure, type ListenerContext } from '../../platform/slack/context.js';
+import { parseThreadReply } from '../domain/threadReply.js';
+import type { ApprovalEngine } from '../engine.js';
+import type { RequestStore } from '../requestStore.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
-export function register(app: App, deps: SlackListenerDeps): void {
+export type ThreadReplyDeps = {
+  readonly approvals: Pick<ApprovalEngine, 'decide' | 'refusalInWords'>;
+  readonly requests: Pick<RequestStore, 'findByThread'>;
+} & ListenerContext;
+
+/** Registers the thread-reply listener (every message event; only replies in a request's thread are decided). */
+export function register(app: App, deps: ThreadReplyDeps): void {
   app.message(async (args) => decideFromThreadReply(deps, args));
-  app.event('app_home_opened', async ({ event, client }) => {
-    if (event.tab !== 'home') return;
-    try {
-      const items = await listRequests(deps, event.user);
-      const list = renderRequestList(items, { now: deps.clock() });
-      const help = renderHelp(HELP_ENTRIES);
-      await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [...list.blocks, { type: 'divider' }, ...help.blocks].slice(0, 100) } });
-    } catch (error) {
-      deps.log.warn({ user: event.user, error: (error as Error).message }, 'home tab failed');
-    }
-  });
 }
 
 /** Slack's thread-reply subtypes that are a person's reply: plain, or sent with "Also send to channel". */
@@ -28,7 +25,7 @@ const REPLY_SUBTYPES: ReadonlySet<string | undefined> = new Set([undefined, 'thr
 /** A reply is handled once per (channel, ts) for this long: well past Slack's retries and late redeliveries. */
 const THREAD_REPLY_DEDUPE_S = 24 * 3600;
 
-async function decideFromThreadReply(deps: SlackListenerDeps, { message, client }: MessageArgs): Promise<void> {
+async function decideFromThreadReply(deps: ThreadReplyDeps, { message, client }: MessageArgs): Promise<void> {
   if (!REPLY_SUBTYPES.has(message.subtype)) return; // edits, deletions, bot posts, joins…
   const { user, text, thread_ts: threadTs, channel, ts } = message as { user?: string; text?: string; thread_ts?: string; channel: string; ts: string };
   if (!user || !threadTs || threadTs === ts || !text) return;

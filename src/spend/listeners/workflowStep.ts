@@ -1,6 +1,7 @@
 /**
- * What keywarden's Workflow Builder steps hand back to Slack: each step's outputs (named and typed as manifest.yml
- * declares them) and its errors in plain words. Pure functions, no I/O.
+ * The `get_project_spend` Workflow Builder step: the project's month so far as the last spend poll saved it (never
+ * OpenAI on each run), its limits and the forecast; without figures, an error in plain words. Run once per execution
+ * (platform/slack/workflowStep.ts).
  *
  * Money: Slack's step types have no money type (https://tools.slack.dev/deno-slack-sdk/reference/slack-types), so
  * each amount goes out twice: a `string` formatted as keywarden shows money everywhere ("$1,234.56", for messages)
@@ -8,42 +9,28 @@
  * integer cents divided by 100 once, so its JSON text is always exactly the cents shown; `integer` cents were not
  * chosen because a workflow author comparing "spend > 500" would read them as dollars.
  */
+import type { App } from '@slack/bolt';
 import { formatCents, type Cents } from '../../platform/domain/money.js';
-import type { OpenRefusal } from '../../keys/index.js';
-import type { ProjectSpendRefusal, ProjectSpendReport } from '../../spend/projectSpendReport.js';
-import type { KeyRequest } from '../../keys/domain/keyRequest.js';
-import { hardCapReached } from '../../spend/domain/alerts.js';
-import { forecastCrossing } from '../../spend/domain/forecast.js';
-import { monthName } from '../../spend/render/figures.js';
-import { renderStateInWords } from '../../keys/render/stateWords.js';
+import type { ListenerContext } from '../../platform/slack/context.js';
+import { STEP } from '../../platform/slack/ids.js';
+import { runStepOnce } from '../../platform/slack/workflowStep.js';
+import { hardCapReached } from '../domain/alerts.js';
+import { forecastCrossing } from '../domain/forecast.js';
+import { readProjectSpendReport, type ProjectSpendRefusal, type ProjectSpendReport, type ProjectSpendReportDeps } from '../projectSpendReport.js';
+import { monthName } from '../render/figures.js';
 
-/** The callback_ids of keywarden's steps, as manifest.yml declares them under `functions`. */
-export const STEP = {
-  requestKey: 'request_openai_key',
-  projectSpend: 'get_project_spend',
-} as const;
+export type ProjectSpendStepDeps = ProjectSpendReportDeps & ListenerContext;
 
-/** `request_openai_key` outputs: request_id, state (the machine value, for branching) and state_text (in words). */
-export function requestKeyOutputs(request: Pick<KeyRequest, 'id' | 'state'>): Record<string, string> {
-  return { request_id: request.id, state: request.state, state_text: renderStateInWords(request.state) };
-}
-
-/** Why `request_openai_key` opened nothing, in plain words for the workflow's run history. */
-export function requestKeyRefusal(refusal: OpenRefusal): string {
-  if (refusal.kind === 'invalid') return `The key request was not sent: ${refusal.what}`;
-  const [newest] = refusal.existing;
-  const which = newest ? ` (${newest.id}, for "${newest.projectName}")` : '';
-  return (
-    `The key request was not sent: the requester already has a request waiting for an approver${which}. ` +
-    'A workflow does not send a second one; wait for that decision, or cancel it with /openai-key cancel and run the workflow again.'
+/** Registers the step (Bolt acknowledges each function_executed itself: autoAcknowledge). */
+export function register(app: App, deps: ProjectSpendStepDeps): void {
+  app.function(STEP.projectSpend, (args) =>
+    runStepOnce(deps, args, 'No spend figures', async (inputs) => {
+      const project = projectInput(inputs);
+      if (!project.ok) return { ok: false, error: project.error };
+      const report = await readProjectSpendReport(deps, project.value);
+      return report.ok ? { ok: true, outputs: projectSpendOutputs(report.value) } : { ok: false, error: projectSpendRefusal(report.error) };
+    }),
   );
-}
-
-/** The required `request_openai_key` inputs that are missing or not text, in words; null when all are there. */
-export function missingRequestInputs(inputs: Readonly<Record<string, unknown>>): string | null {
-  const missing = (['requester', 'project', 'purpose'] as const).filter((name) => typeof inputs[name] !== 'string' || (inputs[name] as string).trim() === '');
-  if (missing.length === 0) return null;
-  return `The key request was not sent: the step needs ${missing.join(', ')} (set ${missing.length === 1 ? 'it' : 'them'} in the step's settings in Workflow Builder).`;
 }
 
 const dollars = (amount: Cents): number => amount / 100;

@@ -1,11 +1,20 @@
-import { changeLimits, checkLimitForm, type LimitFormErrors } from '../../limits/index.js';
-import { parseThresholds, type LimitChange } from '../../limits/domain/limits.js';
+/** The limit form's submission (opened from a hard-cap notice's "Request a higher cap"). */
+import type { App, ViewSubmitAction } from '@slack/bolt';
 import { parseAmount, type Cents } from '../../platform/domain/money.js';
 import { withDeadline } from '../../platform/ops/deadline.js';
-import { INPUT } from '../../platform/slack/ids.js';
-import { describeListenerFailure, isStoreUnavailable, type SlackListenerDeps } from '../../platform/slack/context.js';
-import { renderLimitFormOutcome } from '../../limits/render/index.js';
-import { inputValue, metadata, type ViewArgs } from './viewState.js';
+import { describeListenerFailure, isStoreUnavailable, type ListenerContext } from '../../platform/slack/context.js';
+import { INPUT, VIEW } from '../../platform/slack/ids.js';
+import { inputValue, metadata, type ViewArgs } from '../../platform/slack/viewState.js';
+import { parseThresholds, type LimitChange } from '../domain/limits.js';
+import { changeLimits, checkLimitForm, type LimitDeps, type LimitFormErrors } from '../index.js';
+import { renderLimitFormOutcome } from '../render/index.js';
+
+export type LimitFormDeps = LimitDeps & Pick<ListenerContext, 'log'>;
+
+/** Registers the limit form's submission. */
+export function register(app: App, deps: LimitFormDeps): void {
+  app.view<ViewSubmitAction>(VIEW.limitChange, (args) => submitLimitChange(deps, args));
+}
 
 /**
  * How long the form's checks against the store may take. Slack drops a view submission not answered within 3 s
@@ -31,7 +40,7 @@ const blockErrors = (errors: LimitFormErrors): Record<string, string> =>
  * Everything that can be checked against stored state is checked before the form closes, and answered on its
  * block (`response_action: errors`); only what OpenAI decides (accepting the cap) is told afterwards, by DM.
  */
-export async function submitLimitChange(deps: SlackListenerDeps, { ack, view, body, client }: ViewArgs): Promise<void> {
+async function submitLimitChange(deps: LimitFormDeps, { ack, view, body, client }: ViewArgs): Promise<void> {
   const values = view.state.values;
   const meta = metadata(view.private_metadata);
   const projectId = meta.projectId ?? '';
