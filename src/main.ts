@@ -30,7 +30,7 @@ import { withDeadline } from './platform/ops/deadline.js';
 import { createProjectDirectory } from './platform/openai/projectDirectory.js';
 import type { KeyRequestDeps, ReconcileReport } from './keys/index.js';
 import type { LimitDeps } from './limits/index.js';
-import { createSlackApp, SlackSettingRefused, webClientOptions, type SlackApp } from './platform/slack/app.js';
+import { createSlackApp, SIGNATURE_MEMORY_S, SlackSettingRefused, webClientOptions, type SlackApp } from './platform/slack/app.js';
 import { register as registerCommands } from './commands/index.js';
 import { register as registerKeyListeners } from './keys/listeners/index.js';
 import { register as registerApprovalListeners } from './approvals/listeners/index.js';
@@ -212,6 +212,10 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
       log,
       {
         middleware: [logSlackRequests(log), slackRequestTimer(metrics)],
+        // HTTP: a signed request sent again with its very bytes (a replay) is acknowledged but handled once.
+        signedRequests: {
+          claim: async (signature) => (await redis.set(keys.eventSeen(`signed:${signature}`), '1', 'EX', SIGNATURE_MEMORY_S, 'NX')) === 'OK',
+        },
         // Socket Mode: a redelivered envelope is acknowledged again but handled once, whichever process it reaches.
         socketDeliveries: {
           claim: async (key) => (await redis.set(keys.eventSeen(`socket:${key}`), '1', 'EX', 3600, 'NX')) === 'OK',

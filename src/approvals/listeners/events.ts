@@ -7,6 +7,7 @@ import { describeListenerFailure, type ListenerContext } from '../../platform/sl
 import { parseThreadReply } from '../domain/threadReply.js';
 import type { ApprovalEngine } from '../engine.js';
 import type { RequestStore } from '../requestStore.js';
+import { requestOfThread } from '../threadLink.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
@@ -34,9 +35,9 @@ async function decideFromThreadReply(deps: ThreadReplyDeps, { message, client }:
   // Slack retries an event with the same event_id, and sometimes delivers the same message again minutes later
   // under a new event_id with no retry header: the message itself (channel, ts) is what is handled once.
   if (!(await deps.firstSighting(`thread-reply:${channel}:${ts}`, THREAD_REPLY_DEDUPE_S))) return;
-  const requestId = await deps.requests.findByThread(channel, threadTs);
-  if (!requestId) return;
   try {
+    const requestId = await requestOfThread(deps.requests, channel, threadTs);
+    if (!requestId) return;
     if (reply.kind === 'deny' && reply.reason === '') {
       await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: 'A denial needs a reason: reply `deny <reason>`, e.g. `deny use the shared staging key instead`.' });
       return;

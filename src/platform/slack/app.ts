@@ -61,6 +61,18 @@ export interface SocketDeliveryLedger {
   ackOf(key: string): Promise<Record<string, unknown> | null>;
 }
 
+/**
+ * Remembers the signatures of the HTTP requests keywarden handled, so a request sent again with its very bytes (a
+ * replay by whoever saw the traffic: Slack's signature stays valid for 5 minutes,
+ * https://docs.slack.dev/authentication/verifying-requests-from-slack) is acknowledged and handled no more.
+ * A signature is an HMAC of the timestamp and the body, so a new request from Slack never repeats one; Slack's own
+ * retries of an event are new requests, and are told apart by the event's id as before. Shared by every web process.
+ */
+export interface SignedRequestLedger {
+  /** true the first time `signature` (X-Slack-Signature) is claimed; false when it was handled before */
+  claim(signature: string): Promise<boolean>;
+}
+
 /** Start-up stopped by a setting Slack refused; main prints it as a configuration problem and exits 2. */
 export class SlackSettingRefused extends Error {
   constructor(
@@ -83,7 +95,12 @@ export function createSlackApp(
   config: Config,
   registrations: readonly SlackRegistration[],
   log: Logger,
-  opts: { middleware?: Middleware<AnyMiddlewareArgs>[]; socketDeliveries?: SocketDeliveryLedger; ackFirst?: AckFirstGate } = {},
+  opts: {
+    middleware?: Middleware<AnyMiddlewareArgs>[];
+    socketDeliveries?: SocketDeliveryLedger;
+    signedRequests?: SignedRequestLedger;
+    ackFirst?: AckFirstGate;
+  } = {},
 ): SlackApp {
   const logger = boltLogger(log);
   // Post-ack work waits until every request that has arrived is acknowledged (src/platform/slack/ackFirst.ts).
@@ -110,8 +127,10 @@ export function createSlackApp(
       processBeforeResponse: false,
       unhandledRequestTimeoutMillis: 2_900,
       bodyLimit: '256kb',
+      // the signature the receiver verified, for the replay check (signedOnce)
+      customPropertiesExtractor: (request) => ({ [SIGNATURE_PROPERTY]: request.headers['x-slack-signature'] }),
     });
-    const receiver = acksFirst(http, gate, 'counted-by-caller');
+    const receiver = acksFirst(signedOnce(http, opts.signedRequests ?? memorySignatureLedger(), log), gate, 'counted-by-caller');
     app = new App({ authorize, receiver, clientOptions, logger, convoStore: false });
     // Counted from the moment the request's headers are read until its response is sent (or the client went away).
     requestListener = (req, res) => {
@@ -211,6 +230,47 @@ function acksFirst(inner: Receiver, gate: AckFirstGate, arrival: 'at-dispatch' |
     },
     start: (...args: unknown[]) => inner.start(...args),
     stop: (...args: unknown[]) => inner.stop(...args),
+  };
+}
+
+const SIGNATURE_PROPERTY = 'slackSignature';
+/** How long a handled signature is remembered: past Slack's 5-minute window, after which the receiver refuses it anyway. */
+export const SIGNATURE_MEMORY_S = 10 * 60;
+
+/**
+ * Wraps Bolt's HTTPReceiver so a signed request sent again with the same signature (a replay within Slack's 5-minute
+ * window) is acknowledged with an empty 200 and handled no more. If the ledger cannot be read the request runs: the
+ * listeners answer a store outage themselves, and their own once-only checks still hold.
+ */
+function signedOnce(inner: HTTPReceiver, ledger: SignedRequestLedger, log: Logger): Receiver {
+  return {
+    init(app) {
+      inner.init({
+        processEvent: async (event: ReceiverEvent) => {
+          const signature = (event.customProperties as Record<string, unknown> | undefined)?.[SIGNATURE_PROPERTY];
+          if (typeof signature !== 'string' || signature === '' || (await ledger.claim(signature).catch(() => true))) return app.processEvent(event);
+          const body = event.body as { type?: unknown; command?: unknown };
+          log.warn({ kind: typeof body.type === 'string' ? body.type : typeof body.command === 'string' ? 'slash_command' : undefined }, 'a signed Slack request arrived again with the same signature; acknowledged, not handled again');
+          await event.ack();
+        },
+      } as unknown as App);
+    },
+    start: (...args: unknown[]) => (inner.start as (...a: unknown[]) => Promise<unknown>)(...args),
+    stop: (...args: unknown[]) => (inner.stop as (...a: unknown[]) => Promise<unknown>)(...args),
+  };
+}
+
+/** A process-local signature ledger, for a single process (and for apps built without Redis). */
+function memorySignatureLedger(): SignedRequestLedger {
+  const seen = new Map<string, number>();
+  return {
+    claim: async (signature) => {
+      const now = Date.now();
+      for (const [key, until] of seen) if (until <= now) seen.delete(key);
+      if ((seen.get(signature) ?? 0) > now) return false;
+      seen.set(signature, now + SIGNATURE_MEMORY_S * 1000);
+      return true;
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { VIEW } from '../../../src/platform/slack/ids.js';
 import { APPROVAL_CHANNEL, APPROVE, GENERAL_CHANNEL, REVEAL, USERS, actionIdsIn, startHarness, type Harness } from '../../support/harness.js';
+import { captureSlackRequests } from '../../support/capturedSlackRequests.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -101,6 +102,30 @@ describe('where an issued key may appear', () => {
     for (const secret of [h.env.SLACK_BOT_TOKEN, h.env.SLACK_SIGNING_SECRET, h.env.OPENAI_ADMIN_KEY, h.env.KEYWARDEN_SECRET]) {
       expect(secret).toBeTruthy();
       expect(logs).not.toContain(secret);
+    }
+  });
+});
+
+describe('a key request Slack signed, sent again with its signature (a replay)', () => {
+  it('is acknowledged with an empty 200 and handled no more: one request, one answer, no duplicate warning', async () => {
+    const capture = await captureSlackRequests(h, { passOn: true });
+    try {
+      const before = h.slack.messages(APPROVAL_CHANNEL).length;
+      const sent = await capture.driver.slashCommand({ userId: USERS.outsider, text: 'request "Support Bot" replay check for the security suite', channelId: GENERAL_CHANNEL });
+      await h.waitFor(() => h.slack.messages(APPROVAL_CHANNEL)[before]);
+      const answers = () => h.slack.responseUrlPosts.filter((p) => p.url === sent.responseUrl);
+      await h.waitFor(() => answers()[0]);
+      const ephemerals = h.slack.ephemerals(USERS.outsider).length;
+
+      const replayed = await capture.send(capture.last());
+      expect(replayed.status).toBe(200);
+      expect(replayed.body).toBe('');
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(h.slack.messages(APPROVAL_CHANNEL).slice(before)).toHaveLength(1);
+      expect(answers()).toHaveLength(1);
+      expect(h.slack.ephemerals(USERS.outsider)).toHaveLength(ephemerals);
+    } finally {
+      await capture.close();
     }
   });
 });
