@@ -13,7 +13,8 @@ import { createJobQueues } from './platform/queues/queues.js';
 import { startClock, type RunningClock } from './platform/queues/clock.js';
 import { createJobSlackCalls } from './platform/queues/slackCalls.js';
 import { pollSpend, type PollReport, type SpendDeps } from './spend/index.js';
-import { KEY_JOBS, keyJobRunners, queueReconcile, reconcileAll } from './keys/jobs.js';
+import { KEY_JOBS, keyJobRunners } from './keys/jobs.js';
+import { RECONCILE_JOBS, queueReconcile, reconcileRunner, runSweeps } from './platform/queues/reconcile.js';
 import { LIMIT_JOBS, limitJobRunners } from './limits/jobs.js';
 import { queueSpendPoll, SPEND_JOBS, spendJobRunners } from './spend/jobs.js';
 import { APPROVAL_JOBS, approvalJobRunners } from './approvals/jobs.js';
@@ -28,8 +29,8 @@ import { attachWorkerMetrics, createMetrics, slackRequestTimer } from './platfor
 import { createReadiness } from './platform/ops/readiness.js';
 import { withDeadline } from './platform/ops/deadline.js';
 import { createProjectDirectory } from './platform/openai/projectDirectory.js';
-import type { KeyRequestDeps, ReconcileReport } from './keys/index.js';
-import type { LimitDeps } from './limits/index.js';
+import { reconcileRequests, type KeyRequestDeps, type ReconcileReport } from './keys/index.js';
+import { sweepCapRaises, type LimitDeps } from './limits/index.js';
 import { createSlackApp, SIGNATURE_MEMORY_S, SlackSettingRefused, webClientOptions, type SlackApp } from './platform/slack/app.js';
 import { register as registerCommands } from './commands/index.js';
 import { register as registerKeyListeners } from './keys/listeners/index.js';
@@ -54,7 +55,7 @@ import { createRedisClient, readyWithin, redisTargetForDisplay, type RedisClient
 import { RequestStore } from './approvals/requestStore.js';
 
 /** Every job of every feature: the queues take only these, each with a payload that fits its schema. */
-export const JOB_DEFINITIONS = [...KEY_JOBS, ...LIMIT_JOBS, ...SPEND_JOBS, ...APPROVAL_JOBS];
+export const JOB_DEFINITIONS = [...KEY_JOBS, ...LIMIT_JOBS, ...SPEND_JOBS, ...APPROVAL_JOBS, ...RECONCILE_JOBS];
 
 /** What every clock tick queues: the spend poll, then the reconciler. */
 const TICK_JOBS = [queueSpendPoll, queueReconcile];
@@ -167,6 +168,13 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   // Slack must accept the bot token before keywarden reports ready; a passing failure is retried with backoff.
   const slackAuth = checkSlackAuth(webForListeners, readiness, log);
 
+  // What every reconcile tick sweeps, feature by feature (the reconcile job and reconcileNow run the same list).
+  const sweeps = {
+    requests: () => reconcileRequests(deps),
+    approvals: () => approvals.sweep(),
+    raises: () => sweepCapRaises(deps),
+  };
+
   let workers: RunningWorkers | null = null;
   let workerRedis: RedisClient | null = null;
   let clockTask: RunningClock | null = null;
@@ -192,6 +200,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
         log,
       }),
       ...approvalJobRunners({ approvals, outbox, queues, slack: slackCalls, approvalChannel: config.approvalChannel, clock, log }),
+      reconcileRunner(sweeps, log),
     ];
     workers = startWorkers(workerRedis, keys.prefix, runners, { concurrency: 8, lockDurationMs: opts.jobLockMs ?? config.jobLockMs }, log);
     for (const worker of workers.workers) attachWorkerMetrics(worker, metrics);
@@ -250,7 +259,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     config,
     pollSpendNow: () => pollSpend(deps),
     reconcileNow: async () => {
-      const report = await reconcileAll(deps);
+      const report = await runSweeps(sweeps);
       return { ...report.requests, ...report.approvals };
     },
     async reloadPolicy() {

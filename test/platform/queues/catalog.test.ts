@@ -13,6 +13,7 @@ import { spendJobRunners } from '../../../src/spend/jobs.js';
 import { pollJobId } from '../../../src/spend/spendPoll.js';
 import { defineJob, jobRunner, JobPayloadRefused, type JobRun, type JobRunner } from '../../../src/platform/queues/catalog.js';
 import { tickJobId } from '../../../src/platform/queues/clock.js';
+import { reconcileRunner } from '../../../src/platform/queues/reconcile.js';
 import { createJobQueues, type JobQueues } from '../../../src/platform/queues/queues.js';
 import { QUEUE, type QueueName } from '../../../src/platform/queues/registry.js';
 import { retryDelay } from '../../../src/platform/queues/retry.js';
@@ -141,7 +142,7 @@ describe('producers', () => {
 
   it('take only jobs a feature also runs: every declared job has exactly one runner', () => {
     // Runners only close over their dependencies until a job runs, so none are needed to list them.
-    const runners = [keyJobRunners, limitJobRunners, spendJobRunners, approvalJobRunners].flatMap((runnersOf) => runnersOf({} as never));
+    const runners = [keyJobRunners, limitJobRunners, spendJobRunners, approvalJobRunners, () => [reconcileRunner({}, {} as never)]].flatMap((runnersOf) => runnersOf({} as never));
     expect(runners.map((r) => r.definition)).toEqual(expect.arrayContaining(JOB_DEFINITIONS));
     expect(runners).toHaveLength(JOB_DEFINITIONS.length);
   });

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClock, type RunningClock } from '../../../src/platform/queues/clock.js';
-import { queueReconcile } from '../../../src/keys/jobs.js';
+import { queueReconcile } from '../../../src/platform/queues/reconcile.js';
 import { queueSpendPoll } from '../../../src/spend/jobs.js';
 
 let clock: RunningClock | undefined;
