@@ -12,7 +12,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo_root"
 
 # The date-sensitive set: spend domain, spend e2e, sandbox and browser tests, and the boundary tests themselves.
-SUITES=(test/domain/spend test/spend/e2e/spend.test.ts test/spend/e2e/processes.test.ts test/sandbox test/browser test/dates)
+SUITES=(test/spend/domain test/spend/e2e test/sandbox test/browser test/dates)
 
 DEFAULT_INSTANTS=(
   2026-11-30T12:00:00Z # the last day of a 30-day month
