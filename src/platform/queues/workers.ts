@@ -3,6 +3,7 @@
  * before its runner sees it, and a failure is judged by the job's retry policy (permanent, retried, how long until
  * the next attempt).
  */
+import { meansStoreUnavailable } from '../redis/storeUnavailable.js';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis/connection.js';
 import type { Logger } from 'pino';
@@ -42,7 +43,7 @@ export function startWorkers(connection: RedisClient, prefix: string, runners: r
     );
     worker.on('error', (error: Error & { code?: string }) => {
       // Lost connections are reported once by the Redis health report; these would repeat on every reconnect.
-      if (isConnectionError(error)) return;
+      if (meansStoreUnavailable(error)) return;
       log.error({ queue, error: error.message }, 'worker error');
     });
     return worker;
@@ -55,10 +56,6 @@ export function startWorkers(connection: RedisClient, prefix: string, runners: r
   };
 }
 
-/** A lost or refused Redis connection (reported once elsewhere), as opposed to a worker's own error. */
-export function isConnectionError(error: Error & { code?: string }): boolean {
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT/i.test(`${error.code ?? ''} ${error.message}`);
-}
 
 /**
  * Runs one attempt of `job`. A job the catalog does not declare, or whose payload does not fit its schema, fails for
