@@ -170,9 +170,9 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
 
   // What every reconcile tick sweeps, feature by feature (the reconcile job and reconcileNow run the same list).
   const sweeps = {
-    requests: () => reconcileRequests(deps),
-    approvals: () => approvals.sweep(),
-    raises: () => sweepCapRaises(deps),
+    requests: { run: () => reconcileRequests(deps), changed: (r: ReconcileReport) => r.redone > 0 },
+    approvals: { run: () => approvals.sweep(), changed: (r: SweepReport) => r.expired + r.reminded + r.escalated > 0 },
+    raises: { run: () => sweepCapRaises(deps), changed: (r: { ended: number; failed: number }) => r.ended + r.failed > 0 },
   };
 
   let workers: RunningWorkers | null = null;

@@ -1,7 +1,7 @@
 /** The limit form's submission (opened from a hard-cap notice's "Request a higher cap"). */
 import type { App, ViewSubmitAction } from '@slack/bolt';
 import { parseAmount, type Cents } from '../../platform/domain/money.js';
-import { withDeadline } from '../../platform/ops/deadline.js';
+import { DeadlinePassed, withDeadline } from '../../platform/ops/deadline.js';
 import { describeListenerFailure, isStoreUnavailable, type ListenerContext } from '../../platform/slack/context.js';
 import { INPUT, VIEW } from '../../platform/slack/ids.js';
 import { inputValue, metadata, type ViewArgs } from '../../platform/slack/viewState.js';
@@ -87,7 +87,7 @@ async function submitLimitChange(deps: LimitFormDeps, { ack, view, body, client 
     change = checked.value;
   } catch (error) {
     deps.log.warn({ user: body.user.id, error: (error as Error).message }, 'limit form check failed');
-    const what = isStoreUnavailable(error) || /no answer within/.test((error as Error).message)
+    const what = isStoreUnavailable(error) || error instanceof DeadlinePassed
       ? 'keywarden could not read the current limits in time, so nothing was changed. Your values are still here: submit again in a moment.'
       : 'Something went wrong on keywarden’s side and it has been logged, so nothing was changed. Your values are still here: submit again in a moment.';
     await ack({ response_action: 'errors', errors: { [INPUT.limitHard.block]: what } });

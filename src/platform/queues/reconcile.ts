@@ -11,13 +11,19 @@ import { openAIRetry } from './retry.js';
 import { tickJobId, type TickJob } from './clock.js';
 
 /**
- * Each feature's sweep by name (the name is what logs call it): what it counted comes back as an object of counts
- * (each ≥ 0; all 0 when there was nothing to do), e.g. `{ checked: 3, redone: 1, settled: 1 }`.
+ * One feature's sweep: `run` returns what it counted (an object of counts, e.g. `{ checked: 3, redone: 1 }`), and
+ * `changed` says whether that report is worth a log line (something was redone, expired, ended: not merely looked at).
  */
-export type ReconcileSweeps = Readonly<Record<string, () => Promise<object>>>;
+export interface ReconcileSweep<R extends object = object> {
+  run(): Promise<R>;
+  changed(report: R): boolean;
+}
+
+/** Each feature's sweep by name (the name is what logs call it). */
+export type ReconcileSweeps = Readonly<Record<string, ReconcileSweep<any>>>;
 
 /** What each sweep of `S` counted, by the sweep's name. */
-export type SweepReports<S extends ReconcileSweeps> = { [K in keyof S]: Awaited<ReturnType<S[K]>> };
+export type SweepReports<S extends ReconcileSweeps> = { [K in keyof S]: Awaited<ReturnType<S[K]['run']>> };
 
 /** Walks every sweep on a clock tick (on the openai queue, with the jobs that may talk to OpenAI); one attempt per tick. */
 export const reconcileJob = defineJob({ queue: 'openai', name: 'reconcile', payload: z.object({ tickAt: z.number() }), retry: openAIRetry({ attempts: 1 }) });
@@ -37,11 +43,11 @@ export const queueReconcile: TickJob = (queues, tickAt) => queues.add('openai', 
  */
 export async function runSweeps<S extends ReconcileSweeps>(sweeps: S): Promise<SweepReports<S>> {
   const reports: Record<string, object> = {};
-  for (const [name, sweep] of Object.entries(sweeps)) reports[name] = await sweep();
+  for (const [name, sweep] of Object.entries(sweeps)) reports[name] = await sweep.run();
   return reports as SweepReports<S>;
 }
 
-/** What runs the `reconcile` job: every sweep, a log line for each that did something, and a one-line summary. */
+/** What runs the `reconcile` job: every sweep, a log line for each that changed something, and a one-line summary. */
 export function reconcileRunner(sweeps: ReconcileSweeps, log: Logger): JobRunner {
   return jobRunner(reconcileJob, {
     run: async (_tick, job) => {
@@ -49,7 +55,7 @@ export function reconcileRunner(sweeps: ReconcileSweeps, log: Logger): JobRunner
       const summary: string[] = [];
       for (const [name, counts] of Object.entries(reports)) {
         const numbers = Object.entries(counts).filter((entry): entry is [string, number] => typeof entry[1] === 'number');
-        if (numbers.some(([, n]) => n > 0)) log.info({ jobId: job.id, sweep: name, ...counts }, 'reconcile: a sweep changed something');
+        if (sweeps[name]?.changed(counts)) log.info({ jobId: job.id, sweep: name, ...counts }, 'reconcile: a sweep changed something');
         summary.push(`${name}: ${numbers.map(([what, n]) => `${what} ${n}`).join(', ')}`);
       }
       return summary.join('; ');
