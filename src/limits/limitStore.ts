@@ -2,17 +2,12 @@
  * Project limits in Redis (limit-change requests live in the approvals store, src/approvals/requestStore.ts). Limits are saved with a compare-and-set on their version, so
  * two admins changing the same project at once cannot silently overwrite each other.
  */
+import { releaseReentrantLock } from '../platform/redis/reentrantLock.js';
 import type { RedisClient as Redis } from '../platform/redis/connection.js';
 import type { StoredLimits } from './domain/storedLimits.js';
 import type { RedisKeys } from '../platform/redis/redis.js';
 
 export type { EndedRaise, StoredLimits } from './domain/storedLimits.js';
-
-// KEYS[1] lock. ARGV[1] owner. Deletes the lock only if this owner still holds it.
-const UNLOCK_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
 
 // KEYS[1] limits doc, KEYS[2] index set. ARGV[1] new doc, ARGV[2] expected version, ARGV[3] project id.
 const SAVE_SCRIPT = `
@@ -90,7 +85,7 @@ export class LimitsStore {
 
   /** Lets the cap lock go, if `owner` still holds it. */
   async unlockCap(projectId: string, owner: string): Promise<void> {
-    await this.redis.eval(UNLOCK_SCRIPT, 1, this.keys.custom('limits', projectId, 'caplock'), owner);
+    await releaseReentrantLock(this.redis, this.keys.custom('limits', projectId, 'caplock'), owner);
   }
 
   /**

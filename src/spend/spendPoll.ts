@@ -6,6 +6,7 @@
  * Slack job with the same id. OpenAI calls per poll at 5-minute ticks: 2 + further pages + the needed caps +
  * ceil(other limited projects / 12).
  */
+import { tickJobId } from '../platform/queues/clock.js';
 import { addCostPage, addUsagePage, finishMonthSpend, markUsageUnavailable, monthSpendOf, startMonthSpend, totalSpendCents, type CompletionsUsagePageJson, type CostPageJson, type SpendAccumulator } from './domain/aggregate.js';
 import { evaluate, thresholdRank, type Alert } from './domain/alerts.js';
 import { DAY_MS } from '../platform/domain/month.js';
@@ -142,4 +143,4 @@ export async function reportPollFailure(deps: Pick<SpendDeps, 'spend' | 'queues'
 }
 
 /** The poll job's id for a clock tick: every replica's clock derives the same id, so a tick is polled once. */
-export const pollJobId = (tickAt: number): string => jobId('poll', new Date(Math.floor(tickAt / 1_000) * 1_000).toISOString().replace(/[:.]/g, '-'));
+export const pollJobId = (tickAt: number): string => tickJobId('poll', tickAt);

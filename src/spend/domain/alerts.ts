@@ -8,7 +8,6 @@ import type { Cents } from '../../platform/domain/money.js';
 import { totalSpendCents, type MonthSpend } from './aggregate.js';
 import { forecastCrossing, forecastMonthEnd } from './forecast.js';
 
-export { monthOf, monthProgress } from '../../platform/domain/month.js';
 
 export type AlertKind = 'soft' | 'hard' | 'forecast';
 

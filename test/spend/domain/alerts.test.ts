@@ -6,8 +6,6 @@ import {
   alertIdentity,
   evaluate,
   hardCapReached,
-  monthOf,
-  monthProgress,
   percentOf,
   thresholdRank,
   type Alert,
@@ -198,19 +196,7 @@ describe('evaluate', () => {
   });
 });
 
-describe('months and percentages', () => {
-  it('names the UTC month', () => {
-    expect(monthOf(Date.UTC(2026, 10, 30, 23, 59))).toBe('2026-11');
-    expect(monthOf(Date.UTC(2026, 11, 1))).toBe('2026-12');
-    expect(monthOf(Date.UTC(2027, 0, 1) - 1)).toBe('2026-12');
-  });
-
-  it('tells how much of the month has passed', () => {
-    expect(monthProgress(NOV)).toBe(0);
-    expect(monthProgress(NOV + 15 * DAY)).toBe(0.5);
-    expect(monthProgress(Date.UTC(2026, 1, 15))).toBe(0.5); // February 2026 has 28 days
-  });
-
+describe('percentages', () => {
   it('rounds percentages down, so 100% means reached', () => {
     const pct = (spend: number, limit: number): number => percentOf(cents(spend) as Cents, cents(limit));
     expect(pct(99_999, 100_000)).toBe(99);
