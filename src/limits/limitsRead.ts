@@ -1,6 +1,7 @@
 /** `/openai-key limits`: every project's limits, month-to-date spend and OpenAI's enforcement of its cap. */
 import type { ProjectLimits } from './domain/limits.js';
-import { withoutBookkeeping } from './domain/storedLimits.js';
+import { isAdmin } from '../approvals/domain/approvers.js';
+import { withoutBookkeeping, type StoredLimits } from './domain/storedLimits.js';
 import { resolveProject, type ProjectRef } from '../platform/domain/projects.js';
 import { err, ok, type Result } from '../platform/domain/result.js';
 import { projectError, type UserFacingError } from '../platform/domain/userFacingError.js';
@@ -55,4 +56,19 @@ export async function readLimits(deps: LimitDeps, projectQuery: string | null): 
     return { project, limits, enforcement, monthToDate: totals.get(project.id) ?? null };
   });
   return ok({ views, uncheckedAtOpenAI: unchecked });
+}
+
+/** What the limit form opened from a hard-cap notice needs: the project's stored limits and whether the clicker is an admin. */
+export interface HigherCapFormRead {
+  readonly current: StoredLimits | null;
+  readonly asAdmin: boolean;
+}
+
+/**
+ * Reads what the "Request a higher cap" form starts from, for `userId` and the project `projectId`. Errors: whatever
+ * the store or Slack's group lookup throws (the listener answers them in words).
+ */
+export async function readHigherCapForm(deps: Pick<LimitDeps, 'limits' | 'groupsOf' | 'settings'>, projectId: string, userId: string): Promise<HigherCapFormRead> {
+  const [current, groups] = await Promise.all([deps.limits.get(projectId), deps.groupsOf(userId)]);
+  return { current, asAdmin: isAdmin(userId, groups, deps.settings.policy) };
 }

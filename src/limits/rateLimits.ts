@@ -18,6 +18,14 @@ export async function readRateLimits(deps: Pick<LimitDeps, 'projects' | 'openai'
 }
 
 /**
+ * The rate limits OpenAI holds for the project `projectId`, one per model, or null when OpenAI could not be read
+ * (the limits reply then says so instead of listing them).
+ */
+export async function rateLimitsOfProject(deps: Pick<LimitDeps, 'openai'>, projectId: string): Promise<RateLimitAtOpenAI[] | null> {
+  return deps.openai.listRateLimits(projectId).catch(() => null);
+}
+
+/**
  * Changes one model's rate limits at OpenAI (admins only), and audits it. Refused in words: not an admin, an
  * unknown project or model (with the closest names), or OpenAI's refusal (then nothing changed).
  */

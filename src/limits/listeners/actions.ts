@@ -1,12 +1,12 @@
 /** The "Request a higher cap" button on a hard-cap notice: the limit form, with a higher cap filled in. */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { renderErrorNotice } from '../../platform/slack/render/notices.js';
-import { isAdmin } from '../../approvals/domain/approvers.js';
 import { renderNoticeModal } from '../../platform/slack/render/noticeModal.js';
 import { ackedButton, type ButtonArgs, type ListenerContext } from '../../platform/slack/context.js';
 import { ACTION } from '../../platform/slack/ids.js';
 import { suggestHigherCap } from '../domain/limits.js';
 import type { LimitDeps } from '../index.js';
+import { readHigherCapForm } from '../limitsRead.js';
 import { renderLimitChangeModal } from '../render/index.js';
 
 export type HigherCapDeps = Pick<LimitDeps, 'limits' | 'groupsOf' | 'settings'> & Pick<ListenerContext, 'log'>;
@@ -21,8 +21,7 @@ async function openHigherCapForm(deps: HigherCapDeps, { action, body, client }: 
   const projectId = action.value ?? '';
   // Open now (the trigger lasts 3 s), fill in once the limits and the person's rights are read.
   const opened = await client.views.open({ trigger_id: body.trigger_id, view: renderNoticeModal('Spend limits', ':hourglass_flowing_sand: Reading the project’s limits…') });
-  const current = await deps.limits.get(projectId);
-  const asAdmin = isAdmin(body.user.id, await deps.groupsOf(body.user.id), deps.settings.policy);
+  const { current, asAdmin } = await readHigherCapForm(deps, projectId, body.user.id);
   const currentHard = current?.hardCents ?? null;
   await client.views.update({
     view_id: opened.view?.id ?? '',

@@ -8,6 +8,7 @@ import type { RateLimitAtOpenAI } from '../../platform/openai/admin.js';
 import { ephemeral, type SlashCommandArgs } from '../../platform/slack/context.js';
 import type { LimitCommand } from '../domain/limitCommands.js';
 import { changeLimits, changeRateLimit, readAudit, readLimits, readRateLimits, type LimitDeps, type LimitsView } from '../index.js';
+import { rateLimitsOfProject } from '../rateLimits.js';
 import {
   renderAuditLog,
   renderLimitChangeConfirmation,
@@ -53,7 +54,7 @@ export async function runLimitCommand(deps: LimitDeps, cmd: LimitCommand, { comm
       }
       const [one] = read.value.views;
       if (project && one) {
-        const rateLimits = await deps.openai.listRateLimits(one.project.id).catch(() => null);
+        const rateLimits = await rateLimitsOfProject(deps, one.project.id);
         await respond(ephemeral(renderProjectLimits(rowOf(one), rateLimits ? rateLimits.map(rateLimitRowOf) : null, { now })));
       } else {
         await respond(ephemeral(renderLimitsOverview(read.value.views.map(rowOf), { now, uncheckedAtOpenAI: read.value.uncheckedAtOpenAI })));
