@@ -79,7 +79,7 @@ export interface RunningKeywarden {
   readonly config: Config;
   /** runs one spend poll now, in this process (the sandbox's "run a poll now"); alerts still go through the ledger */
   pollSpendNow(): Promise<PollReport>;
-  /** runs the reconciler and the approvals sweep (expiry, reminders, escalations) now, as every clock tick does */
+  /** runs every reconcile sweep now (key requests, pending approvals' expiry, reminders and escalations, cap raises' ends), as every clock tick does */
   reconcileNow(): Promise<ReconcileReport & SweepReport>;
   /** re-reads KEYWARDEN_POLICY_FILE (SIGHUP); a bad file is refused, its problems logged, the old policy kept */
   reloadPolicy(): Promise<Result<Policy, PolicyProblem[]>>;

@@ -23,7 +23,6 @@ export { deleteServiceAccount, deleteServiceAccountsByName } from './serviceAcco
 export { recordReveal, revealKey, type RevealRefusal, type Revealed } from './reveal.js';
 export { expireKey, expireReveal, revokeKey, type RevokeRefusal } from './revocation.js';
 export { reconcileRequests, type ReconcileReport } from './reconcile.js';
-export * from './keySealing.js';
 export { revealRefusalFor, type RevealRefusal as RevealRefusalWords } from './render/revealRefusal.js';
 export * from './render/index.js';
 export * from './requestKind.js';

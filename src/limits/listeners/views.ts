@@ -2,7 +2,8 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
 import { parseAmount, type Cents } from '../../platform/domain/money.js';
 import { DeadlinePassed, withDeadline } from '../../platform/ops/deadline.js';
-import { describeListenerFailure, isStoreUnavailable, type ListenerContext } from '../../platform/slack/context.js';
+import { describeListenerFailure, type ListenerContext } from '../../platform/slack/context.js';
+import { isStoreUnavailable } from '../../platform/redis/storeUnavailable.js';
 import { INPUT, VIEW } from '../../platform/slack/ids.js';
 import { inputValue, metadata, type ViewArgs } from '../../platform/slack/viewState.js';
 import { parseThresholds, type LimitChange } from '../domain/limits.js';

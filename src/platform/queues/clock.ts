@@ -46,15 +46,15 @@ export function startClock(expression: string, queues: Pick<JobQueues, 'add'>, j
     lastQueuedTick = Math.max(lastQueuedTick, tickAt);
     try {
       await queueTick(queues, jobs, tickAt);
-      if (catchUp) log.info({ tickAt: new Date(tickAt).toISOString() }, 'a clock tick was missed (the event loop was late); polled it now');
+      if (catchUp) log.info({ tickAt: new Date(tickAt).toISOString() }, 'a clock tick was missed (the event loop was late); its jobs were queued now');
     } catch (error) {
-      log.warn({ tickAt, error: (error as Error).message }, 'could not queue the spend poll for this tick; the next tick reads month-to-date totals');
+      log.warn({ tickAt, error: (error as Error).message }, 'could not queue this tick\'s jobs; the next tick queues its own (the poll reads month-to-date totals, the reconciler walks everything unsettled)');
     }
   };
 
   const task: ScheduledTask = cron.schedule(expression, async ({ date }) => tick(date.getTime(), false), {
     timezone: 'Etc/UTC',
-    name: 'keywarden-poll-spend',
+    name: 'keywarden-clock',
     noOverlap: false,
     ...(options.missedToleranceMs !== undefined ? { missedExecutionTolerance: options.missedToleranceMs } : {}),
   });

@@ -64,7 +64,7 @@ export function slackRefusal(error: unknown): string | null {
 }
 
 /** A Slack failure: permanent when Slack refused for good, else retried (a 429 never gets here: the job waits instead). */
-export function judgeSlackFailure(error: unknown): FailureVerdict {
+function judgeSlackFailure(error: unknown): FailureVerdict {
   const refusal = slackRefusal(error);
   return refusal ? { permanent: true, message: refusal } : { permanent: false, message: error instanceof Error ? error.message : String(error) };
 }

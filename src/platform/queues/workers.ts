@@ -3,9 +3,9 @@
  * before its runner sees it, and a failure is judged by the job's retry policy (permanent, retried, how long until
  * the next attempt).
  */
-import { meansStoreUnavailable } from '../redis/storeUnavailable.js';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis/connection.js';
+import { meansStoreUnavailable } from '../redis/storeUnavailable.js';
 import type { Logger } from 'pino';
 import { createJobCatalog, type JobCatalog, type JobRun, type JobRunner } from './catalog.js';
 import { QUEUE, type QueueName } from './registry.js';
@@ -55,7 +55,6 @@ export function startWorkers(connection: RedisClient, prefix: string, runners: r
     },
   };
 }
-
 
 /**
  * Runs one attempt of `job`. A job the catalog does not declare, or whose payload does not fit its schema, fails for

@@ -35,7 +35,6 @@ export function redisKeys(namespace: string): RedisKeys {
   };
 }
 
-export type { RedisClient, RedisRole, RedisTarget } from './connection.js';
 
 /**
  * A connection to one Redis server from its URL (tests and tools; the app uses `createRedisClient`, which also

@@ -85,7 +85,7 @@ export function meansStoreUnavailable(error: unknown): boolean {
 }
 
 /** `error` as a `StoreUnavailableError` when it means the store is unavailable; otherwise `error` unchanged. */
-export function asStoreError(error: Error): Error {
+function asStoreError(error: Error): Error {
   return !(error instanceof StoreUnavailableError) && meansStoreUnavailable(error) ? new StoreUnavailableError(error) : error;
 }
 

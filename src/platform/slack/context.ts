@@ -7,8 +7,6 @@ import type { Logger } from 'pino';
 import type { RenderedMessage } from './render/blocks.js';
 import { isStoreUnavailable } from '../redis/storeUnavailable.js';
 
-/** A store call failed because Redis is unavailable (`StoreUnavailableError`); see platform/redis/storeUnavailable.ts. */
-export { isStoreUnavailable };
 
 export interface ListenerContext {
   readonly log: Logger;

@@ -14,7 +14,8 @@ import { createRedisClient, readyWithin, type RedisClient } from '../../../src/p
 import { compareAndSet } from '../../../src/platform/redis/documents.js';
 import { createRedis, redisKeys } from '../../../src/platform/redis/redis.js';
 import { StoreUnavailableError } from '../../../src/platform/redis/storeUnavailable.js';
-import { describeListenerFailure, isStoreUnavailable } from '../../../src/platform/slack/context.js';
+import { describeListenerFailure } from '../../../src/platform/slack/context.js';
+import { isStoreUnavailable } from '../../../src/platform/redis/storeUnavailable.js';
 import { answersPing, freePort } from '../../../src/sandbox/redisLocator.js';
 import { SpawnedProcesses } from '../../support/processes.js';
 
