@@ -39,7 +39,7 @@ export async function reconcileHardCap(
   if (comparison.kind === 'in-step') return stored;
   if (comparison.kind === 'in-step-first-seen') {
     // OpenAI has no cap, as keywarden thought: from now on a cap appearing there is a change, not an adoption.
-    const current = stored as StoredLimits; // only a stored record can be in step with OpenAI
+    const current = comparison.stored; // only a stored record can be in step with OpenAI
     const marked: StoredLimits = { ...current, capKnown: true };
     return (await deps.limits.save(marked, current.version)) ? marked : deps.limits.get(project.id);
   }

@@ -16,7 +16,7 @@ export type CapComparison =
   /** the same cap as keywarden's, already known */
   | { readonly kind: 'in-step' }
   /** the same cap (none at all) seen for the first time: from now on a cap appearing there is a change */
-  | { readonly kind: 'in-step-first-seen' }
+  | { readonly kind: 'in-step-first-seen'; readonly stored: StoredLimits }
   | { readonly kind: 'differs'; readonly sighting: CapSighting };
 
 /**
@@ -30,7 +30,7 @@ export type CapComparison =
 export function compareCapWithOpenAI(stored: StoredLimits | null, observedCents: Cents | null): CapComparison {
   if (!stored && observedCents === null) return { kind: 'nothing-held' };
   const capKnown = stored !== null && (stored.capKnown ?? stored.hardAtOpenAI !== null);
-  if (stored && stored.hardAtOpenAI === observedCents) return capKnown ? { kind: 'in-step' } : { kind: 'in-step-first-seen' };
+  if (stored && stored.hardAtOpenAI === observedCents) return capKnown ? { kind: 'in-step' } : { kind: 'in-step-first-seen', stored };
   return { kind: 'differs', sighting: !capKnown ? 'adopted' : observedCents === null ? 'removed' : 'changed' };
 }
 

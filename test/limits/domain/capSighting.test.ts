@@ -25,7 +25,8 @@ describe('compareCapWithOpenAI', () => {
 
   it('is in step when OpenAI has the cap keywarden knows, and marks a first "no cap" as seen', () => {
     expect(compareCapWithOpenAI(stored({}), cents(50_000))).toEqual({ kind: 'in-step' });
-    expect(compareCapWithOpenAI(stored({ hardCents: null, hardAtOpenAI: null, capKnown: undefined }), null)).toEqual({ kind: 'in-step-first-seen' });
+    const uncapped = stored({ hardCents: null, hardAtOpenAI: null, capKnown: undefined });
+    expect(compareCapWithOpenAI(uncapped, null)).toEqual({ kind: 'in-step-first-seen', stored: uncapped });
     // a record from before `capKnown` that holds a cap counts as knowing it
     expect(compareCapWithOpenAI(stored({ capKnown: undefined }), cents(50_000))).toEqual({ kind: 'in-step' });
   });
