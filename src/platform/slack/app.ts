@@ -239,7 +239,8 @@ export const SIGNATURE_MEMORY_S = 10 * 60;
 
 /**
  * Wraps Bolt's HTTPReceiver so a signed request sent again with the same signature (a replay within Slack's 5-minute
- * window) is acknowledged with an empty 200 and handled no more. If the ledger cannot be read the request runs: the
+ * window) is acknowledged with an empty 200 and handled no more. Options requests (`block_suggestion`) are exempt:
+ * they change nothing, and two identical ones in the same second legitimately share a signature. If the ledger cannot be read the request runs: the
  * listeners answer a store outage themselves, and their own once-only checks still hold.
  */
 function signedOnce(inner: HTTPReceiver, ledger: SignedRequestLedger, log: Logger): Receiver {
@@ -248,8 +249,12 @@ function signedOnce(inner: HTTPReceiver, ledger: SignedRequestLedger, log: Logge
       inner.init({
         processEvent: async (event: ReceiverEvent) => {
           const signature = (event.customProperties as Record<string, unknown> | undefined)?.[SIGNATURE_PROPERTY];
-          if (typeof signature !== 'string' || signature === '' || (await ledger.claim(signature).catch(() => true))) return app.processEvent(event);
           const body = event.body as { type?: unknown; command?: unknown };
+          // Options requests only read (the project picker): the same keystrokes in the same second are signed the
+          // same, and each must get its options. Every other request Slack sends carries a trigger_id or event_id
+          // of its own, so its signature never repeats unless the request itself is sent again.
+          if (body.type === 'block_suggestion') return app.processEvent(event);
+          if (typeof signature !== 'string' || signature === '' || (await ledger.claim(signature).catch(() => true))) return app.processEvent(event);
           log.warn({ kind: typeof body.type === 'string' ? body.type : typeof body.command === 'string' ? 'slash_command' : undefined }, 'a signed Slack request arrived again with the same signature; acknowledged, not handled again');
           await event.ack();
         },
