@@ -28,11 +28,7 @@ export {
 export {
   REQUEST_LIST_MAX_ITEMS,
   renderDuplicateRequestWarning,
-  renderHelp,
-  renderHelpTopic,
   renderRequestCancelled,
-  renderUnknownHelpTopic,
   renderRequestSent,
   renderRequestList,
-  type HelpEntry,
 } from './ephemeral.js';
