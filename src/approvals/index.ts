@@ -6,6 +6,6 @@ export * from './engine.js';
 export * from './requestStore.js';
 export * from './outbox.js';
 export * from './policyFile.js';
-export * from './policyWords.js';
+export * from './render/policy.js';
 export * from './render/thread.js';
 export * from './render/decisionRefusal.js';

@@ -1,8 +1,9 @@
 /** The App Home tab: the person's key requests and keys, then every `/openai-key` command with an example. */
 import type { App } from '@slack/bolt';
-import { listRequests, renderHelp, renderRequestList, type KeyRequestDeps } from '../keys/index.js';
+import { listRequests, renderRequestList, type KeyRequestDeps } from '../keys/index.js';
 import type { ListenerContext } from '../platform/slack/context.js';
 import { HELP_ENTRIES } from './domain/command.js';
+import { renderHelp } from './render/help.js';
 
 export type AppHomeDeps = Pick<KeyRequestDeps, 'requests' | 'clock'> & Pick<ListenerContext, 'log'>;
 

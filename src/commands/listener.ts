@@ -5,7 +5,6 @@
  */
 import type { App } from '@slack/bolt';
 import { runPolicyCommand, type PolicyCommandDeps } from '../approvals/listeners/commands.js';
-import { renderHelp, renderHelpTopic, renderUnknownHelpTopic, type RenderedMessage } from '../keys/index.js';
 import { renderCommandError, renderErrorNotice } from '../platform/slack/render/notices.js';
 import { runKeyCommand, type KeyCommandDeps } from '../keys/listeners/commands.js';
 import { runLimitCommand } from '../limits/listeners/commands.js';
@@ -13,7 +12,9 @@ import type { LimitDeps } from '../limits/index.js';
 import { closestNames } from '../platform/domain/projects.js';
 import { describeListenerFailure, ephemeral, type ListenerContext, type SlashCommandArgs } from '../platform/slack/context.js';
 import { SLASH_COMMAND } from '../platform/slack/ids.js';
+import type { RenderedMessage } from '../platform/slack/render/blocks.js';
 import { HELP_ENTRIES, SUBCOMMANDS, helpEntriesOf, parseCommand, type Command, type HelpCommand } from './domain/command.js';
+import { renderHelp, renderHelpTopic, renderUnknownHelpTopic } from './render/help.js';
 
 export type CommandListenerDeps = KeyCommandDeps & LimitDeps & PolicyCommandDeps & Pick<ListenerContext, 'log'>;
 

@@ -3,7 +3,7 @@
  * request, expire one nobody decided, and list a person's requests. Errors come back as data with plain words.
  */
 import { randomBytes } from 'node:crypto';
-import { parseLifetimeDays, validatePurpose } from '../platform/domain/projects.js';
+import { parseLifetimeDays, validatePurpose } from './domain/requestInput.js';
 import { projectError, type UserFacingError } from '../platform/domain/userFacingError.js';
 import { err, ok, type Result } from '../platform/domain/result.js';
 import { holdsKey, openKeyRequest, type KeyRequest } from './domain/keyRequest.js';

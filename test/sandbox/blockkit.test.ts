@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REQUEST_STATES } from '../../src/keys/domain/keyRequest.js';
 import { ACTION, INPUT, VIEW } from '../../src/platform/slack/ids.js';
-import { renderHelp, renderRequestList, renderRequestMessage, renderRequestModal, renderRequestSent, renderRequesterDm, renderRevealedKeyModal, renderRevealRefusalModal, renderThreadNote } from '../../src/keys/render/index.js';
+import { renderRequestList, renderRequestMessage, renderRequestModal, renderRequestSent, renderRequesterDm, renderRevealedKeyModal, renderRevealRefusalModal, renderThreadNote } from '../../src/keys/render/index.js';
 import { renderDenyReasonModal } from '../../src/approvals/render/denyReasonModal.js';
 import { renderErrorNotice } from '../../src/platform/slack/render/notices.js';
 import { HELP_ENTRIES } from '../../src/commands/domain/command.js';
+import { renderHelp } from '../../src/commands/render/help.js';
 import {
   decodeSlackEntities,
   emojiFor,

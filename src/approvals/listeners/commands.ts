@@ -10,7 +10,7 @@ import { ephemeral, type SlashCommandArgs } from '../../platform/slack/context.j
 import { POLICY_HELP, type PolicyCommand } from '../domain/policyCommand.js';
 import { REQUEST_KIND_NAMES } from '../domain/policy.js';
 import type { ApprovalEngine } from '../engine.js';
-import { renderPolicy, type PolicySection } from '../policyWords.js';
+import { renderPolicy, type PolicySection } from '../render/policy.js';
 
 export type PolicyCommandDeps = {
   readonly approvals: Pick<ApprovalEngine, 'policyFor' | 'policyFile' | 'namedProjects'>;

@@ -6,6 +6,7 @@
 import { commandFailure, plainTextFromSlack, type CommandError, type HelpEntry, type Token } from '../../platform/domain/commandText.js';
 import { redactSecret } from '../../platform/domain/redact.js';
 import { ok, type Result } from '../../platform/domain/result.js';
+import { PURPOSE_MAX_CHARS, PURPOSE_MIN_CHARS } from './requestInput.js';
 
 export type KeySubcommand = 'request' | 'list' | 'cancel' | 'revoke';
 
@@ -40,7 +41,7 @@ export const KEY_HELP: readonly HelpEntry[] = [
     who: 'Anyone.',
     details: [
       'project: the project\'s name (in quotes if it has spaces) or its id (proj_…).',
-      'purpose: what the key is for, 10 to 500 characters; approvers read it before they decide.',
+      `purpose: what the key is for, ${PURPOSE_MIN_CHARS} to ${PURPOSE_MAX_CHARS} characters; approvers read it before they decide.`,
       'If you already have a request waiting for the same project, keywarden shows its id and asks before sending another.',
       'You get a DM when it is decided; an approved key is revealed once, from that DM.',
     ],

@@ -1,6 +1,6 @@
 /** The key request form (from `/openai-key request` alone): checked in the form, then sent as a request. */
 import type { App, ViewSubmitAction } from '@slack/bolt';
-import { parseLifetimeDays, validatePurpose } from '../../platform/domain/projects.js';
+import { parseLifetimeDays, validatePurpose } from '../domain/requestInput.js';
 import { describeListenerFailure, type ListenerContext } from '../../platform/slack/context.js';
 import { INPUT, VIEW } from '../../platform/slack/ids.js';
 import { inputValue, metadata, type ViewArgs } from '../../platform/slack/viewState.js';

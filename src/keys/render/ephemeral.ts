@@ -1,92 +1,18 @@
+/**
+ * What only the person who asked sees about their key requests: their list, a request sent, a duplicate to confirm,
+ * a cancel. (The `/openai-key` help is the router's: src/commands/render/help.ts.)
+ */
 import type { KnownBlock } from '@slack/types';
 import type { KeyRequest } from '../domain/keyRequest.js';
 import { ACTION } from '../../platform/slack/ids.js';
 import { actionsBlock, buttonElement, composeMessage, contextBlock, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
-import { BLOCK_KIT_LIMITS } from '../../platform/slack/render/blockKitLimits.js';
 import { codeSpan, fitUserText, mentionChannel, mentionUser, slackDate } from '../../platform/slack/render/mrkdwn.js';
-import { HELP_POINTER, renderErrorNotice, renderNotice } from '../../platform/slack/render/notices.js';
+import { renderNotice } from '../../platform/slack/render/notices.js';
 import { keyIdLabel, projectLabel, redactedKeyLabel } from './requestMessage.js';
 import { renderStateInWords } from './stateWords.js';
 
-/** One subcommand as the command grammar describes it (domain/command.ts HELP_ENTRIES). */
-export interface HelpEntry {
-  readonly usage: string;
-  readonly example: string;
-  readonly summary: string;
-  /** who may use it, in words */
-  readonly who?: string;
-  readonly details?: readonly string[];
-  readonly moreExamples?: readonly string[];
-  readonly adminOnly?: boolean;
-}
-
-
+/** the most requests `/openai-key list` shows; the rest are counted */
 export const REQUEST_LIST_MAX_ITEMS = 20;
-
-/** Packs lines into as few sections as fit Slack's section limit, leaving `reserved` blocks for the rest. */
-const packLines = (lines: readonly string[], reserved: number): KnownBlock[] => {
-  const sections: string[] = [];
-  for (const line of lines) {
-    const current = sections[sections.length - 1];
-    if (current !== undefined && current.length + 2 + line.length <= BLOCK_KIT_LIMITS.sectionText) {
-      sections[sections.length - 1] = `${current}\n\n${line}`;
-    } else {
-      sections.push(line);
-    }
-  }
-  return sections.slice(0, BLOCK_KIT_LIMITS.messageBlocks - reserved).map((text) => sectionBlock(text));
-};
-
-/** The `/openai-key help` reply: every subcommand with an example. */
-export const renderHelp = (entries: readonly HelpEntry[], opts?: { intro?: string }): RenderedMessage => {
-  const lines = entries.map(
-    (entry) =>
-      `${codeSpan(entry.usage, 300)}${entry.adminOnly === true ? ' _(admins only)_' : ''}\n` +
-      `${fitUserText(entry.summary, 1000)}${entry.who !== undefined && entry.adminOnly !== true ? ` _${fitUserText(entry.who, 300)}_` : ''}\n` +
-      `Example: ${codeSpan(entry.example, 300)}`,
-  );
-  const blocks: KnownBlock[] = [headerBlock('keywarden: /openai-key commands')];
-  if (opts?.intro !== undefined && opts.intro.trim() !== '') blocks.push(sectionBlock(fitUserText(opts.intro, 2000)));
-  if (lines.length === 0) blocks.push(sectionBlock('No commands are available.'));
-  blocks.push(...packLines(lines, blocks.length));
-  const usages = entries.map((entry) => fitUserText(entry.usage, 200)).join(', ');
-  return composeMessage(`keywarden commands: ${usages === '' ? 'none' : usages}`, blocks);
-};
-
-/**
- * `help <command>`: that command's entries in detail (arguments, who may use it, examples). `command` is the name
- * as typed; entries come from the grammar.
- */
-export const renderHelpTopic = (command: string, entries: readonly HelpEntry[]): RenderedMessage => {
-  const blocks: KnownBlock[] = [headerBlock(`/openai-key ${command}`)];
-  for (const entry of entries) {
-    const details = (entry.details ?? []).map((line) => `• ${fitUserText(line, 500)}`);
-    const examples = [entry.example, ...(entry.moreExamples ?? [])].map((example) => codeSpan(`/openai-key ${example}`, 300));
-    blocks.push(
-      sectionBlock(
-        [
-          `*Usage:* ${codeSpan(`/openai-key ${entry.usage}`, 300)}`,
-          fitUserText(entry.summary, 1000),
-          ...details,
-          ...(entry.who === undefined ? [] : [`*Who may use it:* ${fitUserText(entry.who, 300)}`]),
-          `*${examples.length === 1 ? 'Example' : 'Examples'}:* ${examples.join('  ')}`,
-        ].join('\n'),
-      ),
-    );
-  }
-  blocks.push(contextBlock(HELP_POINTER));
-  return composeMessage(`/openai-key ${fitUserText(command, 40)}: ${entries.map((entry) => fitUserText(entry.usage, 300)).join(' | ')}`, blocks);
-};
-
-/** `help <word>` for a word that is no command: says so and names the commands. */
-export const renderUnknownHelpTopic = (asked: string, commands: readonly string[], suggestion?: string): RenderedMessage => {
-  const text =
-    `"${fitUserText(asked, 100)}" is not an /openai-key command.${suggestion === undefined ? '' : ` Did you mean ${codeSpan(suggestion, 40)}?`} ` +
-    `The commands are: ${commands.map((name) => codeSpan(name, 40)).join(', ')}. ` +
-    'Type `/openai-key help <command>` for one of them, or `/openai-key help` for all.';
-  return composeMessage(text, [sectionBlock(`:warning: ${text}`)]);
-};
-
 
 const deadlineLabel = (req: KeyRequest, now: number): string => {
   const when = (label: string, ms: number): string => `${label} ${slackDate(ms)}${ms <= now ? ' (passed)' : ''}`;
@@ -126,8 +52,6 @@ export const renderRequestList = (items: readonly KeyRequest[], opts: { now: num
     .join(', ');
   return composeMessage(`You have ${count}: ${summary}${items.length > 5 ? ', …' : ''}`, blocks);
 };
-
-
 
 /** Told to the requester once their request is waiting in the approval channel. */
 export const renderRequestSent = (req: Pick<KeyRequest, 'projectName' | 'projectId' | 'id'>, approvalChannel: string): RenderedMessage => {

@@ -18,8 +18,6 @@ export { refusalInWords, renderThreadNote } from './thread.js';
 export { renderKeyDmAfterReveal, renderRequesterDm } from './dm.js';
 export { revealRefusalFor } from './revealRefusal.js';
 export {
-  PURPOSE_MAX_LENGTH,
-  PURPOSE_MIN_LENGTH,
   renderRequestModal,
   renderRevealRefusalModal,
   renderRevealedKeyModal,
@@ -28,11 +26,7 @@ export {
 export {
   REQUEST_LIST_MAX_ITEMS,
   renderDuplicateRequestWarning,
-  renderHelp,
-  renderHelpTopic,
   renderRequestCancelled,
-  renderUnknownHelpTopic,
   renderRequestSent,
   renderRequestList,
-  type HelpEntry,
 } from './ephemeral.js';

@@ -1,14 +1,12 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { KeyRequest } from '../domain/keyRequest.js';
+import { PURPOSE_MAX_CHARS, PURPOSE_MIN_CHARS } from '../domain/requestInput.js';
 import { INPUT, VIEW } from '../../platform/slack/ids.js';
 import { composeModal, contextBlock, fieldsBlock, plainText, sectionBlock } from '../../platform/slack/render/blocks.js';
 import { BLOCK_KIT_LIMITS } from '../../platform/slack/render/blockKitLimits.js';
 import { codeSpan, escapeMrkdwn, fitUserText, pluralDays, slackDate, truncateText } from '../../platform/slack/render/mrkdwn.js';
 import { keyIdLabel, projectLabel, redactedKeyLabel } from './requestMessage.js';
 import { revealRefusalContent, type RevealRefusal } from './revealRefusal.js';
-
-export const PURPOSE_MIN_LENGTH = 10;
-export const PURPOSE_MAX_LENGTH = 500;
 
 export interface RequestModalOptions {
   /**
@@ -76,8 +74,8 @@ export const renderRequestModal = (opts: RequestModalOptions): ModalView => {
       type: 'plain_text_input',
       action_id: INPUT.purpose.action,
       multiline: true,
-      min_length: PURPOSE_MIN_LENGTH,
-      max_length: PURPOSE_MAX_LENGTH,
+      min_length: PURPOSE_MIN_CHARS,
+      max_length: PURPOSE_MAX_CHARS,
       placeholder: plainText('e.g. Nightly summarisation job for the support inbox', BLOCK_KIT_LIMITS.placeholder),
     },
   };

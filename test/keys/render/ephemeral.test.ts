@@ -1,51 +1,9 @@
 import type { HeaderBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { renderHelp, renderRequestList, type HelpEntry } from '../../../src/keys/render/ephemeral.js';
+import { renderRequestList } from '../../../src/keys/render/ephemeral.js';
 import { renderErrorNotice, renderNotice } from '../../../src/platform/slack/render/notices.js';
 import { ALL_STATES, HOSTILE, NOW, requestIn } from './fixtures.js';
 import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
-
-const HELP: HelpEntry[] = [
-  { usage: '/openai-key request', example: '/openai-key request', summary: 'Ask for a key (opens a form).' },
-  { usage: '/openai-key list', example: '/openai-key list', summary: 'Your requests and keys.' },
-  {
-    usage: '/openai-key limit <project> <soft> <hard>',
-    example: '/openai-key limit proj_abc 100 200',
-    summary: 'Change a project’s spend limits.',
-    adminOnly: true,
-  },
-];
-
-describe('renderHelp', () => {
-  it('lists every subcommand with an example, escaped', () => {
-    const help = renderHelp(HELP, { intro: 'keywarden hands out OpenAI keys.' });
-    const text = mrkdwnStrings({ blocks: help.blocks }).join('\n');
-    for (const entry of HELP) expect(text).toContain(entry.summary);
-    expect(text).toContain('`/openai-key limit &lt;project&gt; &lt;soft&gt; &lt;hard&gt;` _(admins only)_');
-    expect(text).toContain('Example: `/openai-key limit proj_abc 100 200`');
-    expect(text).toContain('keywarden hands out OpenAI keys.');
-    expect(help.text).toContain('/openai-key request');
-    expect(messageViolations(help)).toEqual([]);
-    expect(liveMarkup(mrkdwnStrings(help))).toEqual([]);
-  });
-
-  it('stays within limits with many long entries', () => {
-    const many = Array.from({ length: 300 }, (_, i) => ({
-      usage: `/openai-key cmd${i} ${HOSTILE}`,
-      example: 'x'.repeat(5000),
-      summary: '&'.repeat(5000),
-    }));
-    const help = renderHelp(many, { intro: 'i'.repeat(10_000) });
-    expect(messageViolations(help)).toEqual([]);
-    expect(liveMarkup(mrkdwnStrings(help))).toEqual([]);
-  });
-
-  it('still renders something when there are no entries', () => {
-    const help = renderHelp([]);
-    expect(help.text.length).toBeGreaterThan(0);
-    expect(messageViolations(help)).toEqual([]);
-  });
-});
 
 describe('renderRequestList', () => {
   it('suggests a request when there is nothing yet', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as render from '../../../src/keys/render/index.js';
 import * as notices from '../../../src/platform/slack/render/notices.js';
 import { renderDenyReasonModal } from '../../../src/approvals/render/denyReasonModal.js';
+import { renderHelp } from '../../../src/commands/render/help.js';
 import type { ThreadEvent } from '../../../src/approvals/domain/requestEvents.js';
 import { redactSecret } from '../../../src/platform/domain/redact.js';
 import { ALL_STATES, NOW, SAMPLE_KEY, fullRequest } from './fixtures.js';
@@ -48,7 +49,7 @@ const everyOtherOutput = (): unknown[] => {
       error: 'try again',
     }),
     renderDenyReasonModal(fullRequest().id),
-    render.renderHelp([{ usage: '/openai-key request', example: '/openai-key request', summary: 'Ask for a key' }]),
+    renderHelp([{ usage: '/openai-key request', example: '/openai-key request', summary: 'Ask for a key', who: 'Anyone.' }]),
     notices.renderNotice('done', { title: 'Saved' }),
     notices.renderErrorNotice({ what: 'wrong', hint: 'right' }),
   );

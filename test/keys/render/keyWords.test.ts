@@ -1,8 +1,8 @@
 /** Words that are true about key requests: ids where people look, refusals with the real reason, no stale parts. */
 import { describe, expect, it } from 'vitest';
-import { HELP_ENTRIES, SUBCOMMANDS, helpEntriesOf } from '../../../src/commands/domain/command.js';
+import { HELP_ENTRIES, helpEntriesOf } from '../../../src/commands/domain/command.js';
 import { renderKeyDmAfterReveal, renderRequesterDm } from '../../../src/keys/render/dm.js';
-import { renderDuplicateRequestWarning, renderHelpTopic, renderRequestList, renderUnknownHelpTopic } from '../../../src/keys/render/ephemeral.js';
+import { renderDuplicateRequestWarning, renderRequestList } from '../../../src/keys/render/ephemeral.js';
 import { renderCommandError } from '../../../src/platform/slack/render/notices.js';
 import { renderRevealedKeyModal, renderRevealRefusalModal } from '../../../src/keys/render/modals.js';
 import { renderRequestMessage } from '../../../src/keys/render/requestMessage.js';
@@ -11,7 +11,7 @@ import { renderThreadNote, refusalInWords } from '../../../src/keys/render/threa
 import { mentionUser } from '../../../src/platform/slack/render/mrkdwn.js';
 import { ACTION } from '../../../src/platform/slack/ids.js';
 import { NOW, SAMPLE_KEY, requestIn } from './fixtures.js';
-import { liveMarkup, messageViolations, modalViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { messageViolations, modalViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
 
 const textOf = (blocks: unknown[]): string => mrkdwnStrings({ blocks } as never).join('\n');
 const HOUR = 3_600_000;
@@ -29,25 +29,6 @@ describe('answers that fit the question', () => {
     expect(text).not.toContain('/openai-key request');
     expect(answer.blocks.length).toBeLessThanOrEqual(3);
     expect(messageViolations(answer)).toEqual([]);
-  });
-
-  it('help <command> shows that command in detail: arguments, who may use it, examples', () => {
-    const help = renderHelpTopic('ratelimit', helpEntriesOf('ratelimit'));
-    const text = textOf(help.blocks);
-    expect(text).toContain('*Who may use it:* Anyone can see rate limits; only admins can change them.');
-    expect(text).toContain('positive whole numbers');
-    expect(text).toContain('`/openai-key ratelimit Billing`');
-    expect(text).not.toContain('/openai-key audit');
-    const cancel = textOf(renderHelpTopic('cancel', helpEntriesOf('cancel')).blocks);
-    expect(cancel).toContain('The person who made the request, or an admin.');
-    expect(textOf(renderHelpTopic('audit', helpEntriesOf('audit')).blocks)).toContain('Admins only.');
-    expect(liveMarkup(mrkdwnStrings(help))).toEqual([]);
-  });
-
-  it('help <unknown> says it is unknown and lists the command names', () => {
-    const answer = renderUnknownHelpTopic('fly', SUBCOMMANDS);
-    expect(answer.text).toContain('"fly" is not an /openai-key command');
-    for (const name of SUBCOMMANDS) expect(answer.text).toContain(`\`${name}\``);
   });
 
   it('lists cancel in the help', () => {

@@ -25,6 +25,7 @@ import { renderDenyReasonModal } from '../../../../src/approvals/render/denyReas
 import { renderNoticeModal } from '../../../../src/platform/slack/render/noticeModal.js';
 import * as limitsRender from '../../../../src/limits/render/index.js';
 import * as spendRender from '../../../../src/spend/render/index.js';
+import * as helpRender from '../../../../src/commands/render/help.js';
 import { HOSTILE, NOW, SAMPLE_KEY, fullRequest } from '../../../keys/render/fixtures.js';
 import { auditRow, limitRequestIn, limits, limitsRow, rateLimit } from '../../../limits/render/fixtures.js';
 import { monthSpend, spendStatus } from '../../../spend/render/spendFixtures.js';
@@ -240,6 +241,7 @@ const helpEntry = fc.record({
   usage: userText,
   summary: userText,
   example: userText,
+  who: userText,
   adminOnly: fc.boolean(),
   details: fc.array(userText, { maxLength: 6 }),
   moreExamples: fc.array(userText, { maxLength: 3 }),
@@ -270,30 +272,31 @@ const CASES: Case[] = [
     ([refusal, req]) => render.renderRevealRefusalModal(refusal, req),
   ),
   modalCase('renderNoticeModal', fc.tuple(userText, userText), ([title, body]) => renderNoticeModal(title, body)),
-  // ephemerals (src/keys/render/ephemeral.ts)
+  // the /openai-key help (src/commands/render/help.ts)
   messageCase(
     'renderHelp',
     fc.tuple(
-      fc.array(fc.record({ usage: userText, summary: userText, example: userText, adminOnly: fc.boolean() }), { maxLength: 60, size: 'max' }),
+      fc.array(fc.record({ usage: userText, summary: userText, example: userText, who: userText, adminOnly: fc.boolean() }), { maxLength: 60, size: 'max' }),
       fc.option(userText, { nil: undefined }),
     ),
-    ([entries, intro]) => render.renderHelp(entries, intro === undefined ? undefined : { intro }),
+    ([entries, intro]) => helpRender.renderHelp(entries, intro === undefined ? undefined : { intro }),
   ),
   messageCase(
     'renderHelpTopic',
     fc.tuple(userText, fc.array(helpEntry, { maxLength: 12, size: 'max' })),
-    ([command, entries]) => render.renderHelpTopic(command, entries),
+    ([command, entries]) => helpRender.renderHelpTopic(command, entries),
   ),
   messageCase(
     'renderUnknownHelpTopic',
     fc.tuple(userText, fc.array(nameText, { maxLength: 20 }), fc.option(nameText, { nil: undefined })),
-    ([asked, commands, suggestion]) => render.renderUnknownHelpTopic(asked, commands, suggestion),
+    ([asked, commands, suggestion]) => helpRender.renderUnknownHelpTopic(asked, commands, suggestion),
   ),
   messageCase(
     'renderCommandError',
     fc.tuple(userText, fc.array(helpEntry, { maxLength: 4 }), fc.option(userText, { nil: undefined })),
     ([what, entries, hint]) => notices.renderCommandError(what, entries, hint === undefined ? {} : { hint }),
   ),
+  // ephemerals (src/keys/render/ephemeral.ts)
   messageCase(
     'renderDuplicateRequestWarning',
     fc.tuple(fc.array(keyRequest, { maxLength: 12 }), fc.string({ minLength: 1, maxLength: 40 })),
@@ -442,7 +445,7 @@ const RETURNS_NO_BLOCK_KIT = ['renderStateInWords'];
 
 describe('every message and view keywarden renders is accepted by Slack', () => {
   it('covers every exported render function', () => {
-    const exported = [render, limitsRender, spendRender]
+    const exported = [render, limitsRender, spendRender, helpRender]
       .flatMap((module) => Object.entries(module))
       .filter(([name, value]) => name.startsWith('render') && typeof value === 'function' && !RETURNS_NO_BLOCK_KIT.includes(name))
       .map(([name]) => name);

@@ -3,11 +3,11 @@
  * policies (`ApprovalEngine.policyFor`) and the project names; this only renders them as Block Kit.
  */
 import type { KnownBlock } from '@slack/types';
-import { formatDuration } from '../platform/domain/duration.js';
-import { composeMessage, headerBlock, sectionBlock, type RenderedMessage } from '../platform/slack/render/blocks.js';
-import { listInWords } from './render/decisionRefusal.js';
-import { codeSpan, fitUserText, mentionUserOrGroup } from '../platform/slack/render/mrkdwn.js';
-import { describeAutoApproveRule, type EffectivePolicy, type RequestKindName } from './domain/policy.js';
+import { formatDuration } from '../../platform/domain/duration.js';
+import { composeMessage, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
+import { listInWords } from './decisionRefusal.js';
+import { codeSpan, fitUserText, mentionUserOrGroup } from '../../platform/slack/render/mrkdwn.js';
+import { describeAutoApproveRule, type EffectivePolicy, type RequestKindName } from '../domain/policy.js';
 
 /** One project's (or the defaults') policy for each kind of request. */
 export interface PolicySection {

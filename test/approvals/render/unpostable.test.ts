@@ -1,0 +1,31 @@
+/** The words a requester gets when their request cannot be shown to approvers. */
+import { describe, expect, it } from 'vitest';
+import { renderPlainDm } from '../../../src/approvals/render/plainDm.js';
+import { unpostableRequestText } from '../../../src/approvals/render/unpostable.js';
+import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+
+const wellFormed = (message: Parameters<typeof messageViolations>[0]): void => {
+  expect(messageViolations(message)).toEqual([]);
+  expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
+};
+
+describe('unpostableRequestText', () => {
+  it('names the request, the channel and Slack’s refusal, and says what an admin must do', () => {
+    const text = unpostableRequestText('req_01JD0000000000000000000000', 'C0APPROVALS', 'Slack refused: not_in_channel');
+    expect(text).toBe(
+      'keywarden could not post your request (req_01JD0000000000000000000000) in <#C0APPROVALS>, so no approver can see it: Slack refused: not_in_channel. ' +
+        'An admin needs to invite keywarden to that channel (`/invite @keywarden`); then please ask again.',
+    );
+  });
+
+  it('does not turn a channel that is no channel id into a link', () => {
+    const text = unpostableRequestText('req_1', '<!channel>', 'Slack refused: channel_not_found');
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(liveMarkup([text])).toEqual([]);
+  });
+
+  it('makes a DM within Block Kit limits', () => {
+    const dm = renderPlainDm(unpostableRequestText('req_1', 'C0APPROVALS', 'Slack refused: is_archived'));
+    wellFormed(dm);
+  });
+});
