@@ -141,6 +141,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     kinds: [keyRequestKind({ queues }), limitChangeKind({ queues })],
     notices: approvalNotices,
     policyFile: config.policyFile,
+    log,
   });
   const deps: KeyRequestDeps & LimitDeps & SpendDeps = {
     spend,
@@ -211,6 +212,8 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   if (listens) {
     const listenerDeps = {
       ...deps,
+      // the whole store: the approvals listeners find a request by its thread (the features' deps narrow it)
+      requests,
       log,
       approvalChannel: config.approvalChannel,
       firstSighting: async (key: string, ttlSeconds = 3600) => (await redis.set(keys.eventSeen(key), '1', 'EX', ttlSeconds, 'NX')) === 'OK',

@@ -4,10 +4,14 @@
  * document's version, so of 20 concurrent clicks exactly one decides), denies, cancels, expires, reminds and
  * escalates (each once, claimed on the document), and tells the thread and the requester in order through the
  * request's outbox (each notice posted once, by name). A feature registers a `RequestKind`: how its request reads,
- * what its states are called, and what to do once approved. Nothing outside the engine asks which kind a request is.
+ * what its states are and are called, the schema of its events, and what to do once approved; after the decision it
+ * moves its request through its own states with `advance` and `amend`, never through the store. Nothing outside the
+ * engine asks which kind a request is.
  */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { AuditLog } from '../platform/redis/auditLog.js';
-import type { RequestStore } from './requestStore.js';
+import type { RequestStore, SecretOp } from './requestStore.js';
 import type { RequestOutbox } from './outbox.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import { jobId } from '../platform/queues/registry.js';
@@ -15,6 +19,7 @@ import type { RenderedMessage } from '../platform/slack/render/blocks.js';
 import type { ApprovalRefusal as DecisionRefusal } from './domain/approvers.js';
 import { err, ok, type Result } from '../platform/domain/result.js';
 import { APPROVAL_EVENT_KINDS, type ApprovalEvent } from './domain/requestEvents.js';
+import { approvalEventSchema } from './domain/requestEventSchemas.js';
 import { approversSoFar, KEYWARDEN_ACTOR, type ApprovalDocument } from './domain/document.js';
 import { approversStillToDecide, cancel as cancelDecision, decide as decideVote, nextNudgeAt, nudgesDue, type Decision, type Nudge } from './domain/decision.js';
 import {
@@ -41,13 +46,21 @@ export interface RequestEventLike {
 }
 
 /**
- * A kind of request, registered with the engine by its feature. `D` is the kind's document.
+ * A kind of request, registered with the engine by its feature. `D` is the kind's document, `E` its events.
  * Its renderers are pure; `onApproved` does what follows approval (usually: queue a job).
  */
-export interface RequestKind<D extends ApprovalDocument = ApprovalDocument> {
+export interface RequestKind<D extends ApprovalDocument = ApprovalDocument, E extends RequestEventLike = RequestEventLike> {
   readonly name: RequestKindName;
-  /** every state its documents can be in (the engine's own: pending, approved, denied, expired, cancelled) */
+  /**
+   * every state its documents can be in (the engine's own: pending, approved, denied, expired, cancelled); `advance`
+   * and `amend` refuse any other
+   */
   readonly states: readonly string[];
+  /**
+   * its events (those it announces; the engine's own are the engine's), as the outbox holds them: the engine parses
+   * each with this before `renderThreadNote` or `renderDm` sees it, and skips (logged) one that does not fit
+   */
+  readonly events: z.ZodType<E>;
   /** prefix of its audit actions: `request` gives `request.open`, `request.approve`… */
   readonly auditPrefix: string;
   /** the command, as mrkdwn code, with which a requester asks again (in refusals) */
@@ -58,9 +71,9 @@ export interface RequestKind<D extends ApprovalDocument = ApprovalDocument> {
   /** the request message in the approval channel, re-rendered on every change */
   renderMessage(doc: D, opts: { readonly now: number }): RenderedMessage;
   /** a note in the thread for one of the kind's events (the engine renders its own: votes, reminders…) */
-  renderThreadNote(doc: D, event: RequestEventLike): RenderedMessage | null;
+  renderThreadNote(doc: D, event: E): RenderedMessage | null;
   /** a DM to the requester for one of the kind's events, or null when there is none */
-  renderDm(doc: D, event: RequestEventLike): RenderedMessage | null;
+  renderDm(doc: D, event: E): RenderedMessage | null;
   /** what an auto-approve rule checks beyond the requester: the key's lifetime, for kinds that have one */
   autoApproveFacts(doc: D): { readonly lifetimeDays?: number };
   /** what to do once approved (by the quorum or a rule): usually queue a job, with an id that makes it once */
@@ -109,7 +122,61 @@ export interface ApprovalEngineDeps {
   readonly notices: ApprovalNoticeRenderer;
   /** KEYWARDEN_POLICY_FILE, or null when the policy comes from the environment alone */
   readonly policyFile: string | null;
+  /** where an outbox event that fits no schema is reported (it is skipped) */
+  readonly log: Pick<Logger, 'warn'>;
 }
+
+/** The fields a kind changes on its own document: never its id, kind, state (`advance` moves it) or version. */
+export type KindPatch<D extends ApprovalDocument> = Partial<Omit<D, 'id' | 'kind' | 'state' | 'version'>>;
+
+/** How a kind moves its request (`advance`): a compare-and-set, as the request store's `transition`. */
+export interface AdvanceOptions<S extends string> {
+  /**
+   * the states it may move from (required: the engine knows no kind's transition table); never `pending`, which
+   * only a decision leaves
+   */
+  readonly from: readonly S[];
+  /** the request's sealed secret, stored (`set`) or taken (`take`) in the same step */
+  readonly secret?: SecretOp;
+  /** fields that must still hold these values (e.g. the provisioning attempt's token) */
+  readonly expect?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a kind's own change did: `ok` (with the request as changed, and the secret taken, if asked), `conflict` (its
+ * state was not one of `from`, or an `expect` field differed: the request as it is), `missing`, or `no_secret` (a
+ * `take` found no secret: nothing changed).
+ */
+export type AdvanceOutcome<D extends ApprovalDocument> =
+  | { readonly kind: 'ok'; readonly request: D; readonly sealedSecret?: string }
+  | { readonly kind: 'conflict'; readonly request: D }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'no_secret'; readonly request: D };
+
+/**
+ * `advance` or `amend` was asked for a move the request's kind may not make: a state its kind does not declare
+ * (`undeclared_state`), or one of the decision's (`decided_by_the_engine`: leaving `pending`, or entering `pending`,
+ * `approved`, `denied` or `cancelled`, which only `decide`, `cancel` and `expire` do). A programming error in the
+ * feature, so thrown rather than returned; nothing was changed.
+ */
+export class RequestMoveRefused extends Error {
+  constructor(
+    readonly requestId: string,
+    readonly requestKind: string,
+    readonly state: string,
+    readonly reason: 'undeclared_state' | 'decided_by_the_engine',
+  ) {
+    super(
+      reason === 'undeclared_state'
+        ? `a ${requestKind} request (${requestId}) has no state “${state}”`
+        : `a ${requestKind} request (${requestId}) is not moved by its kind ${state === 'pending' ? 'out of' : 'into'} “${state}”: the engine decides it`,
+    );
+    this.name = 'RequestMoveRefused';
+  }
+}
+
+/** The states only a decision moves a request into; `pending` is also the one only a decision moves it out of. */
+const DECISION_STATES: ReadonlySet<string> = new Set(['pending', 'approved', 'denied', 'cancelled']);
 
 /** Why a decision was refused: the domain's reasons plus `not_found`; `requestKind` picks the wording. */
 export type EngineRefusal = (DecisionRefusal<string> | { readonly kind: 'not_found' }) & { readonly requestKind?: RequestKindName };
@@ -150,6 +217,21 @@ export interface ApprovalEngine {
   announce(doc: ApprovalDocument, event: RequestEventLike, tag?: string): Promise<void>;
   /** Any kind's document. */
   document(requestId: string): Promise<ApprovalDocument | null>;
+  /**
+   * Moves a request through its kind's own states after the decision (provisioning → awaiting_reveal, approved →
+   * applied, …): a compare-and-set from one of `opts.from` to `to` applying `patch` (a field set to null is removed),
+   * with the version bumped; `opts.secret` and `opts.expect` as the request store's `transition`. Audits and
+   * announces nothing: the caller does, once it knows the outcome. `D` is the kind's document (not checked).
+   * Throws `RequestMoveRefused` (nothing changed) when `to` or a `from` state is not one its kind declares, `from`
+   * holds `pending`, or `to` is `pending`, `approved`, `denied` or `cancelled`.
+   */
+  advance<D extends ApprovalDocument>(requestId: string, to: D['state'], patch: KindPatch<D>, opts: AdvanceOptions<D['state']>): Promise<AdvanceOutcome<D>>;
+  /**
+   * Changes a request's own fields without a state change, only while its state is one of `whileIn` (a
+   * compare-and-set; the version is bumped). Throws `RequestMoveRefused` (nothing changed) for a state its kind does
+   * not declare.
+   */
+  amend<D extends ApprovalDocument>(requestId: string, whileIn: readonly D['state'][], patch: KindPatch<D>): Promise<AdvanceOutcome<D>>;
   /** The request message was posted: its place is kept so later changes update it and replies find it. */
   markPosted(requestId: string, channel: string, ts: string): Promise<ApprovalDocument | null>;
   /** Slack will never take the request message: a pending request cannot be decided, so it expires now. */
@@ -163,7 +245,12 @@ export interface ApprovalEngine {
   /** The DM that follows the request (a key's "Reveal key" DM), rendered for `doc` now; null when it has none. */
   followingDm(doc: ApprovalDocument): FollowingDm | null;
   renderMessage(doc: ApprovalDocument, now: number): RenderedMessage;
+  /**
+   * The thread note for an event read back from the outbox, parsed first (the engine's own schema for its events,
+   * else the kind's `events`); null when there is none, or when the event does not fit (logged: the outbox moves on).
+   */
   renderThreadNote(doc: ApprovalDocument, event: RequestEventLike): RenderedMessage | null;
+  /** The requester's DM for an event read back from the outbox, parsed as for `renderThreadNote`; null when none or it does not fit. */
   renderDm(doc: ApprovalDocument, event: RequestEventLike): RenderedMessage | null;
   /** A refused decision in plain words, addressed to the person who tried. */
   refusalInWords(by: string, refusal: EngineRefusal): string;
@@ -192,6 +279,39 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
   const policyFor = (project: { readonly id: string; readonly name: string }, kind: RequestKindName) =>
     effectivePolicy(deps.policy.current(), deps.environment, project, kind);
   const policyOf = (doc: ApprovalDocument) => policyFor({ id: doc.projectId, name: doc.projectName }, doc.kind);
+
+  /** Refuses `states` unless the request's kind declares each of them (see `RequestMoveRefused`). */
+  const refuseUndeclared = (doc: ApprovalDocument, states: readonly string[]) => {
+    const declared = kindOf(doc).states;
+    const undeclared = states.find((state) => !declared.includes(state));
+    if (undeclared !== undefined) throw new RequestMoveRefused(doc.id, doc.kind, undeclared, 'undeclared_state');
+  };
+
+  /**
+   * An event read back from the outbox, parsed with the schema it belongs to (the engine's for its own events, else its
+   * kind's `events`); null when it does not fit, logged with what did not (never the event's values).
+   */
+  const parseOutboxEvent = (
+    doc: ApprovalDocument,
+    event: unknown,
+    step: 'thread' | 'dm',
+  ): { readonly own: true; readonly event: ApprovalEvent } | { readonly own: false; readonly event: RequestEventLike } | null => {
+    const name = typeof event === 'object' && event !== null ? (event as { kind?: unknown }).kind : undefined;
+    const own = typeof name === 'string' && APPROVAL_EVENT_KINDS.has(name);
+    const parsed = own ? approvalEventSchema.safeParse(event) : kindOf(doc).events.safeParse(event);
+    if (parsed.success) return own ? { own, event: parsed.data as ApprovalEvent } : { own, event: parsed.data };
+    deps.log.warn(
+      {
+        requestId: doc.id,
+        requestKind: doc.kind,
+        eventKind: typeof name === 'string' ? name.slice(0, 60) : typeof name,
+        step,
+        problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`),
+      },
+      'an outbox event does not fit its schema; skipped',
+    );
+    return null;
+  };
 
   const flush = async (requestId: string, position: number) => {
     // Retried for about an hour while the request message waits to be posted (its job's retry policy).
@@ -284,6 +404,24 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
     expire,
     nudge,
     document: (id) => deps.requests.document(id),
+
+    async advance(requestId, to, patch, opts) {
+      const doc = await deps.requests.document(requestId);
+      if (!doc) return { kind: 'missing' };
+      refuseUndeclared(doc, [to, ...opts.from]);
+      if (DECISION_STATES.has(to)) throw new RequestMoveRefused(doc.id, doc.kind, to, 'decided_by_the_engine');
+      if (opts.from.includes('pending')) throw new RequestMoveRefused(doc.id, doc.kind, 'pending', 'decided_by_the_engine');
+      // The store's transition is typed with a key request's states; its compare-and-set is the same for every kind.
+      const moved = await deps.requests.transition(requestId, to as never, patch, { from: opts.from as never, secret: opts.secret, expect: opts.expect });
+      return moved as never;
+    },
+
+    async amend(requestId, whileIn, patch) {
+      const doc = await deps.requests.document(requestId);
+      if (!doc) return { kind: 'missing' };
+      refuseUndeclared(doc, whileIn);
+      return (await deps.requests.amend(requestId, whileIn as never, patch)) as never;
+    },
 
     async open(doc, audit) {
       const kind = kindOf(doc);
@@ -451,12 +589,14 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
 
     renderMessage: (doc, now) => kindOf(doc).renderMessage(doc, { now }),
     renderThreadNote(doc, event) {
-      if (APPROVAL_EVENT_KINDS.has(event.kind)) return deps.notices.threadNote(doc, event as ApprovalEvent);
-      return kindOf(doc).renderThreadNote(doc, event);
+      const read = parseOutboxEvent(doc, event, 'thread');
+      if (!read) return null;
+      return read.own ? deps.notices.threadNote(doc, read.event) : kindOf(doc).renderThreadNote(doc, read.event);
     },
     renderDm(doc, event) {
-      if (APPROVAL_EVENT_KINDS.has(event.kind)) return deps.notices.dm(doc, event as ApprovalEvent, kindOf(doc).noun);
-      return kindOf(doc).renderDm(doc, event);
+      const read = parseOutboxEvent(doc, event, 'dm');
+      if (!read) return null;
+      return read.own ? deps.notices.dm(doc, read.event, kindOf(doc).noun) : kindOf(doc).renderDm(doc, read.event);
     },
     refusalInWords(by, refusal) {
       const kind = refusal.requestKind ? kinds.get(refusal.requestKind) : undefined;

@@ -19,10 +19,36 @@ export interface KeyRequestSettings {
   readonly policy: Approvers;
 }
 
+/**
+ * What the key-request flows use of the request store: reads, indexes, drafts and the sealed secret's return. A
+ * request's state and fields change only through the approvals engine (`approvals.advance` / `amend`), so the
+ * store's `transition`, `amend` and `update` are out of reach here.
+ */
+export type KeyRequestReads = Pick<
+  RequestStore,
+  | 'get'
+  | 'listByUser'
+  | 'findByKey'
+  | 'findByMaskedKey'
+  | 'bindKey'
+  | 'bindMaskedKey'
+  | 'addProjectOwner'
+  | 'removeProjectOwner'
+  | 'restoreSecret'
+  | 'unsettled'
+  | 'settle'
+  | 'saveDraft'
+  | 'claimDraft'
+  | 'settleDraft'
+>;
+
 /** Everything a key-request flow may use; the composition root (src/main.ts) builds the real ones. */
 export interface KeyRequestDeps {
-  readonly requests: RequestStore;
-  /** the approvals engine: opening, deciding, cancelling and expiring requests, and every notice in their thread */
+  readonly requests: KeyRequestReads;
+  /**
+   * the approvals engine: opening, deciding, cancelling and expiring requests, moving them through a key's own states
+   * (`advance`, `amend`), and every notice in their thread
+   */
   readonly approvals: ApprovalEngine;
   readonly audit: Pick<AuditLog, 'append'>;
   readonly openai: OpenAIAdmin;

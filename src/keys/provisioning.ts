@@ -41,7 +41,7 @@ export async function provisionKey(deps: KeyRequestDeps, requestId: string): Pro
   if (request.state !== 'approved' && request.state !== 'provisioning') return 'nothing-to-do';
 
   const token = randomBytes(8).toString('hex');
-  const started = await deps.requests.transition(request.id, 'provisioning', { provisionToken: token }, { from: ['approved', 'provisioning'] });
+  const started = await deps.approvals.advance<KeyRequest>(request.id, 'provisioning', { provisionToken: token }, { from: ['approved', 'provisioning'] });
   if (started.kind !== 'ok') return 'nothing-to-do';
 
   const name = serviceAccountName(request.id);
@@ -52,7 +52,7 @@ export async function provisionKey(deps: KeyRequestDeps, requestId: string): Pro
   const now = deps.clock();
   const revealBy = now + deps.settings.revealTtlMs;
   const keyExpiresAt = created.keyExpiresAt ?? now + request.lifetimeDays * 86_400_000;
-  const stored = await deps.requests.transition(
+  const stored = await deps.approvals.advance<KeyRequest>(
     request.id,
     'awaiting_reveal',
     {
@@ -101,9 +101,9 @@ export async function afterKeyCreated(deps: Pick<KeyRequestDeps, 'requests' | 'q
 }
 
 /** Called when provisioning will not be tried again. */
-export async function failProvisioning(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string, error: unknown): Promise<void> {
+export async function failProvisioning(deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string, error: unknown): Promise<void> {
   const reason = describeOpenAIFailure(error).message;
-  const failed = await deps.requests.transition(requestId, 'failed', { failure: reason }, { from: ['approved', 'provisioning'] });
+  const failed = await deps.approvals.advance<KeyRequest>(requestId, 'failed', { failure: reason }, { from: ['approved', 'provisioning'] });
   if (failed.kind !== 'ok') return;
   await deps.audit.append({ actor: 'keywarden', action: 'key.create', target: requestId, outcome: 'failed', at: deps.clock(), project: failed.request.projectId, detail: reason });
   await deps.approvals.announce(failed.request, { kind: 'failed', reason, willRetry: false } satisfies ThreadEvent);

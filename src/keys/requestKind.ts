@@ -3,33 +3,32 @@
  * and what follows approval (the `provision` job, queued once by id). main.ts registers it with the engine.
  */
 import { REQUEST_STATES, type KeyRequest } from './domain/keyRequest.js';
+import { threadEventSchema } from './domain/threadEvents.js';
 import type { ThreadEvent } from '../approvals/domain/requestEvents.js';
 import type { RequestKind } from '../approvals/index.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import { jobId } from '../platform/queues/registry.js';
 import { renderKeyDmAfterReveal, renderRequestMessage, renderRequesterDm } from './render/index.js';
-import { renderStateInWords } from './render/stateWords.js';
+import { keyStateInWords } from './render/stateWords.js';
 import { renderThreadNote } from './render/thread.js';
-
-const keyStateWords = (state: string): string =>
-  (REQUEST_STATES as readonly string[]).includes(state) ? renderStateInWords(state as KeyRequest['state']) : state.replaceAll('_', ' ');
 
 /**
  * Key requests: approved → the `provision` job creates the service account and its key. The "Reveal key" DM (told
  * with `key_created`) follows the request: where it was posted is kept, and it is updated once the key was revealed
  * or ended, so it no longer offers a button to a key that is gone.
  */
-export function keyRequestKind(deps: { readonly queues: Pick<JobQueues, 'add'> }): RequestKind<KeyRequest> {
+export function keyRequestKind(deps: { readonly queues: Pick<JobQueues, 'add'> }): RequestKind<KeyRequest, ThreadEvent> {
   return {
     name: 'key',
     states: REQUEST_STATES,
     auditPrefix: 'request',
     askAgainCommand: '`/openai-key request`',
     noun: 'OpenAI key request',
-    stateInWords: keyStateWords,
+    events: threadEventSchema,
+    stateInWords: keyStateInWords,
     renderMessage: (doc, opts) => renderRequestMessage(doc, opts),
-    renderThreadNote: (_doc, event) => renderThreadNote(event as ThreadEvent),
-    renderDm: (doc, event) => renderRequesterDm(doc, event as ThreadEvent),
+    renderThreadNote: (_doc, event) => renderThreadNote(event),
+    renderDm: (doc, event) => renderRequesterDm(doc, event),
     autoApproveFacts: (doc) => ({ lifetimeDays: doc.lifetimeDays }),
     onApproved: async (doc) => {
       await deps.queues.add('openai', 'provision', { requestId: doc.id }, { jobId: jobId('provision', doc.id) });

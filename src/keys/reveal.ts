@@ -38,7 +38,7 @@ export async function revealKey(
     return err({ kind: 'not_owner' });
   }
   const now = deps.clock();
-  const taken = await deps.requests.transition(request.id, 'active', { revealedAt: now }, { from: ['awaiting_reveal'], secret: { kind: 'take' } });
+  const taken = await deps.approvals.advance<KeyRequest>(request.id, 'active', { revealedAt: now }, { from: ['awaiting_reveal'], secret: { kind: 'take' } });
   if (taken.kind === 'missing') return err({ kind: 'not_found' });
   if (taken.kind === 'conflict') {
     const r = taken.request;
@@ -51,7 +51,7 @@ export async function revealKey(
   const keyValue = openSecret(deps.settings.secret, taken.sealedSecret ?? '', request.id);
   if (keyValue === null) {
     // Sealed under another KEYWARDEN_SECRET (it was changed): nobody can ever read this key, so it is revoked.
-    const revoked = await deps.requests.transition(request.id, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'its sealed copy could not be opened (KEYWARDEN_SECRET changed)' }, { from: ['active'] });
+    const revoked = await deps.approvals.advance<KeyRequest>(request.id, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'its sealed copy could not be opened (KEYWARDEN_SECRET changed)' }, { from: ['active'] });
     if (revoked.kind === 'ok') await finishRevocation(deps, revoked.request, { kind: 'revoked', by: 'keywarden', reason: revoked.request.endedReason ?? '' }, 'keywarden');
     return err({ kind: 'unavailable', request: revoked.kind === 'missing' ? taken.request : revoked.request });
   }
@@ -61,7 +61,7 @@ export async function revealKey(
     request: r,
     keyValue,
     undo: async () => {
-      const back = await deps.requests.transition(r.id, 'awaiting_reveal', { revealedAt: null as unknown as number }, { from: ['active'] });
+      const back = await deps.approvals.advance<KeyRequest>(r.id, 'awaiting_reveal', { revealedAt: null as unknown as number }, { from: ['active'] });
       if (back.kind !== 'ok') return;
       const left = (r.revealBy ?? 0) - deps.clock();
       if (left > 0) await deps.requests.restoreSecret(r.id, sealed, left);

@@ -69,7 +69,7 @@ export async function revokeKey(
     await deps.audit.append({ actor: input.actorId, action: 'key.revoke', target: request.id, outcome: 'refused:not_allowed', at: now, project: request.projectId });
     return err({ kind: 'not_allowed' });
   }
-  const revoked = await deps.requests.transition(request.id, 'revoked', { revokedAt: now, revokedBy: input.actorId, endedReason: 'revoked' }, { from: ['approved', 'provisioning', 'awaiting_reveal', 'active'] });
+  const revoked = await deps.approvals.advance<KeyRequest>(request.id, 'revoked', { revokedAt: now, revokedBy: input.actorId, endedReason: 'revoked' }, { from: ['approved', 'provisioning', 'awaiting_reveal', 'active'] });
   if (revoked.kind !== 'ok') {
     const current = revoked.kind === 'missing' ? request : revoked.request;
     return err(current.state === 'pending' ? { kind: 'pending', request: current } : { kind: 'no_key', request: current });
@@ -81,7 +81,7 @@ export async function revokeKey(
 /** Revokes a key nobody revealed by its deadline (a job); false when it is no longer waiting to be revealed. */
 export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string): Promise<boolean> {
   const now = deps.clock();
-  const revoked = await deps.requests.transition(requestId, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'not revealed in time' }, { from: ['awaiting_reveal'] });
+  const revoked = await deps.approvals.advance<KeyRequest>(requestId, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'not revealed in time' }, { from: ['awaiting_reveal'] });
   if (revoked.kind !== 'ok') return false;
   await finishRevocation(deps, revoked.request, { kind: 'reveal_expired' }, 'keywarden');
   return true;
@@ -92,7 +92,7 @@ export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audi
  * the key had ended already.
  */
 export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string): Promise<boolean> {
-  const expired = await deps.requests.transition(requestId, 'expired', { endedReason: 'key lifetime ended' }, { from: ['active'] });
+  const expired = await deps.approvals.advance<KeyRequest>(requestId, 'expired', { endedReason: 'key lifetime ended' }, { from: ['active'] });
   if (expired.kind === 'ok') {
     await finishRevocation(deps, expired.request, { kind: 'revoked', by: 'system', reason: 'its lifetime ended' }, 'keywarden');
     return true;

@@ -39,11 +39,11 @@ export async function queueNameCleanup(deps: Pick<KeyRequestDeps, 'queues' | 'cl
 
 /** Deletes the service account at OpenAI (a job; an already deleted one is fine), then records that it is gone. */
 export async function deleteServiceAccount(
-  deps: Pick<KeyRequestDeps, 'openai' | 'requests' | 'clock'>,
+  deps: Pick<KeyRequestDeps, 'openai' | 'approvals' | 'clock'>,
   data: { requestId: string; projectId: string; serviceAccountId: string },
 ): Promise<void> {
   await deps.openai.deleteServiceAccount(data.projectId, data.serviceAccountId);
-  await deps.requests.amend(data.requestId, ['revoked', 'expired', 'failed'], { serviceAccountDeletedAt: deps.clock() });
+  await deps.approvals.amend<KeyRequest>(data.requestId, ['revoked', 'expired', 'failed'], { serviceAccountDeletedAt: deps.clock() });
 }
 
 /** The job behind queueNameCleanup: deletes every account named for the request; returns how many there were. */

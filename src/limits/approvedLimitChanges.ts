@@ -21,17 +21,17 @@ export async function applyApprovedLimitChange(deps: LimitDeps, requestId: strin
     await failLimitChange(deps, request.id, applied.error.what);
     return 'failed';
   }
-  const done = await deps.requests.update(request.id, ['approved'], { state: 'applied', appliedVersion: applied.value.after.version, appliedAt: deps.clock() });
+  const done = await deps.approvals.advance<LimitChangeRequest>(request.id, 'applied', { appliedVersion: applied.value.after.version, appliedAt: deps.clock() }, { from: ['approved'] });
   if (done.kind === 'ok') {
-    await announceLimitEvent(deps, done.doc as unknown as LimitChangeRequest, { kind: 'applied', before: applied.value.before, after: applied.value.after, ...(applied.value.after.channelId ? { announcedIn: applied.value.after.channelId } : {}) });
+    await announceLimitEvent(deps, done.request, { kind: 'applied', before: applied.value.before, after: applied.value.after, ...(applied.value.after.channelId ? { announcedIn: applied.value.after.channelId } : {}) });
   }
   return 'applied';
 }
 
 /** An approved change that will not be applied: the request fails, and its thread and requester are told why. */
-export async function failLimitChange(deps: Pick<LimitDeps, 'requests' | 'approvals'>, requestId: string, reason: string): Promise<void> {
-  const failed = await deps.requests.update(requestId, ['approved'], { state: 'failed', failure: reason });
-  if (failed.kind === 'ok') await announceLimitEvent(deps, failed.doc as unknown as LimitChangeRequest, { kind: 'failed', reason });
+export async function failLimitChange(deps: Pick<LimitDeps, 'approvals'>, requestId: string, reason: string): Promise<void> {
+  const failed = await deps.approvals.advance<LimitChangeRequest>(requestId, 'failed', { failure: reason }, { from: ['approved'] });
+  if (failed.kind === 'ok') await announceLimitEvent(deps, failed.request, { kind: 'failed', reason });
 }
 
 /** Told once per kind of event (the engine's outbox, posted once by name), like a key request's notices. */

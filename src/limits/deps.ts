@@ -38,9 +38,12 @@ export interface SpendReads {
 /** Everything a limits flow may use; the composition root (src/main.ts) builds the real ones. */
 export interface LimitDeps {
   readonly limits: LimitsStore;
-  /** every request decided in a thread, limit changes among them */
-  readonly requests: RequestStore;
-  /** the approvals engine: a limit change is one kind of request it decides */
+  /**
+   * every request decided in a thread, limit changes among them: read only (a request changes only through the
+   * approvals engine, `approvals.advance`)
+   */
+  readonly requests: Pick<RequestStore, 'document'>;
+  /** the approvals engine: a limit change is one kind of request it decides, and moves on to applied or failed */
   readonly approvals: ApprovalEngine;
   readonly audit: Pick<AuditLog, 'append' | 'recent'>;
   readonly openai: OpenAIAdmin;

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { defineJob, jobRunner, type JobRunner, type PayloadsOf, type RetryPolicy } from '../platform/queues/catalog.js';
 import { judgeOpenAIFailure, openAIRetry, slackRetry } from '../platform/queues/retry.js';
 import { onePostRunner, type JobSlackCalls } from '../platform/queues/slackCalls.js';
-import { cents } from '../platform/domain/money.js';
+import { capRaiseSchema as capRaise, centsSchema as centsAmount, projectLimitsSchema as projectLimits } from './domain/projectLimitsSchema.js';
 import {
   applyApprovedLimitChange,
   CapLockBusy,
@@ -22,21 +22,6 @@ import {
 } from './index.js';
 
 const id = z.string().min(1);
-/** integer US cents (src/platform/domain/money.ts) */
-const centsAmount = z.int().transform(cents);
-const capRaise = z.object({ previousCents: centsAmount.nullable(), raisedCents: centsAmount, endsAt: z.number(), version: z.int(), by: z.string() });
-/** ProjectLimits (src/limits/domain/limits.ts) */
-const projectLimits = z.object({
-  projectId: id,
-  softCents: centsAmount.nullable(),
-  hardCents: centsAmount.nullable(),
-  thresholds: z.array(z.number()),
-  channelId: z.string().nullable(),
-  version: z.int(),
-  updatedAt: z.number(),
-  updatedBy: z.string(),
-  raise: capRaise.optional(),
-});
 /** EndedRaise (src/limits/limitStore.ts) */
 const endedRaise = capRaise.extend({
   outcome: z.enum(['restored', 'changed']),

@@ -14,7 +14,7 @@ export {
 } from '../../platform/slack/render/mrkdwn.js';
 export { renderStateInWords } from './stateWords.js';
 export { renderRequestMessage } from './requestMessage.js';
-export { refusalInWords, renderThreadNote } from './thread.js';
+export { renderThreadNote } from './thread.js';
 export { renderKeyDmAfterReveal, renderRequesterDm } from './dm.js';
 export { revealRefusalFor } from './revealRefusal.js';
 export {

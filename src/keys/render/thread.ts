@@ -1,22 +1,13 @@
-/** A key request's notes in its thread (approved, key created, revealed, revoked…), and refusals in its words. */
-import { REQUEST_STATES, type DecisionRefusal, type RequestState } from '../domain/keyRequest.js';
+/** A key request's notes in its thread (approved, key created, revealed, revoked…). */
 import type { ThreadEvent } from '../../approvals/domain/requestEvents.js';
-import { approvedByInWords, decisionRefusalInWords } from '../../approvals/index.js';
+import { approvedByInWords } from '../../approvals/index.js';
 import { composeMessage, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
 import { codeSpan, mentionUser, quoteUserText, slackDate } from '../../platform/slack/render/mrkdwn.js';
-import { renderStateInWords } from './stateWords.js';
 
 const REASON_MAX = 1000;
 
 const reasonSuffix = (reason: string | undefined): string =>
   reason === undefined || reason.trim() === '' ? '' : `\n${quoteUserText(reason, REASON_MAX)}`;
-
-const stateWords = (state: string): string =>
-  (REQUEST_STATES as readonly string[]).includes(state) ? renderStateInWords(state as RequestState) : state.replaceAll('_', ' ');
-
-/** Why a decision on a key request was refused, addressed to the person who tried. */
-export const refusalInWords = (by: string, refusal: DecisionRefusal<string>): string =>
-  decisionRefusalInWords(by, refusal, { stateInWords: stateWords, askAgainCommand: '`/openai-key request`' });
 
 const threadNoteText = (event: ThreadEvent): string => {
   switch (event.kind) {

@@ -1,4 +1,6 @@
-import { REQUEST_STATES, type KeyRequest, type RequestState } from '../../../src/keys/domain/keyRequest.js';
+import { REQUEST_STATES, type DecisionRefusal, type KeyRequest, type RequestState } from '../../../src/keys/domain/keyRequest.js';
+import { decisionRefusalInWords } from '../../../src/approvals/render/decisionRefusal.js';
+import { keyRequestKind } from '../../../src/keys/requestKind.js';
 
 export const NOW = Date.UTC(2025, 10, 22, 10, 0, 0);
 const HOUR = 3_600_000;
@@ -83,3 +85,12 @@ export const requestIn = (state: RequestState, overrides: Partial<KeyRequest> = 
 };
 
 export const ALL_STATES: readonly RequestState[] = REQUEST_STATES;
+
+/** The key request kind as main.ts registers it (its `onApproved` is never called by these tests). */
+const keyKind = keyRequestKind({ queues: { add: () => Promise.resolve() } });
+
+/**
+ * Why a decision on a key request was refused, in the words the engine's `refusalInWords` gives a key request: the
+ * kind's `stateInWords` and `askAgainCommand` through `decisionRefusalInWords`.
+ */
+export const keyRefusalInWords = (by: string, refusal: DecisionRefusal<string>): string => decisionRefusalInWords(by, refusal, keyKind);

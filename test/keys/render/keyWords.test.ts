@@ -7,11 +7,11 @@ import { renderCommandError } from '../../../src/platform/slack/render/notices.j
 import { renderRevealedKeyModal, renderRevealRefusalModal } from '../../../src/keys/render/modals.js';
 import { renderRequestMessage } from '../../../src/keys/render/requestMessage.js';
 import { revealRefusalContent, revealRefusalFor } from '../../../src/keys/render/revealRefusal.js';
-import { renderThreadNote, refusalInWords } from '../../../src/keys/render/thread.js';
+import { renderThreadNote } from '../../../src/keys/render/thread.js';
 import { mentionUser } from '../../../src/platform/slack/render/mrkdwn.js';
 import { ACTION } from '../../../src/platform/slack/ids.js';
-import { NOW, SAMPLE_KEY, requestIn } from './fixtures.js';
-import { messageViolations, modalViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { NOW, SAMPLE_KEY, keyRefusalInWords as refusalInWords, requestIn } from './fixtures.js';
+import { liveMarkup, messageViolations, modalViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
 
 const textOf = (blocks: unknown[]): string => mrkdwnStrings({ blocks } as never).join('\n');
 const HOUR = 3_600_000;
