@@ -11,7 +11,7 @@ import { renderThreadNote } from '../../../src/keys/render/thread.js';
 import { mentionUser } from '../../../src/platform/slack/render/mrkdwn.js';
 import { ACTION } from '../../../src/platform/slack/ids.js';
 import { NOW, SAMPLE_KEY, keyRefusalInWords as refusalInWords, requestIn } from './fixtures.js';
-import { liveMarkup, messageViolations, modalViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { messageViolations, modalViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
 
 const textOf = (blocks: unknown[]): string => mrkdwnStrings({ blocks } as never).join('\n');
 const HOUR = 3_600_000;
