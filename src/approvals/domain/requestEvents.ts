@@ -55,5 +55,7 @@ export type LimitChangeEvent =
     }
   | { readonly kind: 'denied'; readonly by: string; readonly reason: string }
   | { readonly kind: 'expired' }
+  /** the requester (or an admin) withdrew the request before anyone decided it */
+  | { readonly kind: 'cancelled'; readonly by: string }
   /** OpenAI refused the change; `reason` is its words */
   | { readonly kind: 'failed'; readonly reason: string };

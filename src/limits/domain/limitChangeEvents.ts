@@ -4,7 +4,7 @@
  * fit. Pure.
  */
 import { z } from 'zod';
-import { approvedEventSchema, deniedEventSchema, expiredEventSchema } from '../../approvals/domain/requestEventSchemas.js';
+import { approvedEventSchema, cancelledEventSchema, deniedEventSchema, expiredEventSchema } from '../../approvals/domain/requestEventSchemas.js';
 import type { LimitChangeEvent } from '../../approvals/domain/requestEvents.js';
 import { projectLimitsSchema } from './projectLimitsSchema.js';
 
@@ -14,5 +14,6 @@ export const limitChangeEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('applied'), before: projectLimitsSchema.nullable(), after: projectLimitsSchema, announcedIn: z.string().optional() }),
   deniedEventSchema,
   expiredEventSchema,
+  cancelledEventSchema,
   z.object({ kind: z.literal('failed'), reason: z.string() }),
 ]) satisfies z.ZodType<LimitChangeEvent>;

@@ -143,6 +143,8 @@ const threadNoteText = (event: LimitChangeEvent, change?: LimitChangeRequestView
       return `:no_entry: Denied by ${mentionUser(event.by)}.\n${quotedReason(event.reason, '(no reason given)')}`;
     case 'expired':
       return ':hourglass: No approver decided in time, so the request expired.';
+    case 'cancelled':
+      return `:heavy_multiplication_x: Cancelled by ${mentionUser(event.by)}; approvers need not decide it any more, and the limits stay as they were.`;
     case 'failed':
       return `:x: OpenAI refused the change, so the limits stay as they were. OpenAI said:\n${quotedReason(event.reason, 'OpenAI gave no reason.')}`;
   }
@@ -155,8 +157,8 @@ const threadNoteText = (event: LimitChangeEvent, change?: LimitChangeRequestView
 export const renderLimitChangeThreadNote = (event: LimitChangeEvent, request?: Pick<LimitChangeRequestView, 'change'>): RenderedMessage =>
   plainMessage(threadNoteText(event, request?.change));
 
-/** What the requester is told by DM about `event`. */
-export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: LimitChangeEvent): RenderedMessage => {
+/** What the requester is told by DM about `event`; null when they need not be (they cancelled it themselves). */
+export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: LimitChangeEvent): RenderedMessage | null => {
   const project = { id: req.projectId, name: req.projectName };
   const label = projectLabel(project);
   const askAgain = `You can ask again with ${commandCode(`limit ${projectArgument(project)} …`)}.`;
@@ -180,6 +182,13 @@ export const renderLimitRequesterDm = (req: LimitChangeRequestView, event: Limit
       return plainMessage(
         `:hourglass: No approver decided your request to change the spend limits of ${label} by ${slackDate(req.decideBy)}, ` +
           `so it expired. ${askAgain}`,
+      );
+    case 'cancelled':
+      // The requester who cancelled was answered where they typed it.
+      if (event.by === req.requesterId) return null;
+      return plainMessage(
+        `:heavy_multiplication_x: Your request to change the spend limits of ${label} was cancelled by ${mentionUser(event.by)}, ` +
+          `so the limits stay as they were. ${askAgain}`,
       );
     case 'failed':
       return plainMessage(

@@ -24,6 +24,7 @@ const events: Record<LimitChangeEvent['kind'], LimitChangeEvent> = {
   applied: { kind: 'applied', before, after, announcedIn: 'C0ALERTS' },
   denied: { kind: 'denied', by: 'U0APPROVER', reason: 'Wait for the budget review.' },
   expired: { kind: 'expired' },
+  cancelled: { kind: 'cancelled', by: 'U0ADMIN' },
   failed: { kind: 'failed', reason: 'threshold_amount exceeds the organization limit' },
 };
 
@@ -82,6 +83,7 @@ describe('renderLimitChangeThreadNote', () => {
     applied: ['Applied', 'Hard limit: $800.00 → $1,200.00', 'Announced in <#C0ALERTS>'],
     denied: ['Denied by <@U0APPROVER>', '> Wait for the budget review.'],
     expired: ['expired'],
+    cancelled: ['Cancelled by <@U0ADMIN>', 'the limits stay as they were'],
     failed: ['OpenAI refused the change', 'stay as they were', '> threshold_amount exceeds the organization limit'],
   };
   for (const [kind, event] of Object.entries(events)) {
@@ -102,7 +104,7 @@ describe('renderLimitChangeThreadNote', () => {
     const hard = renderLimitChangeThreadNote({ kind: 'approved', by: 'U0APPROVER' }, { change: { hard: cents(90_000) } });
     expect(hard.text).toContain('Setting the hard cap at OpenAI');
     const dm = renderLimitRequesterDm(limitRequestIn('approved', { change: { thresholds: [60, 90] } }), { kind: 'approved', by: 'U0APPROVER' });
-    expect(dm.text).not.toMatch(/OpenAI/);
+    expect(dm?.text).not.toMatch(/OpenAI/);
   });
 
   it('escapes a hostile deny reason and OpenAI words', () => {
@@ -124,22 +126,28 @@ describe('renderLimitRequesterDm', () => {
     applied: ['is in effect', 'Hard limit: $800.00 → $1,200.00'],
     denied: ['was denied by <@U0APPROVER>', '> Wait for the budget review.', '`/openai-key limit "Support Bot" …`'],
     expired: ['No approver decided', 'so it expired', '`/openai-key limit "Support Bot" …`'],
+    cancelled: ['was cancelled by <@U0ADMIN>', 'the limits stay as they were', '`/openai-key limit "Support Bot" …`'],
     failed: ['OpenAI refused the change', '> threshold_amount exceeds the organization limit', '`lim_8f3k2m9q1z`'],
   };
   for (const [kind, parts] of Object.entries(expected)) {
     it(`${kind}: tells the requester, with a fallback`, () => {
       const message = renderLimitRequesterDm(req, events[kind as keyof typeof expected]);
-      expect(message).not.toBeNull();
+      if (message === null) throw new Error(`no DM for ${kind}`);
       for (const part of parts) expect(allMrkdwn(message.blocks)).toContain(part);
       expect(message.text.length).toBeGreaterThan(20);
       wellFormed(message);
     });
   }
 
+  it('tells nothing to a requester who cancelled the request themselves: they were answered where they typed it', () => {
+    expect(renderLimitRequesterDm(req, { kind: 'cancelled', by: req.requesterId })).toBeNull();
+  });
+
   it('escapes a hostile project name and reasons', () => {
     const hostile = limitRequestIn('denied', { projectName: HOSTILE });
     for (const event of Object.values(events)) {
       const message = renderLimitRequesterDm(hostile, event.kind === 'denied' ? { ...event, reason: HOSTILE } : event);
+      if (message === null) throw new Error(`no DM for ${event.kind}`);
       expect(mrkdwnStrings(message).join('\n')).not.toContain('<!channel>');
       wellFormed(message);
     }
