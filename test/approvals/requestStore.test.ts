@@ -5,106 +5,69 @@
  * indexes are KeyRequestStore's (test/keys/keyRequestStore.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKeyRequest, statesLeadingTo, type KeyRequest, type RequestState } from '../../src/keys/domain/keyRequest.js';
+import type { KeyRequest } from '../../src/keys/domain/keyRequest.js';
 import { openLimitChangeRequest } from '../../src/limits/domain/limitRequest.js';
 import { cents } from '../../src/platform/domain/money.js';
-import { RequestStore, type DocumentPatch, type SecretOp } from '../../src/approvals/requestStore.js';
+import { RequestStore } from '../../src/approvals/requestStore.js';
+import { HOUR, NOW, storedKeyRequests } from '../support/storedKeyRequests.js';
 import { keysOutsideLayout, openTestNamespace, type TestNamespace } from '../support/testNamespace.js';
-
-const HOUR = 3_600_000;
-const NOW = 1_767_225_600_000;
 
 let ns: TestNamespace;
 let store: RequestStore;
-let counter = 0;
+/** key requests stored without their kind's indexes, and moved along their table */
+let given: ReturnType<typeof storedKeyRequests>;
 
 beforeAll(async () => {
   ns = await openTestNamespace();
   store = new RequestStore(ns.redis, ns.keys);
+  given = storedKeyRequests(ns.namespace, store);
 });
 afterAll(async () => {
   await ns?.close();
 });
 
-/** Ids carry the namespace so a key written outside it can still be found by a SCAN of the whole server. */
-const uniqueId = (what: string) => `${what}_${ns.namespace}_${++counter}`;
-
-function newRequest(overrides: { requesterId?: string; createdAt?: number; purpose?: string } = {}): KeyRequest {
-  return openKeyRequest(
-    {
-      id: uniqueId('req'),
-      requesterId: overrides.requesterId ?? uniqueId('U'),
-      projectId: 'proj_support',
-      projectName: 'Support Bot',
-      purpose: overrides.purpose ?? 'answer support tickets faster',
-      lifetimeDays: 30,
-    },
-    overrides.createdAt ?? NOW,
-    72 * HOUR,
-  );
-}
-
-async function created(overrides?: Parameters<typeof newRequest>[0]): Promise<KeyRequest> {
-  const request = newRequest(overrides);
-  expect(await store.create(request)).toBe(true);
-  return request;
-}
-
-/** Moves a key request to `to` from the states its table lets reach it (or from `opts.from`), as a kind's `advance` does. */
-const move = (id: string, to: RequestState, patch: DocumentPatch<KeyRequest> = {}, opts: { from?: readonly RequestState[]; secret?: SecretOp } = {}) =>
-  store.transition<KeyRequest>(id, to, patch, { ...opts, from: opts.from ?? statesLeadingTo(to) });
-
 /** The stored document, as the key request it is. */
 const read = async (id: string) => (await store.document(id)) as KeyRequest | null;
 
-/** Walks a new request along the happy path up to `provisioning`. */
-async function provisioning(): Promise<KeyRequest> {
-  const request = await created();
-  expect((await move(request.id, 'approved', { decidedBy: 'U0APPROVER1', decidedAt: NOW + 1 })).kind).toBe('ok');
-  const outcome = await move(request.id, 'provisioning');
-  if (outcome.kind !== 'ok') throw new Error(`could not reach provisioning: ${outcome.kind}`);
-  return outcome.request;
-}
-
 describe('create and document', () => {
   it('stores a new request and reads it back unchanged', async () => {
-    const request = newRequest({ purpose: 'résumé triage — naïve “quotes” 🚀 / slashes' });
+    const request = given.newRequest({ purpose: 'résumé triage — naïve “quotes” 🚀 / slashes' });
     expect(await store.create(request)).toBe(true);
     expect(await read(request.id)).toEqual(request);
   });
 
   it('refuses an id that is taken and keeps the first request', async () => {
-    const first = await created();
-    const second = { ...newRequest(), id: first.id, purpose: 'a different purpose entirely' };
+    const first = await given.created();
+    const second = { ...given.newRequest(), id: first.id, purpose: 'a different purpose entirely' };
     expect(await store.create(second)).toBe(false);
     expect(await read(first.id)).toEqual(first);
   });
 
   it('returns null for an unknown id', async () => {
-    expect(await read(uniqueId('req'))).toBeNull();
+    expect(await read(given.uniqueId('req'))).toBeNull();
   });
 });
 
 describe('transition', () => {
   it('moves along an allowed edge, applies the patch and bumps the version', async () => {
-    const request = await created();
-    const outcome = await move(request.id, 'approved', { decidedBy: 'U0APPROVER1', decidedAt: NOW + 5 });
+    const request = await given.created();
+    const outcome = await given.move(request.id, 'approved', { decidedBy: 'U0APPROVER1', decidedAt: NOW + 5 });
     expect(outcome).toEqual({ kind: 'ok', request: { ...request, state: 'approved', decidedBy: 'U0APPROVER1', decidedAt: NOW + 5, version: 2 } });
     expect(await read(request.id)).toEqual(outcome.kind === 'ok' ? outcome.request : null);
   });
 
   it('keeps every untouched field exactly, unicode and large numbers included', async () => {
-    const request = await created({ purpose: 'ünïcödé purpose with "quotes", \\backslashes\\ and 🚀', createdAt: 1_799_999_999_999 });
-    const outcome = await move(request.id, 'denied', { denyReason: 'nope — use the shared key', decidedAt: 1_800_000_000_123 });
+    const request = await given.created({ purpose: 'ünïcödé purpose with "quotes", \\backslashes\\ and 🚀', createdAt: 1_799_999_999_999 });
+    const outcome = await given.move(request.id, 'denied', { denyReason: 'nope — use the shared key', decidedAt: 1_800_000_000_123 });
     expect(outcome.kind).toBe('ok');
     const stored = await read(request.id);
     expect(stored).toEqual({ ...request, state: 'denied', denyReason: 'nope — use the shared key', decidedAt: 1_800_000_000_123, version: 2 });
   });
 
   it('answers conflict with the current request when the state has moved on', async () => {
-    const request = await created();
-    await move(request.id, 'denied', { denyReason: 'no' });
-    const outcome = await move(request.id, 'approved', { decidedBy: 'U0LATE' });
+    const request = await given.created();
+    await given.move(request.id, 'denied', { denyReason: 'no' });
+    const outcome = await given.move(request.id, 'approved', { decidedBy: 'U0LATE' });
     expect(outcome.kind).toBe('conflict');
     expect(outcome.kind === 'conflict' && outcome.request.state).toBe('denied');
     const stored = await read(request.id);
@@ -114,38 +77,38 @@ describe('transition', () => {
   });
 
   it('refuses an edge the state machine does not have', async () => {
-    const request = await created();
-    const outcome = await move(request.id, 'active');
+    const request = await given.created();
+    const outcome = await given.move(request.id, 'active');
     expect(outcome.kind).toBe('conflict');
     expect((await read(request.id))?.state).toBe('pending');
   });
 
   it('answers missing for an unknown id and writes nothing', async () => {
-    const id = uniqueId('req');
-    expect(await move(id, 'approved')).toEqual({ kind: 'missing' });
+    const id = given.uniqueId('req');
+    expect(await given.move(id, 'approved')).toEqual({ kind: 'missing' });
     expect(await read(id)).toBeNull();
   });
 
   it('checks against `from` instead of the table when given', async () => {
-    const request = await created();
+    const request = await given.created();
     // the table allows pending → expired, but the caller insists on approved
-    expect((await move(request.id, 'expired', {}, { from: ['approved'] })).kind).toBe('conflict');
+    expect((await given.move(request.id, 'expired', {}, { from: ['approved'] })).kind).toBe('conflict');
     // the table has no pending → failed edge, but the caller allows it
-    const widened = await move(request.id, 'failed', { failure: 'project archived' }, { from: ['pending'] });
+    const widened = await given.move(request.id, 'failed', { failure: 'project archived' }, { from: ['pending'] });
     expect(widened.kind).toBe('ok');
     expect(widened.kind === 'ok' && widened.request).toMatchObject({ state: 'failed', failure: 'project archived', version: 2 });
   });
 
   it('bumps the version once per transition', async () => {
-    const request = await created();
-    await move(request.id, 'approved');
-    await move(request.id, 'provisioning');
-    await move(request.id, 'failed', { failure: 'boom' });
+    const request = await given.created();
+    await given.move(request.id, 'approved');
+    await given.move(request.id, 'provisioning');
+    await given.move(request.id, 'failed', { failure: 'boom' });
     expect((await read(request.id))?.version).toBe(4);
   });
 
   it('lets exactly one of 50 concurrent approvals win', async () => {
-    const request = await created();
+    const request = await given.created();
     const clients = Array.from({ length: 5 }, () => new RequestStore(ns.connect(), ns.keys));
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -162,14 +125,14 @@ describe('transition', () => {
 
 describe('amend', () => {
   it('changes fields without a state change while in one of the states', async () => {
-    const request = await created();
+    const request = await given.created();
     const outcome = await store.amend(request.id, ['pending'], { channelId: 'C0APPROVALS', messageTs: '1767225600.000100' });
     expect(outcome).toEqual({ kind: 'ok', request: { ...request, channelId: 'C0APPROVALS', messageTs: '1767225600.000100', version: 2 } });
   });
 
   it('answers conflict and changes nothing in any other state', async () => {
-    const request = await created();
-    await move(request.id, 'denied', { denyReason: 'no' });
+    const request = await given.created();
+    await given.move(request.id, 'denied', { denyReason: 'no' });
     const outcome = await store.amend(request.id, ['pending', 'approved'], { messageTs: '1.2' });
     expect(outcome.kind).toBe('conflict');
     const stored = await read(request.id);
@@ -178,14 +141,14 @@ describe('amend', () => {
   });
 
   it('answers missing for an unknown id', async () => {
-    expect(await store.amend(uniqueId('req'), ['pending'], { messageTs: '1.2' })).toEqual({ kind: 'missing' });
+    expect(await store.amend(given.uniqueId('req'), ['pending'], { messageTs: '1.2' })).toEqual({ kind: 'missing' });
   });
 });
 
 describe('the sealed secret', () => {
   it('is stored with the transition and taken with the next one, exactly once', async () => {
-    const request = await provisioning();
-    const stored = await move(
+    const request = await given.provisioning();
+    const stored = await given.move(
       request.id,
       'awaiting_reveal',
       { keyId: 'key_abc', redactedKey: 'sk-svcacct-…AbCd', revealBy: NOW + 24 * HOUR },
@@ -198,35 +161,35 @@ describe('the sealed secret', () => {
     expect(ttl).toBeGreaterThan(55_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
 
-    const taken = await move(request.id, 'active', { revealedAt: NOW + HOUR }, { secret: { kind: 'take' } });
+    const taken = await given.move(request.id, 'active', { revealedAt: NOW + HOUR }, { secret: { kind: 'take' } });
     expect(taken).toMatchObject({ kind: 'ok', sealedSecret: 'v1.sealed-blob', request: { state: 'active', revealedAt: NOW + HOUR } });
     expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(0);
 
-    const again = await move(request.id, 'active', {}, { from: ['active'], secret: { kind: 'take' } });
+    const again = await given.move(request.id, 'active', {}, { from: ['active'], secret: { kind: 'take' } });
     expect(again.kind).toBe('no_secret');
     expect((await read(request.id))?.version).toBe(taken.kind === 'ok' ? taken.request.version : -1);
   });
 
   it('is not stored when the transition conflicts', async () => {
-    const request = await created();
-    const outcome = await move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.x', ttlMs: 60_000 } });
+    const request = await given.created();
+    const outcome = await given.move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.x', ttlMs: 60_000 } });
     expect(outcome.kind).toBe('conflict');
     expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(0);
   });
 
   it('is not taken when the transition conflicts', async () => {
-    const request = await provisioning();
-    await move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.keep', ttlMs: 60_000 } });
-    const outcome = await move(request.id, 'active', {}, { from: ['provisioning'], secret: { kind: 'take' } });
+    const request = await given.provisioning();
+    await given.move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.keep', ttlMs: 60_000 } });
+    const outcome = await given.move(request.id, 'active', {}, { from: ['provisioning'], secret: { kind: 'take' } });
     expect(outcome.kind).toBe('conflict');
     expect(await ns.redis.get(ns.keys.secret(request.id))).toBe('v1.keep');
   });
 
   it('once expired, makes the take answer no_secret and leaves the request as it was', async () => {
-    const request = await provisioning();
-    const waiting = await move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.short', ttlMs: 30 } });
+    const request = await given.provisioning();
+    const waiting = await given.move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.short', ttlMs: 30 } });
     await new Promise((r) => setTimeout(r, 80));
-    const outcome = await move(request.id, 'active', { revealedAt: NOW }, { secret: { kind: 'take' } });
+    const outcome = await given.move(request.id, 'active', { revealedAt: NOW }, { secret: { kind: 'take' } });
     expect(outcome.kind).toBe('no_secret');
     expect(outcome.kind === 'no_secret' && outcome.request.state).toBe('awaiting_reveal');
     expect(await read(request.id)).toEqual(waiting.kind === 'ok' ? waiting.request : null);
@@ -235,14 +198,14 @@ describe('the sealed secret', () => {
 
 describe('the pending set', () => {
   it('holds a request stored pending, of any kind, until it leaves', async () => {
-    const key = await created();
+    const key = await given.created();
     const limit = openLimitChangeRequest(
-      { id: uniqueId('lim'), requesterId: uniqueId('U'), projectId: 'proj_support', projectName: 'Support Bot', change: { hard: cents(120_000) }, before: null },
+      { id: given.uniqueId('lim'), requesterId: given.uniqueId('U'), projectId: 'proj_support', projectName: 'Support Bot', change: { hard: cents(120_000) }, before: null },
       NOW,
       72 * HOUR,
     );
     expect(await store.create(limit)).toBe(true);
-    const decided = { ...newRequest(), state: 'approved' as const };
+    const decided = { ...given.newRequest(), state: 'approved' as const };
     expect(await store.create(decided)).toBe(true);
     const pending = await store.pendingIds();
     expect(pending).toEqual(expect.arrayContaining([key.id, limit.id]));
@@ -253,7 +216,7 @@ describe('the pending set', () => {
   });
 
   it('is the only list a request stored without its kind’s indexes joins', async () => {
-    const request = await created();
+    const request = await given.created();
     expect(await ns.redis.exists(ns.keys.userRequests(request.requesterId))).toBe(0);
     expect(await ns.redis.sismember(ns.keys.custom('requests', 'unsettled'), request.id)).toBe(0);
   });
@@ -261,7 +224,7 @@ describe('the pending set', () => {
 
 describe('thread links', () => {
   it('finds a request by its thread', async () => {
-    const request = await created();
+    const request = await given.created();
     await store.bindThread('C0APPROVALS', '1767225600.000200', request.id);
     expect(await store.findByThread('C0APPROVALS', '1767225600.000200')).toBe(request.id);
     expect(await store.findByThread('C0APPROVALS', '1767225600.000201')).toBeNull();

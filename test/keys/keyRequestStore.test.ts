@@ -5,95 +5,55 @@
  * key layout, as the engine does: stored with the key kind's indexes (`indexesOnOpen`) in the same step.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKeyRequest, statesLeadingTo, type KeyRequest, type RequestState } from '../../src/keys/domain/keyRequest.js';
 import { KeyRequestStore } from '../../src/keys/keyRequestStore.js';
-import { RequestStore, type DocumentPatch, type SecretOp } from '../../src/approvals/requestStore.js';
+import { RequestStore } from '../../src/approvals/requestStore.js';
 import { openLimitChangeRequest } from '../../src/limits/domain/limitRequest.js';
 import { cents } from '../../src/platform/domain/money.js';
+import { HOUR, NOW, storedKeyRequests } from '../support/storedKeyRequests.js';
 import { keysOutsideLayout, openTestNamespace, type TestNamespace } from '../support/testNamespace.js';
 
-const HOUR = 3_600_000;
-const NOW = 1_767_225_600_000;
 /** how long a settled request (and a masked key's index) stays readable: half a year */
 const SETTLED_RETENTION_S = 180 * 86_400;
 
 let ns: TestNamespace;
 let requests: RequestStore;
 let store: KeyRequestStore;
-let counter = 0;
+/** key requests stored as the engine's `open` stores them (with the key kind's indexes), and moved along their table */
+let given: ReturnType<typeof storedKeyRequests>;
 
 beforeAll(async () => {
   ns = await openTestNamespace();
   requests = new RequestStore(ns.redis, ns.keys);
   store = new KeyRequestStore(ns.redis, ns.keys);
+  given = storedKeyRequests(ns.namespace, requests, (request) => store.indexesOnOpen(request));
 });
 afterAll(async () => {
   await ns?.close();
 });
 
-/** Ids carry the namespace so a key written outside it can still be found by a SCAN of the whole server. */
-const uniqueId = (what: string) => `${what}_${ns.namespace}_${++counter}`;
-
-function newRequest(overrides: { requesterId?: string; createdAt?: number; purpose?: string } = {}): KeyRequest {
-  return openKeyRequest(
-    {
-      id: uniqueId('req'),
-      requesterId: overrides.requesterId ?? uniqueId('U'),
-      projectId: 'proj_support',
-      projectName: 'Support Bot',
-      purpose: overrides.purpose ?? 'answer support tickets faster',
-      lifetimeDays: 30,
-    },
-    overrides.createdAt ?? NOW,
-    72 * HOUR,
-  );
-}
-
-/** Stores a key request as the engine's `open` does: with the key kind's indexes, in the same step. */
-const create = (request: KeyRequest) => requests.create(request, store.indexesOnOpen(request));
-
-async function created(overrides?: Parameters<typeof newRequest>[0]): Promise<KeyRequest> {
-  const request = newRequest(overrides);
-  expect(await create(request)).toBe(true);
-  return request;
-}
-
-/** Moves a key request to `to` from the states its table lets reach it (or from `opts.from`), as `approvals.advance` does. */
-const move = (id: string, to: RequestState, patch: DocumentPatch<KeyRequest> = {}, opts: { from?: readonly RequestState[]; secret?: SecretOp } = {}) =>
-  requests.transition<KeyRequest>(id, to, patch, { ...opts, from: opts.from ?? statesLeadingTo(to) });
-
-/** Walks a new request along the happy path up to `provisioning`. */
-async function provisioning(): Promise<KeyRequest> {
-  const request = await created();
-  expect((await move(request.id, 'approved', { decidedBy: 'U0APPROVER1', decidedAt: NOW + 1 })).kind).toBe('ok');
-  const outcome = await move(request.id, 'provisioning');
-  if (outcome.kind !== 'ok') throw new Error(`could not reach provisioning: ${outcome.kind}`);
-  return outcome.request;
-}
-
 describe('create with the key’s indexes, and get', () => {
   it('stores a new request and reads it back unchanged', async () => {
-    const request = newRequest({ purpose: 'résumé triage — naïve “quotes” 🚀 / slashes' });
-    expect(await create(request)).toBe(true);
+    const request = given.newRequest({ purpose: 'résumé triage — naïve “quotes” 🚀 / slashes' });
+    expect(await given.create(request)).toBe(true);
     expect(await store.get(request.id)).toEqual(request);
   });
 
   it('refuses an id that is taken and keeps the first request', async () => {
-    const first = await created();
-    const second = { ...newRequest(), id: first.id, purpose: 'a different purpose entirely' };
-    expect(await create(second)).toBe(false);
+    const first = await given.created();
+    const second = { ...given.newRequest(), id: first.id, purpose: 'a different purpose entirely' };
+    expect(await given.create(second)).toBe(false);
     expect(await store.get(first.id)).toEqual(first);
     // the refused one joined nothing: its requester lists nothing
     expect(await store.listByUser(second.requesterId)).toEqual([]);
   });
 
   it('returns null for an unknown id', async () => {
-    expect(await store.get(uniqueId('req'))).toBeNull();
+    expect(await store.get(given.uniqueId('req'))).toBeNull();
   });
 
   it('returns null for another kind’s document', async () => {
     const limit = openLimitChangeRequest(
-      { id: uniqueId('lim'), requesterId: uniqueId('U'), projectId: 'proj_support', projectName: 'Support Bot', change: { hard: cents(120_000) }, before: null },
+      { id: given.uniqueId('lim'), requesterId: given.uniqueId('U'), projectId: 'proj_support', projectName: 'Support Bot', change: { hard: cents(120_000) }, before: null },
       NOW,
       72 * HOUR,
     );
@@ -102,7 +62,7 @@ describe('create with the key’s indexes, and get', () => {
   });
 
   it('puts the new request in its requester’s list and the reconciler’s set', async () => {
-    const request = await created();
+    const request = await given.created();
     expect((await store.listByUser(request.requesterId)).map((r) => r.id)).toEqual([request.id]);
     expect(await store.unsettled()).toContain(request.id);
     expect(await ns.redis.zscore(ns.keys.userRequests(request.requesterId), request.id)).toBe(String(NOW));
@@ -111,7 +71,7 @@ describe('create with the key’s indexes, and get', () => {
 
 describe('the reconciler’s set', () => {
   it('lets a settled request go, keeping its document half a year', async () => {
-    const request = await created();
+    const request = await given.created();
     expect(await ns.redis.ttl(ns.keys.request(request.id))).toBe(-1);
     await store.settle(request.id);
     expect(await store.unsettled()).not.toContain(request.id);
@@ -124,9 +84,9 @@ describe('the reconciler’s set', () => {
 
 describe('the sealed secret', () => {
   it('can be restored after a take, keeping the remaining deadline, without overwriting a newer one', async () => {
-    const request = await provisioning();
-    await move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.blob', ttlMs: 60_000 } });
-    const taken = await move(request.id, 'active', {}, { secret: { kind: 'take' } });
+    const request = await given.provisioning();
+    await given.move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.blob', ttlMs: 60_000 } });
+    const taken = await given.move(request.id, 'active', {}, { secret: { kind: 'take' } });
     expect(taken.kind === 'ok' && taken.sealedSecret).toBe('v1.blob');
 
     await store.restoreSecret(request.id, 'v1.blob', 10_000);
@@ -140,7 +100,7 @@ describe('the sealed secret', () => {
   });
 
   it('is not restored once its deadline has passed', async () => {
-    const request = await created();
+    const request = await given.created();
     await store.restoreSecret(request.id, 'v1.late', 0);
     await store.restoreSecret(request.id, 'v1.late', -5);
     expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(0);
@@ -149,56 +109,56 @@ describe('the sealed secret', () => {
 
 describe('indexes', () => {
   it('lists a user’s requests newest first, up to the limit, and nobody else’s', async () => {
-    const userId = uniqueId('U');
-    const older = await created({ requesterId: userId, createdAt: NOW - 2 * HOUR });
-    const newest = await created({ requesterId: userId, createdAt: NOW });
-    const middle = await created({ requesterId: userId, createdAt: NOW - HOUR });
-    await created({ createdAt: NOW + HOUR });
-    await move(middle.id, 'approved');
+    const userId = given.uniqueId('U');
+    const older = await given.created({ requesterId: userId, createdAt: NOW - 2 * HOUR });
+    const newest = await given.created({ requesterId: userId, createdAt: NOW });
+    const middle = await given.created({ requesterId: userId, createdAt: NOW - HOUR });
+    await given.created({ createdAt: NOW + HOUR });
+    await given.move(middle.id, 'approved');
 
     const listed = await store.listByUser(userId);
     expect(listed.map((r) => r.id)).toEqual([newest.id, middle.id, older.id]);
     expect(listed[1]?.state).toBe('approved');
     expect((await store.listByUser(userId, 2)).map((r) => r.id)).toEqual([newest.id, middle.id]);
-    expect(await store.listByUser(uniqueId('U'))).toEqual([]);
+    expect(await store.listByUser(given.uniqueId('U'))).toEqual([]);
   });
 
   it('finds a request by its key', async () => {
-    const request = await created();
+    const request = await given.created();
     await store.bindKey(`key_${ns.namespace}`, request.id);
     expect(await store.findByKey(`key_${ns.namespace}`)).toBe(request.id);
-    expect(await store.findByKey(uniqueId('key'))).toBeNull();
+    expect(await store.findByKey(given.uniqueId('key'))).toBeNull();
   });
 
   it('finds every request whose key has a masked value, for as long as a settled request is kept', async () => {
     const masked = `sk-svcacct-…${ns.namespace}`;
-    const first = await created();
-    const second = await created();
+    const first = await given.created();
+    const second = await given.created();
     await store.bindMaskedKey(masked, first.id);
     await store.bindMaskedKey(masked, second.id);
     await store.bindMaskedKey(masked, first.id);
     expect((await store.findByMaskedKey(masked)).sort()).toEqual([first.id, second.id].sort());
-    expect(await store.findByMaskedKey(`sk-svcacct-…${uniqueId('x')}`)).toEqual([]);
+    expect(await store.findByMaskedKey(`sk-svcacct-…${given.uniqueId('x')}`)).toEqual([]);
     const ttl = await ns.redis.ttl(ns.keys.custom('masked', masked));
     expect(ttl).toBeGreaterThan(SETTLED_RETENTION_S - 60);
     expect(ttl).toBeLessThanOrEqual(SETTLED_RETENTION_S);
   });
 
   it('keeps each project’s key holders', async () => {
-    const project = uniqueId('proj');
+    const project = given.uniqueId('proj');
     await store.addProjectOwner(project, 'U0ALICE');
     await store.addProjectOwner(project, 'U0BOB');
     await store.addProjectOwner(project, 'U0ALICE');
     expect((await store.projectOwners(project)).sort()).toEqual(['U0ALICE', 'U0BOB']);
     await store.removeProjectOwner(project, 'U0ALICE');
     expect(await store.projectOwners(project)).toEqual(['U0BOB']);
-    expect(await store.projectOwners(uniqueId('proj'))).toEqual([]);
+    expect(await store.projectOwners(given.uniqueId('proj'))).toEqual([]);
   });
 });
 
 describe('drafts', () => {
   it('are claimed once, then tell what they became', async () => {
-    const id = uniqueId('draft');
+    const id = given.uniqueId('draft');
     const draft = { projectId: 'proj_support', purpose: 'answer support tickets faster' };
     await store.saveDraft(id, draft, 60_000);
     expect(await store.claimDraft(id)).toEqual({ kind: 'draft', draft });
@@ -211,7 +171,7 @@ describe('drafts', () => {
   });
 
   it('can be claimed again once freed', async () => {
-    const id = uniqueId('draft');
+    const id = given.uniqueId('draft');
     const draft = { purpose: 'retry me' };
     await store.saveDraft(id, draft, 60_000);
     expect((await store.claimDraft(id)).kind).toBe('draft');
@@ -220,7 +180,7 @@ describe('drafts', () => {
   });
 
   it('are missing once expired, and not brought back by a late settle', async () => {
-    const id = uniqueId('draft');
+    const id = given.uniqueId('draft');
     await store.saveDraft(id, { purpose: 'short' }, 30);
     await new Promise((r) => setTimeout(r, 80));
     expect(await store.claimDraft(id)).toEqual({ kind: 'missing' });
