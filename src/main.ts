@@ -43,7 +43,7 @@ import { logSlackRequests } from './platform/slack/requestLog.js';
 import { AuditLog } from './platform/redis/auditLog.js';
 import { LimitsStore } from './limits/limitStore.js';
 import { createApprovalEngine, type RequestEventLike, type SweepReport } from './approvals/engine.js';
-import { keyRequestKind } from './keys/index.js';
+import { KeyRequestStore, keyRequestKind } from './keys/index.js';
 import { limitChangeKind } from './limits/index.js';
 import { describePolicyProblems, loadPolicySource, type PolicySource } from './approvals/policyFile.js';
 import type { EnvironmentPolicy, Policy, PolicyProblem } from './approvals/domain/policy.js';
@@ -123,6 +123,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
   const policy: PolicySource = loaded.value;
 
   const requests = new RequestStore(redis, keys);
+  const keyRequests = new KeyRequestStore(redis, keys);
   const outbox = new RequestOutbox<RequestEventLike>(redis, keys);
   const spend = new SpendStore(redis, keys);
   const markers = new PostMarkers(redis, keys);
@@ -138,7 +139,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     clock,
     policy,
     environment: environmentPolicy,
-    kinds: [keyRequestKind({ queues }), limitChangeKind({ queues })],
+    kinds: [keyRequestKind({ queues, keyRequests }), limitChangeKind({ queues })],
     notices: approvalNotices,
     policyFile: config.policyFile,
     log,
@@ -147,6 +148,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
     spend,
     markers,
     requests,
+    keyRequests,
     approvals,
     limits: new LimitsStore(redis, keys),
     canPostIn: createChannelCheck(webForListeners),
@@ -192,7 +194,7 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
         alerts: {
           spend,
           limits: deps.limits,
-          requests,
+          keyRequests,
           projects: deps.projects,
           approvers: config.approvers,
           alertChannel: config.alertChannel,

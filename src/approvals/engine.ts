@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { AuditLog } from '../platform/redis/auditLog.js';
-import type { RequestStore, SecretOp } from './requestStore.js';
+import type { DocumentPatch, RequestIndexes, RequestStore, SecretOp, TransitionOutcome } from './requestStore.js';
 import type { RequestOutbox } from './outbox.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import { jobId } from '../platform/queues/registry.js';
@@ -85,6 +85,11 @@ export interface RequestKind<D extends ApprovalDocument = ApprovalDocument, E ex
   dmPosted?(doc: D, event: RequestEventLike, place: DmPlace): { readonly patch: object; readonly then?: RequestEventLike } | null;
   /** The DM that follows the request (a key's "Reveal key" DM), rendered for `doc` as it is now; null when none or unchanged. */
   followingDm?(doc: D): FollowingDm | null;
+  /**
+   * The kind's own lists the request joins as `open` stores it, in the same step (a key request: its requester's list
+   * and the reconciler's unsettled set); absent when the kind keeps none.
+   */
+  indexesOnOpen?(doc: D): RequestIndexes;
 }
 
 /** Where a posted DM is. */
@@ -127,7 +132,7 @@ export interface ApprovalEngineDeps {
 }
 
 /** The fields a kind changes on its own document: never its id, kind, state (`advance` moves it) or version. */
-export type KindPatch<D extends ApprovalDocument> = Partial<Omit<D, 'id' | 'kind' | 'state' | 'version'>>;
+export type KindPatch<D extends ApprovalDocument> = DocumentPatch<D>;
 
 /** How a kind moves its request (`advance`): a compare-and-set, as the request store's `transition`. */
 export interface AdvanceOptions<S extends string> {
@@ -145,13 +150,9 @@ export interface AdvanceOptions<S extends string> {
 /**
  * What a kind's own change did: `ok` (with the request as changed, and the secret taken, if asked), `conflict` (its
  * state was not one of `from`, or an `expect` field differed: the request as it is), `missing`, or `no_secret` (a
- * `take` found no secret: nothing changed).
+ * `take` found no secret: nothing changed). The request store's `transition` answers it.
  */
-export type AdvanceOutcome<D extends ApprovalDocument> =
-  | { readonly kind: 'ok'; readonly request: D; readonly sealedSecret?: string }
-  | { readonly kind: 'conflict'; readonly request: D }
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'no_secret'; readonly request: D };
+export type AdvanceOutcome<D extends ApprovalDocument> = TransitionOutcome<D>;
 
 /**
  * `advance` or `amend` was asked for a move the request's kind may not make: a state its kind does not declare
@@ -411,16 +412,14 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
       refuseUndeclared(doc, [to, ...opts.from]);
       if (DECISION_STATES.has(to)) throw new RequestMoveRefused(doc.id, doc.kind, to, 'decided_by_the_engine');
       if (opts.from.includes('pending')) throw new RequestMoveRefused(doc.id, doc.kind, 'pending', 'decided_by_the_engine');
-      // The store's transition is typed with a key request's states; its compare-and-set is the same for every kind.
-      const moved = await deps.requests.transition(requestId, to as never, patch, { from: opts.from as never, secret: opts.secret, expect: opts.expect });
-      return moved as never;
+      return deps.requests.transition(requestId, to, patch, { from: opts.from, secret: opts.secret, expect: opts.expect });
     },
 
     async amend(requestId, whileIn, patch) {
       const doc = await deps.requests.document(requestId);
       if (!doc) return { kind: 'missing' };
       refuseUndeclared(doc, whileIn);
-      return (await deps.requests.amend(requestId, whileIn as never, patch)) as never;
+      return deps.requests.amend(requestId, whileIn, patch);
     },
 
     async open(doc, audit) {
@@ -435,7 +434,7 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
       if (rule) {
         opened = { ...opened, state: 'approved', decidedBy: KEYWARDEN_ACTOR, decidedAt: now, autoApprovedBy: rule.source, autoApprovedRule: rule };
       }
-      if (!(await deps.requests.create(opened))) return err('id_taken');
+      if (!(await deps.requests.create(opened, kind.indexesOnOpen?.(opened)))) return err('id_taken');
       await deps.audit.append({ actor: doc.requesterId, action: audit.action, target: doc.id, outcome: 'pending', at: now, project: doc.projectId, ...(audit.detail ? { detail: audit.detail } : {}) });
       await deps.queues.add('slack', 'post', { kind: 'request-message', requestId: doc.id, mode: 'post' }, { jobId: jobId('msg', doc.id) });
       if (rule) {

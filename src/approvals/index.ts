@@ -3,5 +3,5 @@
  * here (or from approvals/domain) is the engine's own.
  */
 export type { RequestKind, CancelRefusal, ApprovalEngine } from './engine.js';
-export { RequestStore } from './requestStore.js';
+export { RequestStore, type RequestIndexes } from './requestStore.js';
 export { approvedByInWords, approvedByOf, approvalProgressLines, approvalNotices } from './render/thread.js';

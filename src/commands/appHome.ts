@@ -5,7 +5,7 @@ import type { ListenerContext } from '../platform/slack/context.js';
 import { HELP_ENTRIES } from './domain/command.js';
 import { renderHelp } from './render/help.js';
 
-export type AppHomeDeps = Pick<KeyRequestDeps, 'requests' | 'clock'> & Pick<ListenerContext, 'log'>;
+export type AppHomeDeps = Pick<KeyRequestDeps, 'keyRequests' | 'clock'> & Pick<ListenerContext, 'log'>;
 
 /** Registers the listener that publishes the Home tab each time someone opens it. */
 export function register(app: App, deps: AppHomeDeps): void {

@@ -1,10 +1,11 @@
 /** What the key-request flows need: every flow takes a `Pick<>` of these as a plain parameter. */
 import type { Approvers } from '../approvals/domain/approvers.js';
-import type { ApprovalEngine, RequestStore } from '../approvals/index.js';
+import type { ApprovalEngine } from '../approvals/index.js';
 import type { OpenAIAdmin } from '../platform/openai/admin.js';
 import type { ProjectDirectory } from '../platform/openai/projectDirectory.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import type { AuditLog } from '../platform/redis/auditLog.js';
+import type { KeyRequestStore } from './keyRequestStore.js';
 
 /** The key-request settings from the configuration (src/platform/config). */
 export interface KeyRequestSettings {
@@ -20,12 +21,12 @@ export interface KeyRequestSettings {
 }
 
 /**
- * What the key-request flows use of the request store: reads, indexes, drafts and the sealed secret's return. A
- * request's state and fields change only through the approvals engine (`approvals.advance` / `amend`), so the
- * store's `transition`, `amend` and `update` are out of reach here.
+ * What the key-request flows use of their store: reads, indexes, drafts and the sealed secret's return. A request's
+ * state and fields change only through the approvals engine (`approvals.advance` / `amend`); the engine's request
+ * store (its `transition`, `amend` and `update`) is out of reach here.
  */
 export type KeyRequestReads = Pick<
-  RequestStore,
+  KeyRequestStore,
   | 'get'
   | 'listByUser'
   | 'findByKey'
@@ -44,7 +45,7 @@ export type KeyRequestReads = Pick<
 
 /** Everything a key-request flow may use; the composition root (src/main.ts) builds the real ones. */
 export interface KeyRequestDeps {
-  readonly requests: KeyRequestReads;
+  readonly keyRequests: KeyRequestReads;
   /**
    * the approvals engine: opening, deciding, cancelling and expiring requests, moving them through a key's own states
    * (`advance`, `amend`), and every notice in their thread

@@ -8,3 +8,4 @@ export { expireKey, expireReveal, revokeKey } from './revocation.js';
 export { reconcileRequests, type ReconcileReport } from './reconcile.js';
 export { renderRequestList } from './render/ephemeral.js';
 export { keyRequestKind } from './requestKind.js';
+export { KeyRequestStore } from './keyRequestStore.js';

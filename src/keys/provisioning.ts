@@ -27,7 +27,7 @@ export type ProvisionOutcome = 'created' | 'completed' | 'nothing-to-do' | 'revo
  * - a run that finds the key already stored finishes the follow-ups (notes, DM, deadlines) instead.
  */
 export async function provisionKey(deps: KeyRequestDeps, requestId: string): Promise<ProvisionOutcome> {
-  const request = await deps.requests.get(requestId);
+  const request = await deps.keyRequests.get(requestId);
   if (!request) return 'nothing-to-do';
   if (request.state === 'awaiting_reveal') {
     await afterKeyCreated(deps, request);
@@ -89,12 +89,12 @@ export async function provisionKey(deps: KeyRequestDeps, requestId: string): Pro
 }
 
 /** Everything that follows a stored key; each step may run again (by a retried job or the reconciler). */
-export async function afterKeyCreated(deps: Pick<KeyRequestDeps, 'requests' | 'queues' | 'approvals' | 'clock'>, r: KeyRequest): Promise<void> {
+export async function afterKeyCreated(deps: Pick<KeyRequestDeps, 'keyRequests' | 'queues' | 'approvals' | 'clock'>, r: KeyRequest): Promise<void> {
   if (!r.keyId || r.revealBy === undefined || r.keyExpiresAt === undefined) return;
   const now = deps.clock();
-  await deps.requests.bindKey(r.keyId, r.id);
-  if (r.redactedKey) await deps.requests.bindMaskedKey(r.redactedKey, r.id);
-  await deps.requests.addProjectOwner(r.projectId, r.requesterId);
+  await deps.keyRequests.bindKey(r.keyId, r.id);
+  if (r.redactedKey) await deps.keyRequests.bindMaskedKey(r.redactedKey, r.id);
+  await deps.keyRequests.addProjectOwner(r.projectId, r.requesterId);
   await deps.approvals.announce(r, { kind: 'key_created', redactedKey: r.redactedKey ?? '', keyExpiresAt: r.keyExpiresAt } satisfies ThreadEvent);
   await deps.queues.add('openai', 'expire-reveal', { requestId: r.id }, { jobId: jobId('expire-reveal', r.id), delayMs: r.revealBy - now });
   await deps.queues.add('openai', 'expire-key', { requestId: r.id }, { jobId: jobId('expire-key', r.id), delayMs: r.keyExpiresAt - now });
@@ -112,9 +112,9 @@ export async function failProvisioning(deps: Pick<KeyRequestDeps, 'audit' | 'que
 }
 
 /** Says once per kind of failure that a retryable failure happened and that keywarden keeps trying. */
-export async function reportProvisioningRetry(deps: Pick<KeyRequestDeps, 'queues' | 'approvals' | 'requests'>, requestId: string, error: unknown): Promise<void> {
+export async function reportProvisioningRetry(deps: Pick<KeyRequestDeps, 'queues' | 'approvals' | 'keyRequests'>, requestId: string, error: unknown): Promise<void> {
   const failure = describeOpenAIFailure(error);
   const event: ThreadEvent = { kind: 'failed', reason: failure.message, willRetry: true };
-  const request = await deps.requests.get(requestId);
+  const request = await deps.keyRequests.get(requestId);
   if (request) await deps.approvals.announce(request, event, `retrying:${failure.kind}`);
 }

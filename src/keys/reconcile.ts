@@ -29,11 +29,11 @@ export async function reconcileRequests(deps: KeyRequestDeps): Promise<Reconcile
   const now = deps.clock();
   let redone = 0;
   let settled = 0;
-  const ids = await deps.requests.unsettled();
+  const ids = await deps.keyRequests.unsettled();
   for (const id of ids) {
-    const r = await deps.requests.get(id);
+    const r = await deps.keyRequests.get(id);
     if (!r) {
-      await deps.requests.settle(id);
+      await deps.keyRequests.settle(id);
       settled += 1;
       continue;
     }
@@ -70,7 +70,7 @@ export async function reconcileRequests(deps: KeyRequestDeps): Promise<Reconcile
           await queueNameCleanup(deps, r);
           break;
         case 'settle':
-          await deps.requests.settle(r.id);
+          await deps.keyRequests.settle(r.id);
           settled += 1;
           break;
       }

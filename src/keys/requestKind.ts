@@ -11,13 +11,19 @@ import { jobId } from '../platform/queues/registry.js';
 import { renderKeyDmAfterReveal, renderRequestMessage, renderRequesterDm } from './render/index.js';
 import { keyStateInWords } from './render/stateWords.js';
 import { renderThreadNote } from './render/thread.js';
+import type { KeyRequestStore } from './keyRequestStore.js';
 
 /**
  * Key requests: approved → the `provision` job creates the service account and its key. The "Reveal key" DM (told
  * with `key_created`) follows the request: where it was posted is kept, and it is updated once the key was revealed
- * or ended, so it no longer offers a button to a key that is gone.
+ * or ended, so it no longer offers a button to a key that is gone. A new request joins its requester's list and the
+ * reconciler's unsettled set in the same step as the engine stores it.
  */
-export function keyRequestKind(deps: { readonly queues: Pick<JobQueues, 'add'> }): RequestKind<KeyRequest, ThreadEvent> {
+export function keyRequestKind(deps: {
+  readonly queues: Pick<JobQueues, 'add'>;
+  /** names the lists a new request joins as the engine stores it (its requester's, the reconciler's) */
+  readonly keyRequests: Pick<KeyRequestStore, 'indexesOnOpen'>;
+}): RequestKind<KeyRequest, ThreadEvent> {
   return {
     name: 'key',
     states: REQUEST_STATES,
@@ -40,6 +46,7 @@ export function keyRequestKind(deps: { readonly queues: Pick<JobQueues, 'add'> }
       const message = renderKeyDmAfterReveal(doc);
       return message ? { channel: doc.keyDmChannel, ts: doc.keyDmTs, message } : null;
     },
+    indexesOnOpen: (doc) => deps.keyRequests.indexesOnOpen(doc),
   };
 }
 

@@ -42,7 +42,7 @@ export type OpenRefusal =
  * queues its approval message and its expiry (settings.requestTtlMs).
  */
 export async function openRequest(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'>,
+  deps: Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'>,
   input: OpenRequestInput,
 ): Promise<Result<KeyRequest, OpenRefusal>> {
   const invalid = (e: UserFacingError): Result<never, OpenRefusal> => err({ kind: 'invalid', ...e });
@@ -84,8 +84,8 @@ export async function openRequest(
 }
 
 /** The requester's requests for `projectId` still waiting for an approver (not past their deadline), newest first. */
-export async function pendingRequestsFor(deps: Pick<KeyRequestDeps, 'requests'>, requesterId: string, projectId: string, now: number): Promise<KeyRequest[]> {
-  const mine = await deps.requests.listByUser(requesterId, 100);
+export async function pendingRequestsFor(deps: Pick<KeyRequestDeps, 'keyRequests'>, requesterId: string, projectId: string, now: number): Promise<KeyRequest[]> {
+  const mine = await deps.keyRequests.listByUser(requesterId, 100);
   return mine.filter((r) => r.state === 'pending' && r.projectId === projectId && now < r.decideBy);
 }
 
@@ -104,9 +104,9 @@ export interface RequestDraft {
 }
 
 /** Stores the held-back request for REQUEST_DRAFT_TTL_MS; returns the draft's id (the button's value). */
-export async function saveRequestDraft(deps: Pick<KeyRequestDeps, 'requests'>, draft: RequestDraft): Promise<string> {
+export async function saveRequestDraft(deps: Pick<KeyRequestDeps, 'keyRequests'>, draft: RequestDraft): Promise<string> {
   const id = draftIdOf(randomBytes(10));
-  await deps.requests.saveDraft(id, draft, REQUEST_DRAFT_TTL_MS);
+  await deps.keyRequests.saveDraft(id, draft, REQUEST_DRAFT_TTL_MS);
   return id;
 }
 
@@ -127,24 +127,24 @@ export type SendDraftRefusal =
  * request; the second click learns which request the first one sent.
  */
 export async function sendRequestDraft(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'>,
+  deps: Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'>,
   input: { readonly draftId: string; readonly userId: string },
 ): Promise<Result<KeyRequest, SendDraftRefusal>> {
-  const claimed = await deps.requests.claimDraft<RequestDraft>(input.draftId);
+  const claimed = await deps.keyRequests.claimDraft<RequestDraft>(input.draftId);
   if (claimed.kind !== 'draft') return err(claimed);
   const draft = claimed.draft;
   if (draft.requesterId !== input.userId) {
-    await deps.requests.settleDraft(input.draftId, null, draft);
+    await deps.keyRequests.settleDraft(input.draftId, null, draft);
     return err({ kind: 'not_yours' });
   }
   let opened: Result<KeyRequest, OpenRefusal>;
   try {
     opened = await openRequest(deps, { requesterId: draft.requesterId, project: draft.projectId, purpose: draft.purpose, lifetimeDays: draft.lifetimeDays, allowDuplicate: true });
   } catch (error) {
-    await deps.requests.settleDraft(input.draftId, null, draft);
+    await deps.keyRequests.settleDraft(input.draftId, null, draft);
     throw error;
   }
-  await deps.requests.settleDraft(input.draftId, opened.ok ? opened.value.id : null, draft);
+  await deps.keyRequests.settleDraft(input.draftId, opened.ok ? opened.value.id : null, draft);
   return opened;
 }
 
@@ -181,7 +181,7 @@ export async function expireRequest(deps: Pick<KeyRequestDeps, 'approvals'>, req
 // list
 
 /** The person's requests still under way (pending, being provisioned) or holding a key, newest first (at most 100 read). */
-export async function listRequests(deps: Pick<KeyRequestDeps, 'requests'>, userId: string): Promise<KeyRequest[]> {
-  const all = await deps.requests.listByUser(userId, 100);
+export async function listRequests(deps: Pick<KeyRequestDeps, 'keyRequests'>, userId: string): Promise<KeyRequest[]> {
+  const all = await deps.keyRequests.listByUser(userId, 100);
   return all.filter((r) => r.state === 'pending' || r.state === 'approved' || r.state === 'provisioning' || holdsKey(r.state));
 }

@@ -28,10 +28,10 @@ export interface Revealed {
 
 /** Takes the sealed key and marks the request active in one step: a second click finds nothing. */
 export async function revealKey(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'approvals'>,
+  deps: Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'queues' | 'clock' | 'settings' | 'approvals'>,
   input: { readonly requestId: string; readonly userId: string },
 ): Promise<Result<Revealed, RevealRefusal>> {
-  const request = await deps.requests.get(input.requestId);
+  const request = await deps.keyRequests.get(input.requestId);
   if (!request) return err({ kind: 'not_found' });
   if (request.requesterId !== input.userId) {
     await deps.audit.append({ actor: input.userId, action: 'key.reveal', target: request.id, outcome: 'refused:not_owner', at: deps.clock(), project: request.projectId });
@@ -64,7 +64,7 @@ export async function revealKey(
       const back = await deps.approvals.advance<KeyRequest>(r.id, 'awaiting_reveal', { revealedAt: null as unknown as number }, { from: ['active'] });
       if (back.kind !== 'ok') return;
       const left = (r.revealBy ?? 0) - deps.clock();
-      if (left > 0) await deps.requests.restoreSecret(r.id, sealed, left);
+      if (left > 0) await deps.keyRequests.restoreSecret(r.id, sealed, left);
       // The reveal deadline passed while the modal was failing: the deadline's job found the key "active".
       else await expireReveal(deps, r.id);
     },

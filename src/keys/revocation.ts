@@ -25,17 +25,17 @@ export type RevokeRefusal =
  * own; every key for an admin). Keys still live are preferred over ended ones; several live matches are ambiguous.
  */
 async function requestByMaskedKey(
-  deps: Pick<KeyRequestDeps, 'requests'>,
+  deps: Pick<KeyRequestDeps, 'keyRequests'>,
   masked: string,
   actorId: string,
   admin: boolean,
 ): Promise<Result<KeyRequest, RevokeRefusal>> {
-  const indexed = await deps.requests.findByMaskedKey(masked);
-  const own = (await deps.requests.listByUser(actorId, 100)).filter((r) => r.redactedKey === masked);
+  const indexed = await deps.keyRequests.findByMaskedKey(masked);
+  const own = (await deps.keyRequests.listByUser(actorId, 100)).filter((r) => r.redactedKey === masked);
   const byId = new Map<string, KeyRequest>(own.map((r) => [r.id, r]));
   for (const id of indexed) {
     if (byId.has(id)) continue;
-    const r = await deps.requests.get(id);
+    const r = await deps.keyRequests.get(id);
     if (r && r.redactedKey === masked && (admin || r.requesterId === actorId)) byId.set(id, r);
   }
   const match = chooseByMaskedKey([...byId.values()]);
@@ -49,7 +49,7 @@ async function requestByMaskedKey(
  * when left out). The owner or an admin may; the service account is deleted at OpenAI by a job.
  */
 export async function revokeKey(
-  deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'approvals'>,
+  deps: Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'queues' | 'clock' | 'settings' | 'groupsOf' | 'approvals'>,
   input: { readonly target: string; readonly kind?: RevokeTargetKind; readonly actorId: string },
 ): Promise<Result<KeyRequest, RevokeRefusal>> {
   const kind = input.kind ?? revokeTargetKind(input.target);
@@ -60,8 +60,8 @@ export async function revokeKey(
     if (!found.ok) return found;
     request = found.value;
   } else {
-    const requestId = kind === 'request' ? input.target : await deps.requests.findByKey(input.target);
-    request = requestId ? await deps.requests.get(requestId) : null;
+    const requestId = kind === 'request' ? input.target : await deps.keyRequests.findByKey(input.target);
+    request = requestId ? await deps.keyRequests.get(requestId) : null;
   }
   const now = deps.clock();
   if (!request) return err({ kind: 'not_found', target: input.target });
@@ -79,7 +79,7 @@ export async function revokeKey(
 }
 
 /** Revokes a key nobody revealed by its deadline (a job); false when it is no longer waiting to be revealed. */
-export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string): Promise<boolean> {
+export async function expireReveal(deps: Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string): Promise<boolean> {
   const now = deps.clock();
   const revoked = await deps.approvals.advance<KeyRequest>(requestId, 'revoked', { revokedAt: now, revokedBy: 'keywarden', endedReason: 'not revealed in time' }, { from: ['awaiting_reveal'] });
   if (revoked.kind !== 'ok') return false;
@@ -91,7 +91,7 @@ export async function expireReveal(deps: Pick<KeyRequestDeps, 'requests' | 'audi
  * Ends a key at the end of its lifetime (a job); one never revealed is revoked as unrevealed instead. False when
  * the key had ended already.
  */
-export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string): Promise<boolean> {
+export async function expireKey(deps: Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'queues' | 'clock' | 'approvals'>, requestId: string): Promise<boolean> {
   const expired = await deps.approvals.advance<KeyRequest>(requestId, 'expired', { endedReason: 'key lifetime ended' }, { from: ['active'] });
   if (expired.kind === 'ok') {
     await finishRevocation(deps, expired.request, { kind: 'revoked', by: 'system', reason: 'its lifetime ended' }, 'keywarden');
@@ -108,7 +108,7 @@ export async function expireKey(deps: Pick<KeyRequestDeps, 'requests' | 'audit' 
  * project's cap when they hold no other key to it.
  */
 export async function finishRevocation(
-  deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'approvals' | 'requests'>,
+  deps: Pick<KeyRequestDeps, 'audit' | 'queues' | 'clock' | 'approvals' | 'keyRequests'>,
   request: KeyRequest,
   event: ThreadEvent,
   actor: string,
@@ -117,8 +117,8 @@ export async function finishRevocation(
   await queueDeletion(deps, request);
   await deps.approvals.announce(request, event);
   // Someone who no longer holds a key to the project is no longer told when its cap is reached.
-  const others = await deps.requests.listByUser(request.requesterId, 100);
+  const others = await deps.keyRequests.listByUser(request.requesterId, 100);
   if (!others.some((r) => r.id !== request.id && r.projectId === request.projectId && holdsKey(r.state))) {
-    await deps.requests.removeProjectOwner(request.projectId, request.requesterId);
+    await deps.keyRequests.removeProjectOwner(request.projectId, request.requesterId);
   }
 }

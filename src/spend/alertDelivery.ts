@@ -15,13 +15,14 @@ import { renderAlertReply, renderChannelFallbackNote, renderSpendStatus } from '
 import { postOnce, type PostOnceDeps } from '../platform/slack/postOnce.js';
 import type { RenderedMessage } from '../platform/slack/render/blocks.js';
 import type { LimitsStore } from '../limits/index.js';
-import type { RequestStore } from '../approvals/index.js';
+import type { KeyRequestStore } from '../keys/index.js';
 import type { ClaimedEntry, SpendStore } from './spendStore.js';
 
 export interface AlertDeliveryDeps extends PostOnceDeps {
   readonly spend: SpendStore;
   readonly limits: Pick<LimitsStore, 'get'>;
-  readonly requests: Pick<RequestStore, 'projectOwners' | 'findByKey' | 'get'>;
+  /** the key holders of a project (told of its hard cap), and the request behind an OpenAI key */
+  readonly keyRequests: Pick<KeyRequestStore, 'projectOwners' | 'findByKey' | 'get'>;
   readonly projects: { list(): Promise<ProjectRef[]> };
   readonly approvers: readonly string[];
   readonly alertChannel: string;
@@ -109,8 +110,8 @@ async function renderProjectStatus(deps: AlertDeliveryDeps, projectId: string): 
   const keyLabels = new Map<string, string>();
   for (const { apiKeyId } of record.spend.byKey.slice(0, 3)) {
     if (!apiKeyId) continue;
-    const requestId = await deps.requests.findByKey(apiKeyId);
-    const request = requestId ? await deps.requests.get(requestId) : null;
+    const requestId = await deps.keyRequests.findByKey(apiKeyId);
+    const request = requestId ? await deps.keyRequests.get(requestId) : null;
     if (request?.redactedKey) keyLabels.set(apiKeyId, request.redactedKey);
   }
   const message = renderSpendStatus({ project, spend: record.spend, limits, enforcement: record.enforcement, now: deps.clock(), keyLabels });
@@ -154,7 +155,7 @@ async function updateIfThere(deps: AlertDeliveryDeps, channel: string, ts: strin
 }
 
 async function renderReply(deps: AlertDeliveryDeps, alert: Alert, status: ProjectStatus, alsoPassed: readonly Alert[]) {
-  const owners = alert.kind === 'hard' ? await deps.requests.projectOwners(alert.projectId) : [];
+  const owners = alert.kind === 'hard' ? await deps.keyRequests.projectOwners(alert.projectId) : [];
   return renderAlertReply(alert, { project: status.project, ownerIds: owners, approverIds: deps.approvers, alsoPassed });
 }
 

@@ -17,6 +17,7 @@ import type { LimitChangeEvent, ThreadEvent } from '../../src/approvals/domain/r
 import { openKeyRequest, type KeyRequest } from '../../src/keys/domain/keyRequest.js';
 import { threadEventSchema } from '../../src/keys/domain/threadEvents.js';
 import { keyRequestKind } from '../../src/keys/requestKind.js';
+import { KeyRequestStore } from '../../src/keys/keyRequestStore.js';
 import { openLimitChangeRequest, type LimitChangeRequest } from '../../src/limits/domain/limitRequest.js';
 import { limitChangeEventSchema } from '../../src/limits/domain/limitChangeEvents.js';
 import { limitChangeKind } from '../../src/limits/requestKind.js';
@@ -29,6 +30,7 @@ const ENV = { approvers: ['U0APPROVER'], admins: ['U0ADMIN'], requestTtlMs: 72 *
 
 let ns: TestNamespace;
 let store: RequestStore;
+let keyRequests: KeyRequestStore;
 let engine: ApprovalEngine;
 /** what the engine logged as a warning: the fields object and the message */
 const warnings: [Record<string, unknown>, string][] = [];
@@ -37,6 +39,7 @@ let counter = 0;
 beforeAll(async () => {
   ns = await openTestNamespace();
   store = new RequestStore(ns.redis, ns.keys);
+  keyRequests = new KeyRequestStore(ns.redis, ns.keys);
   const policy = await loadPolicySource(undefined, ENV);
   if (!policy.ok) throw new Error('the environment policy was refused');
   const queues = { add: () => Promise.resolve() };
@@ -49,7 +52,7 @@ beforeAll(async () => {
     clock: () => NOW,
     policy: policy.value,
     environment: ENV,
-    kinds: [keyRequestKind({ queues }), limitChangeKind({ queues })],
+    kinds: [keyRequestKind({ queues, keyRequests }), limitChangeKind({ queues })],
     notices: approvalNotices,
     policyFile: null,
     log: { warn: (fields: Record<string, unknown>, message: string) => void warnings.push([fields, message]) } as never,
@@ -68,7 +71,7 @@ async function keyRequestIn(state: KeyRequest['state'], overrides: Partial<KeyRe
     ENV.requestTtlMs,
   );
   const request: KeyRequest = { ...opened, state, ...overrides };
-  expect(await store.create(request)).toBe(true);
+  expect(await store.create(request, keyRequests.indexesOnOpen(request))).toBe(true);
   return request;
 }
 

@@ -1,137 +1,114 @@
-/** RequestStore against the real Redis, in a namespace of its own. */
+/**
+ * RequestStore against the real Redis, in a namespace of its own: what every kind of request shares (documents and
+ * their compare-and-set, the sealed secret taken or stored in the same step, the pending set, thread links). Key
+ * requests serve as the documents, moved along their own state table (`statesLeadingTo`) as a kind would; their own
+ * indexes are KeyRequestStore's (test/keys/keyRequestStore.test.ts).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKeyRequest, type KeyRequest } from '../../src/keys/domain/keyRequest.js';
+import type { KeyRequest } from '../../src/keys/domain/keyRequest.js';
+import { openLimitChangeRequest } from '../../src/limits/domain/limitRequest.js';
+import { cents } from '../../src/platform/domain/money.js';
 import { RequestStore } from '../../src/approvals/requestStore.js';
+import { HOUR, NOW, storedKeyRequests } from '../support/storedKeyRequests.js';
 import { keysOutsideLayout, openTestNamespace, type TestNamespace } from '../support/testNamespace.js';
-
-const HOUR = 3_600_000;
-const NOW = 1_767_225_600_000;
 
 let ns: TestNamespace;
 let store: RequestStore;
-let counter = 0;
+/** key requests stored without their kind's indexes, and moved along their table */
+let given: ReturnType<typeof storedKeyRequests>;
 
 beforeAll(async () => {
   ns = await openTestNamespace();
   store = new RequestStore(ns.redis, ns.keys);
+  given = storedKeyRequests(ns.namespace, store);
 });
 afterAll(async () => {
   await ns?.close();
 });
 
-/** Ids carry the namespace so a key written outside it can still be found by a SCAN of the whole server. */
-const uniqueId = (what: string) => `${what}_${ns.namespace}_${++counter}`;
+/** The stored document, as the key request it is. */
+const read = async (id: string) => (await store.document(id)) as KeyRequest | null;
 
-function newRequest(overrides: { requesterId?: string; createdAt?: number; purpose?: string } = {}): KeyRequest {
-  return openKeyRequest(
-    {
-      id: uniqueId('req'),
-      requesterId: overrides.requesterId ?? uniqueId('U'),
-      projectId: 'proj_support',
-      projectName: 'Support Bot',
-      purpose: overrides.purpose ?? 'answer support tickets faster',
-      lifetimeDays: 30,
-    },
-    overrides.createdAt ?? NOW,
-    72 * HOUR,
-  );
-}
-
-async function created(overrides?: Parameters<typeof newRequest>[0]): Promise<KeyRequest> {
-  const request = newRequest(overrides);
-  expect(await store.create(request)).toBe(true);
-  return request;
-}
-
-/** Walks a new request along the happy path up to `provisioning`. */
-async function provisioning(): Promise<KeyRequest> {
-  const request = await created();
-  expect((await store.transition(request.id, 'approved', { decidedBy: 'U0APPROVER1', decidedAt: NOW + 1 })).kind).toBe('ok');
-  const outcome = await store.transition(request.id, 'provisioning');
-  if (outcome.kind !== 'ok') throw new Error(`could not reach provisioning: ${outcome.kind}`);
-  return outcome.request;
-}
-
-describe('create and get', () => {
+describe('create and document', () => {
   it('stores a new request and reads it back unchanged', async () => {
-    const request = newRequest({ purpose: 'résumé triage — naïve “quotes” 🚀 / slashes' });
+    const request = given.newRequest({ purpose: 'résumé triage — naïve “quotes” 🚀 / slashes' });
     expect(await store.create(request)).toBe(true);
-    expect(await store.get(request.id)).toEqual(request);
+    expect(await read(request.id)).toEqual(request);
   });
 
   it('refuses an id that is taken and keeps the first request', async () => {
-    const first = await created();
-    const second = { ...newRequest(), id: first.id, purpose: 'a different purpose entirely' };
+    const first = await given.created();
+    const second = { ...given.newRequest(), id: first.id, purpose: 'a different purpose entirely' };
     expect(await store.create(second)).toBe(false);
-    expect(await store.get(first.id)).toEqual(first);
+    expect(await read(first.id)).toEqual(first);
   });
 
   it('returns null for an unknown id', async () => {
-    expect(await store.get(uniqueId('req'))).toBeNull();
+    expect(await read(given.uniqueId('req'))).toBeNull();
   });
 });
 
 describe('transition', () => {
   it('moves along an allowed edge, applies the patch and bumps the version', async () => {
-    const request = await created();
-    const outcome = await store.transition(request.id, 'approved', { decidedBy: 'U0APPROVER1', decidedAt: NOW + 5 });
+    const request = await given.created();
+    const outcome = await given.move(request.id, 'approved', { decidedBy: 'U0APPROVER1', decidedAt: NOW + 5 });
     expect(outcome).toEqual({ kind: 'ok', request: { ...request, state: 'approved', decidedBy: 'U0APPROVER1', decidedAt: NOW + 5, version: 2 } });
-    expect(await store.get(request.id)).toEqual(outcome.kind === 'ok' ? outcome.request : null);
+    expect(await read(request.id)).toEqual(outcome.kind === 'ok' ? outcome.request : null);
   });
 
   it('keeps every untouched field exactly, unicode and large numbers included', async () => {
-    const request = await created({ purpose: 'ünïcödé purpose with "quotes", \\backslashes\\ and 🚀', createdAt: 1_799_999_999_999 });
-    const outcome = await store.transition(request.id, 'denied', { denyReason: 'nope — use the shared key', decidedAt: 1_800_000_000_123 });
+    const request = await given.created({ purpose: 'ünïcödé purpose with "quotes", \\backslashes\\ and 🚀', createdAt: 1_799_999_999_999 });
+    const outcome = await given.move(request.id, 'denied', { denyReason: 'nope — use the shared key', decidedAt: 1_800_000_000_123 });
     expect(outcome.kind).toBe('ok');
-    const stored = await store.get(request.id);
+    const stored = await read(request.id);
     expect(stored).toEqual({ ...request, state: 'denied', denyReason: 'nope — use the shared key', decidedAt: 1_800_000_000_123, version: 2 });
   });
 
   it('answers conflict with the current request when the state has moved on', async () => {
-    const request = await created();
-    await store.transition(request.id, 'denied', { denyReason: 'no' });
-    const outcome = await store.transition(request.id, 'approved', { decidedBy: 'U0LATE' });
+    const request = await given.created();
+    await given.move(request.id, 'denied', { denyReason: 'no' });
+    const outcome = await given.move(request.id, 'approved', { decidedBy: 'U0LATE' });
     expect(outcome.kind).toBe('conflict');
     expect(outcome.kind === 'conflict' && outcome.request.state).toBe('denied');
-    const stored = await store.get(request.id);
+    const stored = await read(request.id);
     expect(stored?.state).toBe('denied');
     expect(stored?.decidedBy).toBeUndefined();
     expect(stored?.version).toBe(2);
   });
 
   it('refuses an edge the state machine does not have', async () => {
-    const request = await created();
-    const outcome = await store.transition(request.id, 'active');
+    const request = await given.created();
+    const outcome = await given.move(request.id, 'active');
     expect(outcome.kind).toBe('conflict');
-    expect((await store.get(request.id))?.state).toBe('pending');
+    expect((await read(request.id))?.state).toBe('pending');
   });
 
   it('answers missing for an unknown id and writes nothing', async () => {
-    const id = uniqueId('req');
-    expect(await store.transition(id, 'approved')).toEqual({ kind: 'missing' });
-    expect(await store.get(id)).toBeNull();
+    const id = given.uniqueId('req');
+    expect(await given.move(id, 'approved')).toEqual({ kind: 'missing' });
+    expect(await read(id)).toBeNull();
   });
 
   it('checks against `from` instead of the table when given', async () => {
-    const request = await created();
+    const request = await given.created();
     // the table allows pending → expired, but the caller insists on approved
-    expect((await store.transition(request.id, 'expired', {}, { from: ['approved'] })).kind).toBe('conflict');
+    expect((await given.move(request.id, 'expired', {}, { from: ['approved'] })).kind).toBe('conflict');
     // the table has no pending → failed edge, but the caller allows it
-    const widened = await store.transition(request.id, 'failed', { failure: 'project archived' }, { from: ['pending'] });
+    const widened = await given.move(request.id, 'failed', { failure: 'project archived' }, { from: ['pending'] });
     expect(widened.kind).toBe('ok');
     expect(widened.kind === 'ok' && widened.request).toMatchObject({ state: 'failed', failure: 'project archived', version: 2 });
   });
 
   it('bumps the version once per transition', async () => {
-    const request = await created();
-    await store.transition(request.id, 'approved');
-    await store.transition(request.id, 'provisioning');
-    await store.transition(request.id, 'failed', { failure: 'boom' });
-    expect((await store.get(request.id))?.version).toBe(4);
+    const request = await given.created();
+    await given.move(request.id, 'approved');
+    await given.move(request.id, 'provisioning');
+    await given.move(request.id, 'failed', { failure: 'boom' });
+    expect((await read(request.id))?.version).toBe(4);
   });
 
   it('lets exactly one of 50 concurrent approvals win', async () => {
-    const request = await created();
+    const request = await given.created();
     const clients = Array.from({ length: 5 }, () => new RequestStore(ns.connect(), ns.keys));
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -142,36 +119,36 @@ describe('transition', () => {
     expect(winners).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind === 'conflict')).toHaveLength(49);
     for (const o of outcomes) if (o.kind === 'conflict') expect(o.request.decidedBy).toBe(`U0APPROVER${winners[0]}`);
-    expect(await store.get(request.id)).toMatchObject({ state: 'approved', decidedBy: `U0APPROVER${winners[0]}`, version: 2 });
+    expect(await read(request.id)).toMatchObject({ state: 'approved', decidedBy: `U0APPROVER${winners[0]}`, version: 2 });
   });
 });
 
 describe('amend', () => {
   it('changes fields without a state change while in one of the states', async () => {
-    const request = await created();
+    const request = await given.created();
     const outcome = await store.amend(request.id, ['pending'], { channelId: 'C0APPROVALS', messageTs: '1767225600.000100' });
     expect(outcome).toEqual({ kind: 'ok', request: { ...request, channelId: 'C0APPROVALS', messageTs: '1767225600.000100', version: 2 } });
   });
 
   it('answers conflict and changes nothing in any other state', async () => {
-    const request = await created();
-    await store.transition(request.id, 'denied', { denyReason: 'no' });
+    const request = await given.created();
+    await given.move(request.id, 'denied', { denyReason: 'no' });
     const outcome = await store.amend(request.id, ['pending', 'approved'], { messageTs: '1.2' });
     expect(outcome.kind).toBe('conflict');
-    const stored = await store.get(request.id);
+    const stored = await read(request.id);
     expect(stored?.messageTs).toBeUndefined();
     expect(stored?.version).toBe(2);
   });
 
   it('answers missing for an unknown id', async () => {
-    expect(await store.amend(uniqueId('req'), ['pending'], { messageTs: '1.2' })).toEqual({ kind: 'missing' });
+    expect(await store.amend(given.uniqueId('req'), ['pending'], { messageTs: '1.2' })).toEqual({ kind: 'missing' });
   });
 });
 
 describe('the sealed secret', () => {
   it('is stored with the transition and taken with the next one, exactly once', async () => {
-    const request = await provisioning();
-    const stored = await store.transition(
+    const request = await given.provisioning();
+    const stored = await given.move(
       request.id,
       'awaiting_reveal',
       { keyId: 'key_abc', redactedKey: 'sk-svcacct-…AbCd', revealBy: NOW + 24 * HOUR },
@@ -184,89 +161,74 @@ describe('the sealed secret', () => {
     expect(ttl).toBeGreaterThan(55_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
 
-    const taken = await store.transition(request.id, 'active', { revealedAt: NOW + HOUR }, { secret: { kind: 'take' } });
+    const taken = await given.move(request.id, 'active', { revealedAt: NOW + HOUR }, { secret: { kind: 'take' } });
     expect(taken).toMatchObject({ kind: 'ok', sealedSecret: 'v1.sealed-blob', request: { state: 'active', revealedAt: NOW + HOUR } });
     expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(0);
 
-    const again = await store.transition(request.id, 'active', {}, { from: ['active'], secret: { kind: 'take' } });
+    const again = await given.move(request.id, 'active', {}, { from: ['active'], secret: { kind: 'take' } });
     expect(again.kind).toBe('no_secret');
-    expect((await store.get(request.id))?.version).toBe(taken.kind === 'ok' ? taken.request.version : -1);
+    expect((await read(request.id))?.version).toBe(taken.kind === 'ok' ? taken.request.version : -1);
   });
 
   it('is not stored when the transition conflicts', async () => {
-    const request = await created();
-    const outcome = await store.transition(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.x', ttlMs: 60_000 } });
+    const request = await given.created();
+    const outcome = await given.move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.x', ttlMs: 60_000 } });
     expect(outcome.kind).toBe('conflict');
     expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(0);
   });
 
   it('is not taken when the transition conflicts', async () => {
-    const request = await provisioning();
-    await store.transition(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.keep', ttlMs: 60_000 } });
-    const outcome = await store.transition(request.id, 'active', {}, { from: ['provisioning'], secret: { kind: 'take' } });
+    const request = await given.provisioning();
+    await given.move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.keep', ttlMs: 60_000 } });
+    const outcome = await given.move(request.id, 'active', {}, { from: ['provisioning'], secret: { kind: 'take' } });
     expect(outcome.kind).toBe('conflict');
     expect(await ns.redis.get(ns.keys.secret(request.id))).toBe('v1.keep');
   });
 
   it('once expired, makes the take answer no_secret and leaves the request as it was', async () => {
-    const request = await provisioning();
-    const waiting = await store.transition(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.short', ttlMs: 30 } });
+    const request = await given.provisioning();
+    const waiting = await given.move(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.short', ttlMs: 30 } });
     await new Promise((r) => setTimeout(r, 80));
-    const outcome = await store.transition(request.id, 'active', { revealedAt: NOW }, { secret: { kind: 'take' } });
+    const outcome = await given.move(request.id, 'active', { revealedAt: NOW }, { secret: { kind: 'take' } });
     expect(outcome.kind).toBe('no_secret');
     expect(outcome.kind === 'no_secret' && outcome.request.state).toBe('awaiting_reveal');
-    expect(await store.get(request.id)).toEqual(waiting.kind === 'ok' ? waiting.request : null);
-  });
-
-  it('can be restored after a take, keeping the remaining deadline, without overwriting a newer one', async () => {
-    const request = await provisioning();
-    await store.transition(request.id, 'awaiting_reveal', {}, { secret: { kind: 'set', sealed: 'v1.blob', ttlMs: 60_000 } });
-    const taken = await store.transition(request.id, 'active', {}, { secret: { kind: 'take' } });
-    expect(taken.kind === 'ok' && taken.sealedSecret).toBe('v1.blob');
-
-    await store.restoreSecret(request.id, 'v1.blob', 10_000);
-    expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(1);
-    const ttl = await ns.redis.pttl(ns.keys.secret(request.id));
-    expect(ttl).toBeGreaterThan(5_000);
-    expect(ttl).toBeLessThanOrEqual(10_000);
-
-    await store.restoreSecret(request.id, 'v1.other', 10_000);
-    expect(await ns.redis.get(ns.keys.secret(request.id))).toBe('v1.blob');
-  });
-
-  it('is not restored once its deadline has passed', async () => {
-    const request = await created();
-    await store.restoreSecret(request.id, 'v1.late', 0);
-    await store.restoreSecret(request.id, 'v1.late', -5);
-    expect(await ns.redis.exists(ns.keys.secret(request.id))).toBe(0);
+    expect(await read(request.id)).toEqual(waiting.kind === 'ok' ? waiting.request : null);
   });
 });
 
-describe('indexes', () => {
-  it('lists a user’s requests newest first, up to the limit, and nobody else’s', async () => {
-    const userId = uniqueId('U');
-    const older = await created({ requesterId: userId, createdAt: NOW - 2 * HOUR });
-    const newest = await created({ requesterId: userId, createdAt: NOW });
-    const middle = await created({ requesterId: userId, createdAt: NOW - HOUR });
-    await created({ createdAt: NOW + HOUR });
-    await store.transition(middle.id, 'approved');
-
-    const listed = await store.listByUser(userId);
-    expect(listed.map((r) => r.id)).toEqual([newest.id, middle.id, older.id]);
-    expect(listed[1]?.state).toBe('approved');
-    expect((await store.listByUser(userId, 2)).map((r) => r.id)).toEqual([newest.id, middle.id]);
-    expect(await store.listByUser(uniqueId('U'))).toEqual([]);
+describe('the pending set', () => {
+  it('holds a request stored pending, of any kind, until it leaves', async () => {
+    const key = await given.created();
+    const limit = openLimitChangeRequest(
+      { id: given.uniqueId('lim'), requesterId: given.uniqueId('U'), projectId: 'proj_support', projectName: 'Support Bot', change: { hard: cents(120_000) }, before: null },
+      NOW,
+      72 * HOUR,
+    );
+    expect(await store.create(limit)).toBe(true);
+    const decided = { ...given.newRequest(), state: 'approved' as const };
+    expect(await store.create(decided)).toBe(true);
+    const pending = await store.pendingIds();
+    expect(pending).toEqual(expect.arrayContaining([key.id, limit.id]));
+    expect(pending).not.toContain(decided.id);
+    await store.leavePending(key.id);
+    expect(await store.pendingIds()).not.toContain(key.id);
+    expect(await store.document(limit.id)).toEqual(limit);
   });
 
-  it('finds a request by its thread and by its key', async () => {
-    const request = await created();
+  it('is the only list a request stored without its kind’s indexes joins', async () => {
+    const request = await given.created();
+    expect(await ns.redis.exists(ns.keys.userRequests(request.requesterId))).toBe(0);
+    expect(await ns.redis.sismember(ns.keys.custom('requests', 'unsettled'), request.id)).toBe(0);
+  });
+});
+
+describe('thread links', () => {
+  it('finds a request by its thread', async () => {
+    const request = await given.created();
     await store.bindThread('C0APPROVALS', '1767225600.000200', request.id);
-    await store.bindKey(`key_${ns.namespace}`, request.id);
     expect(await store.findByThread('C0APPROVALS', '1767225600.000200')).toBe(request.id);
     expect(await store.findByThread('C0APPROVALS', '1767225600.000201')).toBeNull();
     expect(await store.findByThread('C0OTHER', '1767225600.000200')).toBeNull();
-    expect(await store.findByKey(`key_${ns.namespace}`)).toBe(request.id);
-    expect(await store.findByKey(uniqueId('key'))).toBeNull();
   });
 });
 
@@ -274,7 +236,7 @@ describe('the key layout', () => {
   it('writes every key under the namespace and the {kw} hash tag', async () => {
     const written = await ns.scanKeys(`${ns.namespace}:*`);
     const kinds = new Set(written.map((k) => k.split(':')[2]));
-    for (const kind of ['request', 'user', 'thread', 'key', 'secret']) expect(kinds, `a ${kind} key`).toContain(kind);
+    for (const kind of ['request', 'thread', 'secret', 'approvals']) expect(kinds, `a ${kind} key`).toContain(kind);
     expect(keysOutsideLayout(written, ns.namespace)).toEqual([]);
     // ids embed the namespace, so a key written outside it would still show up here
     expect(keysOutsideLayout(await ns.scanKeys(`*${ns.namespace}*`), ns.namespace)).toEqual([]);

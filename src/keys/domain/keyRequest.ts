@@ -25,9 +25,9 @@ export const REQUEST_STATES = [
 export type RequestState = (typeof REQUEST_STATES)[number];
 
 /**
- * Which states may follow which. A store transition is a compare-and-set whose allowed `from` states default to
- * the ones this table lets reach the target; a caller that passes its own `from` is checked against that list
- * instead. Two callers deliberately step outside the table that way:
+ * Which states may follow which (the diagram above as data). Every move is a compare-and-set on the request's state
+ * from the `from` states its caller names (`approvals.advance`); `statesLeadingTo` gives the ones this table lets
+ * reach a target. Two callers deliberately step outside the table:
  * - provisioning → provisioning: another run of the provisioning job takes over the attempt with a new token;
  * - active → awaiting_reveal: a reveal whose modal could not be shown is undone, so the key can be revealed again.
  */

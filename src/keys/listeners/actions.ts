@@ -8,7 +8,7 @@ import { renderErrorNotice } from '../../platform/slack/render/notices.js';
 import { renderNoticeModal } from '../../platform/slack/render/noticeModal.js';
 import { answerOpenRefusal } from './openRefusal.js';
 
-export type KeyActionDeps = Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'> &
+export type KeyActionDeps = Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'> &
   Pick<ListenerContext, 'log'> & { readonly approvalChannel: string };
 
 /** Registers the key buttons; each acknowledges at once and answers a failure to the clicker alone. */

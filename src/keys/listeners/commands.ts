@@ -12,7 +12,7 @@ import { renderRequestCancelled, renderRequestList, renderRequestModal, renderRe
 import { renderCommandError, renderNotice } from '../../platform/slack/render/notices.js';
 import { answerOpenRefusal } from './openRefusal.js';
 
-export type KeyCommandDeps = Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals' | 'groupsOf'> & {
+export type KeyCommandDeps = Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals' | 'groupsOf'> & {
   readonly approvalChannel: string;
 };
 

@@ -9,7 +9,7 @@ import { renderRequestSent } from '../render/index.js';
 import { renderErrorNotice } from '../../platform/slack/render/notices.js';
 import { answerOpenRefusal } from './openRefusal.js';
 
-export type KeyViewDeps = Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'> &
+export type KeyViewDeps = Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'> &
   Pick<ListenerContext, 'log'> & { readonly approvalChannel: string };
 
 /** Registers the request form's submission. */

@@ -11,7 +11,7 @@ import type { KeyRequest } from '../domain/keyRequest.js';
 import { openRequest, type KeyRequestDeps, type OpenRefusal } from '../index.js';
 import { renderStateInWords } from '../render/stateWords.js';
 
-export type RequestKeyStepDeps = Pick<KeyRequestDeps, 'requests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'> & ListenerContext;
+export type RequestKeyStepDeps = Pick<KeyRequestDeps, 'keyRequests' | 'audit' | 'projects' | 'queues' | 'clock' | 'settings' | 'approvals'> & ListenerContext;
 
 /** Registers the step (Bolt acknowledges each function_executed itself: autoAcknowledge). */
 export function register(app: App, deps: RequestKeyStepDeps): void {

@@ -7,17 +7,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKeyRequest, type KeyRequest } from '../../../src/keys/domain/keyRequest.js';
 import { redisKeys } from '../../../src/platform/redis/redis.js';
 import { RequestStore } from '../../../src/approvals/requestStore.js';
+import { KeyRequestStore } from '../../../src/keys/keyRequestStore.js';
 import { ACTION } from '../../../src/platform/slack/ids.js';
 import { APPROVAL_CHANNEL, GENERAL_CHANNEL, REDIS_URL, USERS, actionIdsIn, startHarness, waitUntil, type Harness } from '../../support/harness.js';
 
 let h: Harness;
-let store: RequestStore;
+let requests: RequestStore;
+let keyRequests: KeyRequestStore;
 let redis: Redis;
 beforeAll(async () => {
   h = await startHarness();
   redis = new Redis(REDIS_URL, { protocol: 2 });
-  store = new RequestStore(redis, redisKeys(h.namespace));
+  requests = new RequestStore(redis, redisKeys(h.namespace));
+  keyRequests = new KeyRequestStore(redis, redisKeys(h.namespace));
 });
+
+/** Stores a key request as the engine's `open` does (with the key kind's indexes), and nothing more: a crash right after. */
+const storeOnly = (request: KeyRequest) => requests.create(request, keyRequests.indexesOnOpen(request));
 afterAll(async () => {
   redis?.disconnect();
   await h?.stop();
@@ -31,7 +37,7 @@ const stored = (id: string, over: Partial<KeyRequest> = {}): KeyRequest => ({
 describe('the reconciler', () => {
   it('posts the message of a request stored just before a crash', async () => {
     const id = 'req_crashmsg01';
-    expect(await store.create(stored(id))).toBe(true);
+    expect(await storeOnly(stored(id))).toBe(true);
     await h.app.reconcileNow();
     const message = await h.waitFor(() => h.slack.messages(APPROVAL_CHANNEL).find((m) => JSON.stringify(m.blocks).includes(id)));
     expect(actionIdsIn(message)).toEqual([ACTION.approveRequest, ACTION.denyRequest]);
@@ -43,7 +49,7 @@ describe('the reconciler', () => {
 
   it('provisions a request approved just before a crash', async () => {
     const id = 'req_crashprv01';
-    await store.create(stored(id, { state: 'approved', decidedBy: USERS.approver, decidedAt: Date.now() - 120_000 }));
+    await storeOnly(stored(id, { state: 'approved', decidedBy: USERS.approver, decidedAt: Date.now() - 120_000 }));
     await h.app.reconcileNow();
     const r = await h.waitForState(id, 'awaiting_reveal');
     expect(h.openai.serviceAccounts(h.projects.support).filter((sa) => sa.id === r.serviceAccountId)).toHaveLength(1);
@@ -53,13 +59,13 @@ describe('the reconciler', () => {
   it('deletes the service account of a revoked request until OpenAI confirms it, then lets the request go', async () => {
     const account = h.openai.addServiceAccount({ projectId: h.projects.support, name: 'keywarden-req_crashdel01' }).serviceAccount;
     const id = 'req_crashdel01';
-    await store.create(stored(id, { state: 'revoked', decidedBy: USERS.approver, serviceAccountId: account.id, revokedAt: Date.now() - 120_000 }));
+    await storeOnly(stored(id, { state: 'revoked', decidedBy: USERS.approver, serviceAccountId: account.id, revokedAt: Date.now() - 120_000 }));
     h.openai.inject({ method: 'DELETE', path: /service_accounts\//, status: 503, times: 1 });
     await h.app.reconcileNow();
     await waitUntil(() => !h.openai.serviceAccounts(h.projects.support).some((sa) => sa.id === account.id), 20_000, 'the account deleted after a retry');
     await waitUntil(async () => (await h.request(id))?.serviceAccountDeletedAt !== undefined, 10_000, 'the deletion recorded');
     await h.app.reconcileNow();
-    expect(await store.unsettled()).not.toContain(id);
+    expect(await keyRequests.unsettled()).not.toContain(id);
     // settled requests are kept half a year, then go
     const ttl = await redis.ttl(`${h.namespace}:{kw}:request:${id}`);
     expect(ttl).toBeGreaterThan(179 * 86_400);
@@ -68,7 +74,7 @@ describe('the reconciler', () => {
 
   it('expires a request whose expiry job was lost', async () => {
     const id = 'req_crashexp01';
-    await store.create(stored(id, { decideBy: Date.now() - 1_000 }));
+    await storeOnly(stored(id, { decideBy: Date.now() - 1_000 }));
     const report = await h.app.reconcileNow();
     expect(report.redone).toBeGreaterThanOrEqual(1);
     expect((await h.request(id))?.state).toBe('expired');

@@ -1,6 +1,8 @@
 import { REQUEST_STATES, type DecisionRefusal, type KeyRequest, type RequestState } from '../../../src/keys/domain/keyRequest.js';
 import { decisionRefusalInWords } from '../../../src/approvals/render/decisionRefusal.js';
 import { keyRequestKind } from '../../../src/keys/requestKind.js';
+import { KeyRequestStore } from '../../../src/keys/keyRequestStore.js';
+import { redisKeys } from '../../../src/platform/redis/redis.js';
 
 export const NOW = Date.UTC(2025, 10, 22, 10, 0, 0);
 const HOUR = 3_600_000;
@@ -86,8 +88,11 @@ export const requestIn = (state: RequestState, overrides: Partial<KeyRequest> = 
 
 export const ALL_STATES: readonly RequestState[] = REQUEST_STATES;
 
-/** The key request kind as main.ts registers it (its `onApproved` is never called by these tests). */
-const keyKind = keyRequestKind({ queues: { add: () => Promise.resolve() } });
+/**
+ * The key request kind as main.ts registers it (its `onApproved` is never called by these tests, nor is a request
+ * opened: its store only names the lists one would join, so no Redis is reached).
+ */
+const keyKind = keyRequestKind({ queues: { add: () => Promise.resolve() }, keyRequests: new KeyRequestStore(null as never, redisKeys('render')) });
 
 /**
  * Why a decision on a key request was refused, in the words the engine's `refusalInWords` gives a key request: the
