@@ -84,12 +84,12 @@ module.exports = {
       comment:
         'The approvals engine decides any kind of request; the kinds (key requests, limit changes) register with it ' +
         'from their own features (keys/requestKind.ts, limits/requestKind.ts). Code of the engine importing a feature\'s ' +
-        'flows, stores or renderers would make it one kind\'s engine again. Nothing of src/approvals imports src/keys ' +
-        'at all, domain included: the engine\'s store holds only what every kind shares (a key request\'s indexes are ' +
-        'keys/keyRequestStore.ts). Limits\' and spend\'s pure domain types aside: approvals/domain/requestEvents.ts ' +
-        'still names the limit-change event (its ProjectLimits, from limits/domain).',
+        'flows, stores, renderers or even its domain types would make it one kind\'s engine again: nothing of ' +
+        'src/approvals imports another feature. The engine\'s store holds only what every kind shares (a key ' +
+        'request\'s indexes are keys/keyRequestStore.ts), and each kind\'s events are declared in its own domain ' +
+        '(keys/domain/threadEvents.ts, limits/domain/limitChangeEvents.ts) from the shapes approvals shares.',
       from: { path: '^src/approvals/' },
-      to: { path: '^src/(keys|limits|spend)/', pathNot: '^src/(limits|spend)/domain/' },
+      to: { path: '^src/(keys|limits|spend)/' },
     },
     {
       name: 'feature-through-public-api',

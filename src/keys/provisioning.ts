@@ -8,7 +8,7 @@ import type { KeyRequest } from './domain/keyRequest.js';
 import { serviceAccountName } from './domain/ids.js';
 import { describeOpenAIFailure } from '../platform/openai/failures.js';
 import { jobId } from '../platform/queues/registry.js';
-import type { ThreadEvent } from '../approvals/domain/requestEvents.js';
+import type { ThreadEvent } from './domain/threadEvents.js';
 import { sealSecret } from './keySealing.js';
 import { queueNameCleanup } from './serviceAccountDeletion.js';
 import type { KeyRequestDeps } from './deps.js';

@@ -4,7 +4,7 @@
  */
 import { REQUEST_STATES, type KeyRequest } from './domain/keyRequest.js';
 import { threadEventSchema } from './domain/threadEvents.js';
-import type { ThreadEvent } from '../approvals/domain/requestEvents.js';
+import type { ThreadEvent } from './domain/threadEvents.js';
 import type { RequestKind } from '../approvals/index.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import { jobId } from '../platform/queues/registry.js';

@@ -6,7 +6,7 @@ import { holdsKey, type KeyRequest } from './domain/keyRequest.js';
 import { isAdmin } from '../approvals/domain/approvers.js';
 import { chooseByMaskedKey, revokeTargetKind, type RevokeTargetKind } from './domain/revokeTarget.js';
 import { err, ok, type Result } from '../platform/domain/result.js';
-import type { ThreadEvent } from '../approvals/domain/requestEvents.js';
+import type { ThreadEvent } from './domain/threadEvents.js';
 import { queueDeletion } from './serviceAccountDeletion.js';
 import type { KeyRequestDeps } from './deps.js';
 

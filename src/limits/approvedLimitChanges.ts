@@ -1,6 +1,6 @@
 /** A limit-change request after its decision: applied when approved (a job), or failed with the reason told. */
 import type { LimitChangeRequest } from './domain/limitRequest.js';
-import type { LimitChangeEvent } from '../approvals/domain/requestEvents.js';
+import type { LimitChangeEvent } from './domain/limitChangeEvents.js';
 import { applyProjectLimits } from './applyLimits.js';
 import type { LimitDeps } from './deps.js';
 

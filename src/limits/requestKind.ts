@@ -4,7 +4,7 @@
  */
 import { LIMIT_REQUEST_STATES, type LimitChangeRequest } from './domain/limitRequest.js';
 import { limitChangeEventSchema } from './domain/limitChangeEvents.js';
-import type { LimitChangeEvent } from '../approvals/domain/requestEvents.js';
+import type { LimitChangeEvent } from './domain/limitChangeEvents.js';
 import type { RequestKind } from '../approvals/index.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import { jobId } from '../platform/queues/registry.js';

@@ -89,6 +89,8 @@ describe('module boundaries (dependency-cruiser, .dependency-cruiser.cjs)', () =
         'sandbox-only-for-tests: src/spend/report.ts → src/sandbox/demo.ts',
         'no-orphans: src/keys/unused.ts',
         'not-to-unresolvable: src/keys/broken.ts → ./missing.js',
+        'features-not-to-commands: src/limits/usesRouter.ts → src/commands/router.ts',
+        'approvals-knows-no-kind: src/approvals/engine.ts → src/limits/index.ts',
       ].sort(),
     );
   }, 60_000);

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import type { AutoApproveRule } from './policy.js';
-import type { ApprovalEvent, ApprovedEvent } from './requestEvents.js';
+import type { ApprovalEvent, ApprovedEvent, CancelledEvent, DeniedEvent, ExpiredEvent } from './requestEvents.js';
 
 /** A request reached its quorum (`approvers` absent on events stored before quorums existed). */
 export const approvedEventSchema = z.object({
@@ -19,13 +19,13 @@ export const approvedEventSchema = z.object({
 }) satisfies z.ZodType<ApprovedEvent>;
 
 /** An approver denied the request, with their reason. */
-export const deniedEventSchema = z.object({ kind: z.literal('denied'), by: z.string(), reason: z.string() });
+export const deniedEventSchema = z.object({ kind: z.literal('denied'), by: z.string(), reason: z.string() }) satisfies z.ZodType<DeniedEvent>;
 
 /** Nobody decided in time. */
-export const expiredEventSchema = z.object({ kind: z.literal('expired') });
+export const expiredEventSchema = z.object({ kind: z.literal('expired') }) satisfies z.ZodType<ExpiredEvent>;
 
 /** Withdrawn while pending, by the requester or an admin. */
-export const cancelledEventSchema = z.object({ kind: z.literal('cancelled'), by: z.string() });
+export const cancelledEventSchema = z.object({ kind: z.literal('cancelled'), by: z.string() }) satisfies z.ZodType<CancelledEvent>;
 
 const autoApproveRuleSchema = z.object({
   maxDays: z.number().optional(),

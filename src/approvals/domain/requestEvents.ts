@@ -1,9 +1,10 @@
 /**
- * What happens to requests after they are made. The services emit these (through the outbox), and the Slack
+ * What happens to requests after they are made, in the words every kind shares: the engine's own events and the
+ * decision's (approved, denied, expired, cancelled). Each kind's full list of events is its feature's
+ * (keys/domain/threadEvents.ts, limits/domain/limitChangeEvents.ts). They travel through the outbox, and the
  * renderers turn them into thread notes and DMs. A refused attempt to decide is not an event: it is answered to
  * the person who tried, by ephemeral.
  */
-import type { ProjectLimits } from '../../limits/domain/limits.js';
 import type { AutoApproveRule } from './policy.js';
 
 /**
@@ -29,33 +30,11 @@ export type ApprovalEvent =
 
 export const APPROVAL_EVENT_KINDS: ReadonlySet<string> = new Set(['vote', 'auto_approved', 'reminder', 'escalation']);
 
-/** Something that happened to a key request, told in its thread (and, for most kinds, to the requester by DM). */
-export type ThreadEvent =
-  | ApprovedEvent
-  | { readonly kind: 'denied'; readonly by: string; readonly reason: string }
-  | { readonly kind: 'expired' }
-  /** withdrawn while pending, by the requester or an admin */
-  | { readonly kind: 'cancelled'; readonly by: string }
-  | { readonly kind: 'key_created'; readonly redactedKey: string; readonly keyExpiresAt?: number }
-  | { readonly kind: 'delivered'; readonly to: string }
-  | { readonly kind: 'revealed'; readonly by: string }
-  | { readonly kind: 'reveal_expired' }
-  | { readonly kind: 'revoked'; readonly by: string; readonly reason?: string }
-  | { readonly kind: 'failed'; readonly reason: string; readonly willRetry: boolean };
+/** An approver denied the request, with their reason. */
+export type DeniedEvent = { readonly kind: 'denied'; readonly by: string; readonly reason: string };
 
-/** Something that happened to a limit-change request, told in its thread and to the requester. */
-export type LimitChangeEvent =
-  | ApprovedEvent
-  | {
-      readonly kind: 'applied';
-      readonly before: ProjectLimits | null;
-      readonly after: ProjectLimits;
-      /** the alert channel the change was announced in, if it was */
-      readonly announcedIn?: string;
-    }
-  | { readonly kind: 'denied'; readonly by: string; readonly reason: string }
-  | { readonly kind: 'expired' }
-  /** the requester (or an admin) withdrew the request before anyone decided it */
-  | { readonly kind: 'cancelled'; readonly by: string }
-  /** OpenAI refused the change; `reason` is its words */
-  | { readonly kind: 'failed'; readonly reason: string };
+/** Nobody decided in time. */
+export type ExpiredEvent = { readonly kind: 'expired' };
+
+/** Withdrawn while pending, by the requester or an admin. */
+export type CancelledEvent = { readonly kind: 'cancelled'; readonly by: string };

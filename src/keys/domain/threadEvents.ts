@@ -1,5 +1,5 @@
 /**
- * A key request's events as its outbox holds them (JSON in Redis), as a zod schema: the approvals engine parses each
+ * A key request's events: their type, and as its outbox holds them (JSON in Redis), a zod schema: the approvals engine parses each
  * one with it before the key renderers see it (`keys/requestKind.ts`), and skips one that does not fit. Pure.
  */
 import { z } from 'zod';
@@ -9,9 +9,22 @@ import {
   deniedEventSchema,
   expiredEventSchema,
 } from '../../approvals/domain/requestEventSchemas.js';
-import type { ThreadEvent } from '../../approvals/domain/requestEvents.js';
+import type { ApprovedEvent, CancelledEvent, DeniedEvent, ExpiredEvent } from '../../approvals/domain/requestEvents.js';
 
-/** Every `ThreadEvent` (approvals/domain/requestEvents.ts), with the fields its renderers read. */
+/** Something that happened to a key request, told in its thread (and, for most kinds, to the requester by DM). */
+export type ThreadEvent =
+  | ApprovedEvent
+  | DeniedEvent
+  | ExpiredEvent
+  | CancelledEvent
+  | { readonly kind: 'key_created'; readonly redactedKey: string; readonly keyExpiresAt?: number }
+  | { readonly kind: 'delivered'; readonly to: string }
+  | { readonly kind: 'revealed'; readonly by: string }
+  | { readonly kind: 'reveal_expired' }
+  | { readonly kind: 'revoked'; readonly by: string; readonly reason?: string }
+  | { readonly kind: 'failed'; readonly reason: string; readonly willRetry: boolean };
+
+/** Every `ThreadEvent`, with the fields its renderers read. */
 export const threadEventSchema = z.discriminatedUnion('kind', [
   approvedEventSchema,
   deniedEventSchema,

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { KeyRequest } from '../domain/keyRequest.js';
-import type { ThreadEvent } from '../../approvals/domain/requestEvents.js';
+import type { ThreadEvent } from '../domain/threadEvents.js';
 import { ACTION } from '../../platform/slack/ids.js';
 import {
   actionsBlock,

@@ -1,5 +1,5 @@
 /** A key request's notes in its thread (approved, key created, revealed, revoked…). */
-import type { ThreadEvent } from '../../approvals/domain/requestEvents.js';
+import type { ThreadEvent } from '../domain/threadEvents.js';
 import { approvedByInWords } from '../../approvals/index.js';
 import { composeMessage, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
 import { codeSpan, mentionUser, quoteUserText, slackDate } from '../../platform/slack/render/mrkdwn.js';

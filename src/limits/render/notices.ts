@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { describeLimitChange, type ProjectLimits } from '../domain/limits.js';
-import type { LimitChangeEvent } from '../../approvals/domain/requestEvents.js';
+import type { LimitChangeEvent } from '../domain/limitChangeEvents.js';
 import { composeMessage, contextBlock, fieldsBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
 import { codeSpan, mentionChannel, mentionUser, quoteUserText, slackDate } from '../../platform/slack/render/mrkdwn.js';
 import {

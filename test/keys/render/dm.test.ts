@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { renderRequesterDm } from '../../../src/keys/render/dm.js';
-import type { ThreadEvent } from '../../../src/approvals/domain/requestEvents.js';
+import type { ThreadEvent } from '../../../src/keys/domain/threadEvents.js';
 import { ACTION } from '../../../src/platform/slack/ids.js';
 import { HOSTILE, NOW, requestIn } from './fixtures.js';
 import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';

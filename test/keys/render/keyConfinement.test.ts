@@ -3,7 +3,7 @@ import * as render from '../../../src/keys/render/index.js';
 import * as notices from '../../../src/platform/slack/render/notices.js';
 import { renderDenyReasonModal } from '../../../src/approvals/render/denyReasonModal.js';
 import { renderHelp } from '../../../src/commands/render/help.js';
-import type { ThreadEvent } from '../../../src/approvals/domain/requestEvents.js';
+import type { ThreadEvent } from '../../../src/keys/domain/threadEvents.js';
 import { redactSecret } from '../../../src/platform/domain/redact.js';
 import { ALL_STATES, NOW, SAMPLE_KEY, fullRequest } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionRefusal } from '../../../src/keys/domain/keyRequest.js';
-import type { ThreadEvent } from '../../../src/approvals/domain/requestEvents.js';
+import type { ThreadEvent } from '../../../src/keys/domain/threadEvents.js';
 import { renderThreadNote } from '../../../src/keys/render/thread.js';
 import { HOSTILE, NOW, keyRefusalInWords as refusalInWords } from '../../keys/render/fixtures.js';
 import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';

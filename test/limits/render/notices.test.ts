@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { cents } from '../../../src/platform/domain/money.js';
-import type { LimitChangeEvent } from '../../../src/approvals/domain/requestEvents.js';
+import type { LimitChangeEvent } from '../../../src/limits/domain/limitChangeEvents.js';
 import {
   renderLimitChangeApplied,
   renderLimitChangeThreadNote,
