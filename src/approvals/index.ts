@@ -4,4 +4,4 @@
  */
 export type { RequestKind, CancelRefusal, ApprovalEngine } from './engine.js';
 export { RequestStore, type RequestIndexes } from './requestStore.js';
-export { approvedByInWords, approvedByOf, approvalProgressLines, approvalNotices } from './render/thread.js';
+export { approvedByInWords, approvedByOf, approvalNotices, pendingDecisionBlocks } from './render/thread.js';

@@ -2,7 +2,9 @@ import type { ApprovalEvent, ApprovedEvent } from '../domain/requestEvents.js';
 import { approversSoFar, KEYWARDEN_ACTOR, type ApprovalFields } from '../domain/document.js';
 import type { ApprovalNoticeRenderer } from '../engine.js';
 import { describeAutoApproveRule } from '../domain/policy.js';
-import { composeMessage, sectionBlock } from '../../platform/slack/render/blocks.js';
+import type { KnownBlock } from '@slack/types';
+import { actionsBlock, buttonElement, composeMessage, contextBlock, plainText, sectionBlock } from '../../platform/slack/render/blocks.js';
+import { BLOCK_KIT_LIMITS } from '../../platform/slack/render/blockKitLimits.js';
 import { decisionRefusalInWords, listInWords } from './decisionRefusal.js';
 import { codeSpan, fitUserText, mentionUser, mentionUserOrGroup, slackDate } from '../../platform/slack/render/mrkdwn.js';
 
@@ -37,6 +39,37 @@ export const approvalProgressLines = (doc: Pick<ApprovalFields, 'approvalsNeeded
   if (needed <= 1 && approvers.length === 0) return [];
   if (approvers.length === 0) return [`*Approvals*\n0 of ${needed} so far: it needs ${needed} different approvers.`];
   return [`*Approvals*\n${approvers.length} of ${needed} so far: ${listInWords(approvers.map(mentionUser))}.`];
+};
+
+/**
+ * A pending request's decision area, the same for every kind: the quorum's progress (see approvalProgressLines), then
+ * the Approve button (behind a confirm dialog, whose words the kind gives) and the Deny button, both carrying the
+ * request id under the kind's action ids, and the hint that approvers may reply in the thread instead.
+ */
+export const pendingDecisionBlocks = (
+  doc: Pick<ApprovalFields, 'approvalsNeeded' | 'votes' | 'requesterId'> & { readonly id: string },
+  opts: { readonly approveActionId: string; readonly denyActionId: string; readonly confirmTitle: string; readonly confirmText: string },
+): KnownBlock[] => {
+  const progress = approvalProgressLines(doc);
+  return [
+    ...(progress.length > 0 ? [sectionBlock(progress.join('\n'))] : []),
+    actionsBlock([
+      buttonElement({
+        text: 'Approve',
+        actionId: opts.approveActionId,
+        value: doc.id,
+        style: 'primary',
+        confirm: {
+          title: plainText(opts.confirmTitle, BLOCK_KIT_LIMITS.confirmTitle),
+          text: plainText(opts.confirmText, BLOCK_KIT_LIMITS.confirmText),
+          confirm: plainText('Approve', BLOCK_KIT_LIMITS.confirmButton),
+          deny: plainText('Cancel', BLOCK_KIT_LIMITS.confirmButton),
+        },
+      }),
+      buttonElement({ text: 'Deny', actionId: opts.denyActionId, value: doc.id, style: 'danger' }),
+    ]),
+    contextBlock('Approvers: click a button, or reply in this thread with `approve` or `deny &lt;reason&gt;`'),
+  ];
 };
 
 const approvalNoteText = (doc: ApprovalFields, event: ApprovalEvent): string => {

@@ -1,10 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import type { KeyRequest } from '../domain/keyRequest.js';
 import { ACTION } from '../../platform/slack/ids.js';
-import { composeMessage, decisionBlocks, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
+import { composeMessage, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
 import { codeSpan, fitUserText, mentionUser, pluralDays, quoteUserText, slackDate } from '../../platform/slack/render/mrkdwn.js';
 import { renderStateInWords } from './stateWords.js';
-import { approvalProgressLines, approvedByOf } from '../../approvals/index.js';
+import { approvedByOf, pendingDecisionBlocks } from '../../approvals/index.js';
 
 const PROJECT_NAME_MAX = 200;
 const PURPOSE_MAX = 2000;
@@ -130,11 +130,8 @@ export const renderRequestMessage = (req: KeyRequest, opts: { now: number }): Re
     sectionBlock(`*Purpose*\n${quoteUserText(req.purpose, PURPOSE_MAX)}`),
   ];
   if (open) {
-    const progress = approvalProgressLines(req);
-    if (progress.length > 0) blocks.push(sectionBlock(progress.join('\n')));
     blocks.push(
-      ...decisionBlocks({
-        requestId: req.id,
+      ...pendingDecisionBlocks(req, {
         approveActionId: ACTION.approveRequest,
         denyActionId: ACTION.denyRequest,
         confirmTitle: 'Approve this key?',

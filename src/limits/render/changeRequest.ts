@@ -3,12 +3,12 @@ import { LIMIT_REQUEST_STATES, type LimitRequestState } from '../domain/limitReq
 import { applyLimitChange, DEFAULT_THRESHOLDS, describeLimitChange } from '../domain/limits.js';
 import { formatCents } from '../../platform/domain/money.js';
 import { ACTION } from '../../platform/slack/ids.js';
-import { composeMessage, decisionBlocks, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
+import { composeMessage, fieldsBlock, headerBlock, sectionBlock, type RenderedMessage } from '../../platform/slack/render/blocks.js';
 import { codeSpan, escapeMrkdwn, fitUserText, mentionChannel, mentionUser, quoteUserText, slackDate } from '../../platform/slack/render/mrkdwn.js';
 import { channelText, domainLine, formatLimit, formatThresholds, projectLabel, projectName } from './format.js';
 import { raiseEndText } from './raise.js';
 import type { LimitChangeRequestView } from './types.js';
-import { approvalProgressLines, approvedByOf } from '../../approvals/index.js';
+import { approvedByOf, pendingDecisionBlocks } from '../../approvals/index.js';
 
 const REASON_MAX = 1000;
 
@@ -124,11 +124,8 @@ export const renderLimitChangeRequestMessage = (req: LimitChangeRequestView, opt
     sectionBlock(`*Reason*\n${reasonQuote(req.reason, '(none given)')}`),
   ];
   if (open) {
-    const progress = approvalProgressLines(req);
-    if (progress.length > 0) blocks.push(sectionBlock(progress.join('\n')));
     blocks.push(
-      ...decisionBlocks({
-        requestId: req.id,
+      ...pendingDecisionBlocks(req, {
         approveActionId: ACTION.approveLimitChange,
         denyActionId: ACTION.denyLimitChange,
         confirmTitle: 'Apply this change?',

@@ -77,35 +77,6 @@ export const buttonElement = (opts: {
 
 export const actionsBlock = (elements: Button[]): ActionsBlock => ({ type: 'actions', elements });
 
-/**
- * A pending request's Approve button (behind a confirm dialog) and Deny button, both carrying the request id, and the
- * hint that approvers may reply in the thread instead.
- */
-export const decisionBlocks = (opts: {
-  requestId: string;
-  approveActionId: string;
-  denyActionId: string;
-  confirmTitle: string;
-  confirmText: string;
-}): KnownBlock[] => [
-  actionsBlock([
-    buttonElement({
-      text: 'Approve',
-      actionId: opts.approveActionId,
-      value: opts.requestId,
-      style: 'primary',
-      confirm: {
-        title: plainText(opts.confirmTitle, BLOCK_KIT_LIMITS.confirmTitle),
-        text: plainText(opts.confirmText, BLOCK_KIT_LIMITS.confirmText),
-        confirm: plainText('Approve', BLOCK_KIT_LIMITS.confirmButton),
-        deny: plainText('Cancel', BLOCK_KIT_LIMITS.confirmButton),
-      },
-    }),
-    buttonElement({ text: 'Deny', actionId: opts.denyActionId, value: opts.requestId, style: 'danger' }),
-  ]),
-  contextBlock('Approvers: click a button, or reply in this thread with `approve` or `deny &lt;reason&gt;`'),
-];
-
 /** Caps the fallback text and the block count; renderers plan for fewer blocks, this is the last guard. */
 export const composeMessage = (text: string, blocks: KnownBlock[]): RenderedMessage => ({
   text: truncateMrkdwn(text, BLOCK_KIT_LIMITS.fallbackText),
