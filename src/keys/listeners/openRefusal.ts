@@ -1,7 +1,8 @@
 import { helpEntriesIn } from '../../platform/domain/commandText.js';
 import { KEY_HELP } from '../domain/keyCommands.js';
 import { saveRequestDraft, type KeyRequestDeps, type OpenRefusal } from '../index.js';
-import { renderDuplicateRequestWarning, type RenderedMessage } from '../render/index.js';
+import type { RenderedMessage } from '../../platform/slack/render/blocks.js';
+import { renderDuplicateRequestWarning } from '../render/index.js';
 import { renderCommandError } from '../../platform/slack/render/notices.js';
 
 /**

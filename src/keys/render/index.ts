@@ -1,17 +1,3 @@
-export { BLOCK_KIT_LIMITS } from '../../platform/slack/render/blockKitLimits.js';
-export type { RenderedMessage } from '../../platform/slack/render/blocks.js';
-export {
-  codeSpan,
-  escapeMrkdwn,
-  fitUserText,
-  mentionChannel,
-  mentionUser,
-  quoteUserText,
-  slackDate,
-  truncateMrkdwn,
-  truncateText,
-  utcDateText,
-} from '../../platform/slack/render/mrkdwn.js';
 export { renderStateInWords } from './stateWords.js';
 export { renderRequestMessage } from './requestMessage.js';
 export { renderThreadNote } from './thread.js';
