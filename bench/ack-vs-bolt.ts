@@ -10,6 +10,7 @@
  *
  *   npx tsx bench/ack-vs-bolt.ts [rounds=5] [count=200]
  */
+import { emulatorEnv } from '../test/support/workspace.js';
 import { percentile } from './support/benchKit.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -137,11 +138,7 @@ async function main(): Promise<void> {
     const keywarden = await startChild(
       ['src/main.ts', 'all'],
       {
-        SLACK_BOT_TOKEN: slack.botToken,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        OPENAI_ADMIN_KEY: openai.adminKey,
-        OPENAI_BASE_URL: openai.baseURL,
+        ...emulatorEnv(slack, openai, SIGNING_SECRET),
         REDIS_URL,
         KEYWARDEN_NAMESPACE: namespace,
         PORT: String(kwPort),

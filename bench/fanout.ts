@@ -13,6 +13,7 @@
  *
  *   npx tsx bench/fanout.ts [projects=1000] [channels=50] [burst=1]
  */
+import { emulatorEnv } from '../test/support/workspace.js';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
@@ -73,11 +74,7 @@ async function main(): Promise<void> {
   }
 
   const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    OPENAI_ADMIN_KEY: openai.adminKey,
-    OPENAI_BASE_URL: openai.baseURL,
+    ...emulatorEnv(slack, openai, SIGNING_SECRET),
     REDIS_URL,
     KEYWARDEN_NAMESPACE: namespace,
     KEYWARDEN_APPROVAL_CHANNEL: 'C0FANAPPRV',

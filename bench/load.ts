@@ -16,6 +16,7 @@
  *
  *   npx tsx bench/load.ts [seconds=300] [commandsPerSecond=10]
  */
+import { emulatorEnv } from '../test/support/workspace.js';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { startSlackEmulator, createSlackDriver, type SlackDriver, type SlackMessage } from '../src/emulators/slack/index.js';
@@ -110,11 +111,7 @@ async function main(): Promise<void> {
     );
   }
   const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    OPENAI_ADMIN_KEY: openai.adminKey,
-    OPENAI_BASE_URL: openai.baseURL,
+    ...emulatorEnv(slack, openai, SIGNING_SECRET),
     REDIS_CLUSTER_NODES: cluster.seeds,
     KEYWARDEN_NAMESPACE: namespace,
     KEYWARDEN_APPROVAL_CHANNEL: APPROVALS,

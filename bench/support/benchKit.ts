@@ -2,6 +2,7 @@
  * What the benches share: the nearest-rank percentile, a Redis namespace of their own (deleted when they stop), the
  * environment that points keywarden at the emulators, and keywarden started in-process against them.
  */
+import { emulatorEnv } from '../../test/support/workspace.js';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
@@ -49,11 +50,7 @@ interface EmulatedEnvInput {
 
 /** keywarden's environment against the emulators (a fresh KEYWARDEN_SECRET each time; any free port). */
 const emulatedEnv = (input: EmulatedEnvInput): Record<string, string> => ({
-  SLACK_BOT_TOKEN: input.slack.botToken,
-  SLACK_SIGNING_SECRET: input.signingSecret,
-  SLACK_API_URL: input.slack.apiUrl,
-  OPENAI_ADMIN_KEY: input.openai.adminKey,
-  OPENAI_BASE_URL: input.openai.baseURL,
+  ...emulatorEnv(input.slack, input.openai, input.signingSecret),
   REDIS_URL: input.redisUrl,
   KEYWARDEN_NAMESPACE: input.namespace,
   PORT: '0',

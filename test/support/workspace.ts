@@ -24,6 +24,22 @@ export const SPEND_CHANNEL = 'C0SPEND0001';
 export const PRIVATE_CHANNEL = 'C0NOBOT0001';
 export const APPROVER_GROUP = 'S0APPROVERS';
 
+/**
+ * The variables that point keywarden at the emulators: Slack's bot token, signing secret and Web API URL, and OpenAI's
+ * admin key and base URL. Tests, the harness and the benches add their own Redis, namespace and channels.
+ */
+export const emulatorEnv = (
+  slack: { readonly botToken: string; readonly apiUrl: string },
+  openai: { readonly adminKey: string; readonly baseURL: string },
+  signingSecret: string = SIGNING_SECRET,
+): Record<string, string> => ({
+  SLACK_BOT_TOKEN: slack.botToken,
+  SLACK_SIGNING_SECRET: signingSecret,
+  SLACK_API_URL: slack.apiUrl,
+  OPENAI_ADMIN_KEY: openai.adminKey,
+  OPENAI_BASE_URL: openai.baseURL,
+});
+
 export interface EmulatedWorkspace {
   readonly slack: SlackEmulator;
   readonly openai: OpenAIEmulator;
@@ -63,11 +79,7 @@ export async function startEmulatedWorkspace(opts: EmulatedWorkspaceOptions): Pr
     archived: openai.addProject({ name: 'Legacy Prototype', status: 'archived' }).id,
   };
   const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    OPENAI_ADMIN_KEY: openai.adminKey,
-    OPENAI_BASE_URL: openai.baseURL,
+    ...emulatorEnv(slack, openai),
     REDIS_URL: opts.redisUrl ?? REDIS_URL,
     KEYWARDEN_NAMESPACE: opts.namespace,
     KEYWARDEN_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
