@@ -97,10 +97,12 @@ export function createSlackApp(
   log: Logger,
   opts: {
     middleware?: Middleware<AnyMiddlewareArgs>[];
-    socketDeliveries?: SocketDeliveryLedger;
-    signedRequests?: SignedRequestLedger;
+    /** Socket Mode: which envelopes were handled (shared by every web process) */
+    socketDeliveries: SocketDeliveryLedger;
+    /** HTTP: which signatures were handled (shared by every web process) */
+    signedRequests: SignedRequestLedger;
     ackFirst?: AckFirstGate;
-  } = {},
+  },
 ): SlackApp {
   const logger = boltLogger(log);
   // Post-ack work waits until every request that has arrived is acknowledged (src/platform/slack/ackFirst.ts).
@@ -117,7 +119,7 @@ export function createSlackApp(
       // apps.connections.open goes to slack.com whatever SLACK_API_URL says.
       installerOptions: { clientOptions: webClientOptions(config, 1) },
     });
-    const receiver = acksFirst(handledOnce(socketMode, opts.socketDeliveries ?? memoryDeliveryLedger(), log), gate, 'at-dispatch');
+    const receiver = acksFirst(handledOnce(socketMode, opts.socketDeliveries, log), gate, 'at-dispatch');
     app = new App({ authorize, receiver, clientOptions, logger, convoStore: false });
   } else {
     const http = new HTTPReceiver({
@@ -130,7 +132,7 @@ export function createSlackApp(
       // the signature the receiver verified, for the replay check (signedOnce)
       customPropertiesExtractor: (request) => ({ [SIGNATURE_PROPERTY]: request.headers['x-slack-signature'] }),
     });
-    const receiver = acksFirst(signedOnce(http, opts.signedRequests ?? memorySignatureLedger(), log), gate, 'counted-by-caller');
+    const receiver = acksFirst(signedOnce(http, opts.signedRequests, log), gate, 'counted-by-caller');
     app = new App({ authorize, receiver, clientOptions, logger, convoStore: false });
     // Counted from the moment the request's headers are read until its response is sent (or the client went away).
     requestListener = (req, res) => {
@@ -265,20 +267,6 @@ function signedOnce(inner: HTTPReceiver, ledger: SignedRequestLedger, log: Logge
   };
 }
 
-/** A process-local signature ledger, for a single process (and for apps built without Redis). */
-function memorySignatureLedger(): SignedRequestLedger {
-  const seen = new Map<string, number>();
-  return {
-    claim: async (signature) => {
-      const now = Date.now();
-      for (const [key, until] of seen) if (until <= now) seen.delete(key);
-      if ((seen.get(signature) ?? 0) > now) return false;
-      seen.set(signature, now + SIGNATURE_MEMORY_S * 1000);
-      return true;
-    },
-  };
-}
-
 async function processOnce(event: ReceiverEvent, app: App, ledger: SocketDeliveryLedger, log: Logger): Promise<void> {
   const body = event.body as { event_id?: unknown; trigger_id?: unknown; type?: unknown };
   const key = typeof body.event_id === 'string' ? body.event_id : typeof body.trigger_id === 'string' ? body.trigger_id : null;
@@ -310,21 +298,6 @@ async function processOnce(event: ReceiverEvent, app: App, ledger: SocketDeliver
     'Slack delivered a Socket Mode envelope again; acknowledged it without handling it twice',
   );
   await event.ack(payload !== null && Object.keys(payload).length > 0 ? payload : undefined);
-}
-
-/** A process-local ledger, for a single process (and for apps built without Redis). */
-function memoryDeliveryLedger(): SocketDeliveryLedger {
-  const seen = new Map<string, Record<string, unknown> | null>();
-  return {
-    claim: async (key) => {
-      if (seen.has(key)) return false;
-      seen.set(key, null);
-      if (seen.size > 10_000) seen.delete(seen.keys().next().value as string);
-      return true;
-    },
-    rememberAck: async (key, payload) => void seen.set(key, payload),
-    ackOf: async (key) => seen.get(key) ?? null,
-  };
 }
 
 /** A refused app-level token as a setting problem naming SLACK_APP_TOKEN; an unreachable Slack as a plain error. */
