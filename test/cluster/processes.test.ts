@@ -63,7 +63,12 @@ async function diagnoseUnposted(requesterIds: readonly string[]): Promise<string
     const job = await queue.getJob(`msg.${id}`);
     out.push(`${id} ${r?.state ?? 'missing'} (${r?.purpose}) job ${job ? `${await job.getState()} attempts ${job.attemptsMade} ${job.failedReason ?? ''}` : 'missing'}`);
   }
-  return out.join('; ');
+  // Which node each worker's connections are on, and what they are doing (a worker blocks in BZPOPMIN on its queue's marker).
+  const lists = await cluster.clientLists();
+  const connections = Object.entries(lists).flatMap(([port, lines]) =>
+    lines.filter((l) => /name=\S+/.test(l) && !/name= /.test(l)).map((l) => `:${port} ${['name', 'age', 'idle', 'flags', 'cmd'].map((f) => l.match(new RegExp(`\\b${f}=(\\S*)`))?.[0] ?? '').join(' ')}`),
+  );
+  return `${out.join('; ')}; named connections: ${connections.join(' | ')}`;
 }
 
 async function setLimits(driver: SlackDriver, text: string, projectId: string): Promise<void> {

@@ -31,8 +31,16 @@ export interface LocalRedisCluster {
    * takes over after the node timeout (`waitForNewPrimary`).
    */
   killPrimaryOf(key: string): Promise<{ port: number; killedAt: number; slot: number }>;
+  /** SIGKILLs the replicas of the primary serving `key`'s slot (so that killing the primary then takes the slot down for good); resolves with their ports */
+  killReplicasOf(key: string): Promise<number[]>;
+  /** starts a killed node again on its port, with its cluster config (it rejoins with no data); resolves once it answers PING */
+  restart(port: number): Promise<void>;
   /** waits until a running node other than `oldPort` serves `slot` and every running node says cluster_state:ok */
   waitForNewPrimary(slot: number, oldPort: number, timeoutMs?: number): Promise<{ port: number; at: number }>;
+  /** for a failure message: each running node's CLIENT LIST (one line per connection), keyed by port */
+  clientLists(): Promise<Record<number, string[]>>;
+  /** whether every running node reports cluster_state:ok */
+  allOk(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -83,9 +91,7 @@ export async function startLocalRedisCluster(opts: LocalRedisClusterOptions = {}
         }
       }
     };
-    for (let i = 0; i < 6; i++) {
-      const p = await port();
-      const bus = await port();
+    const spawnNode = (p: number, bus: number, index: number) => {
       const child = spawn(
         'redis-server',
         [
@@ -103,8 +109,15 @@ export async function startLocalRedisCluster(opts: LocalRedisClusterOptions = {}
       );
       child.stdout?.on('data', (chunk: Buffer) => output.push(`[${p}] ${chunk.toString('utf8')}`));
       child.stderr?.on('data', (chunk: Buffer) => output.push(`[${p}] ${chunk.toString('utf8')}`));
-      children.push(child);
-      nodes.push({ port: p, running: () => child.exitCode === null && child.signalCode === null });
+      children[index] = child;
+    };
+    const buses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const p = await port();
+      const bus = await port();
+      buses.push(bus);
+      spawnNode(p, bus, i);
+      nodes.push({ port: p, running: () => children[i]!.exitCode === null && children[i]!.signalCode === null });
     }
     for (const node of nodes) {
       const deadline = Date.now() + 10_000;
@@ -149,6 +162,26 @@ export async function startLocalRedisCluster(opts: LocalRedisClusterOptions = {}
       }
       return null;
     };
+    const replicaPortsOf = async (slot: number): Promise<number[]> => {
+      for (const n of running()) {
+        const slots = (await adminOf(n.port).cluster('SLOTS').catch(() => null)) as [number, number, ...[string, number, string][]][] | null;
+        if (!slots) continue;
+        const range = slots.find(([from, to]) => slot >= from && slot <= to);
+        return range ? (range.slice(3) as [string, number, string][]).map((r) => Number(r[1])) : [];
+      }
+      return [];
+    };
+    const kill = async (p: number) => {
+      const index = nodes.findIndex((n) => n.port === p);
+      if (index < 0) throw new Error(`no node on ${p}`);
+      const child = children[index]!;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+      admin.get(p)?.disconnect();
+      admin.delete(p);
+    };
     const keySlot = async (key: string) => Number(await adminOf(running()[0]!.port).cluster('KEYSLOT', key));
 
     return {
@@ -167,16 +200,27 @@ export async function startLocalRedisCluster(opts: LocalRedisClusterOptions = {}
       async killPrimaryOf(key) {
         const slot = await keySlot(key);
         const p = await primaryPortOf(slot);
-        const index = nodes.findIndex((n) => n.port === p);
-        if (p === null || index < 0) throw new Error(`no running primary serves slot ${slot}`);
-        const child = children[index]!;
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        if (p === null) throw new Error(`no running primary serves slot ${slot}`);
         const killedAt = Date.now();
-        child.kill('SIGKILL');
-        await exited;
-        admin.get(p)?.disconnect();
-        admin.delete(p);
+        await kill(p);
         return { port: p, killedAt, slot };
+      },
+      async restart(p) {
+        const index = nodes.findIndex((n) => n.port === p);
+        if (index < 0) throw new Error(`no node on ${p}`);
+        if (nodes[index]!.running()) return;
+        spawnNode(p, buses[index]!, index);
+        const deadline = Date.now() + 10_000;
+        while (!(await answersPing('127.0.0.1', p, 300))) {
+          if (Date.now() > deadline) throw new Error(`redis-server on ${p} did not answer PING within 10 s after a restart:\n${output.slice(-10).join('')}`);
+          await sleep(20);
+        }
+      },
+      allOk,
+      async killReplicasOf(key) {
+        const ports = await replicaPortsOf(await keySlot(key));
+        for (const p of ports) await kill(p);
+        return ports;
       },
       async waitForNewPrimary(slot, oldPort, timeoutMs = 20_000) {
         const until = Date.now() + timeoutMs;
@@ -186,6 +230,14 @@ export async function startLocalRedisCluster(opts: LocalRedisClusterOptions = {}
           if (Date.now() > until) throw new Error(`no replica took over slot ${slot} from ${oldPort} within ${timeoutMs} ms`);
           await sleep(50);
         }
+      },
+      async clientLists() {
+        const lists: Record<number, string[]> = {};
+        for (const n of running()) {
+          const raw = await adminOf(n.port).client('LIST').catch((error: Error) => `unreadable: ${error.message}`);
+          lists[n.port] = String(raw).split('\n').filter(Boolean);
+        }
+        return lists;
       },
       stop,
     };
