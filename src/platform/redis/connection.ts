@@ -107,7 +107,13 @@ const backoff = (times: number) => Math.min(200 * 2 ** Math.min(times, 6), 10_00
  *
  * `queue` (BullMQ): waits and reconnects; BullMQ requires `maxRetriesPerRequest: null`
  * (https://docs.bullmq.io/guide/going-to-production#maxretriesperrequest). On a cluster commands wait in the
- * offline queue until the slot is served again.
+ * offline queue until the slot is served again, and the cluster's ready check (CLUSTER INFO must say
+ * `cluster_state:ok`) is off: when that check fails, ioredis reconnects on its own and the promise of the
+ * `connect()` that started it never settles (https://github.com/redis/ioredis/pull/741, still open in ioredis 6).
+ * BullMQ awaits exactly that promise when it resets a worker's blocking connection after a failover, so with the
+ * check on, a worker that reconnected during the seconds a cluster reports `fail` never took a job again.
+ * Without it, `connect()` resolves once the slot map is read, and a command sent while the cluster is still down
+ * is answered CLUSTERDOWN and retried (`retryDelayOnClusterDown`).
  *
  * `extra` is merged last: into the options of a single Redis, or into the `Cluster` options.
  */
@@ -129,7 +135,7 @@ export function createRedisClient(target: RedisTarget, role: RedisRole, extra: R
     // certificate check instead of being resolved to an IP first (ioredis README, "Special note: AWS ElastiCache Clusters with TLS").
     ...(target.tls ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
     ...(role === 'queue'
-      ? { enableOfflineQueue: true, retryDelayOnFailover: 300, retryDelayOnClusterDown: 300, retryDelayOnTryAgain: 300, maxRedirections: 64 }
+      ? { enableOfflineQueue: true, enableReadyCheck: false, retryDelayOnFailover: 300, retryDelayOnClusterDown: 300, retryDelayOnTryAgain: 300, maxRedirections: 64 }
       : { enableOfflineQueue: false, retryDelayOnFailover: 250, retryDelayOnClusterDown: 250, retryDelayOnTryAgain: 250, maxRedirections: 6 }),
     ...extra,
   };
