@@ -5,7 +5,8 @@
  * (ioredis leaves the `connect()` promise pending when that check fails: https://github.com/redis/ioredis/pull/741),
  * which wedged the workers of a real failover for good.
  *
- * Each test takes a slot down for good by killing its primary's replicas first, then the primary.
+ * The shard tests take the `{kw}` slot down by killing its primary's replicas first, then the primary, and start
+ * them again; the last test does the same with every node at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Queue, Worker } from 'bullmq';
@@ -89,6 +90,32 @@ describe('the queue connection through a cluster that goes down and comes back',
     const startedAt = Date.now();
     await waitUntil(() => done.includes(2) || undefined, 30_000, 'job 2 to run after the cluster came back');
     console.log(`[measured] worker recovery: job 2 ran ${Date.now() - startedAt} ms after it was added to the recovered cluster`);
+    expect(done).toEqual([1, 2]);
+  }, 120_000);
+
+  it('a BullMQ worker on it takes jobs again after every node was down and came back', async () => {
+    cluster = await startLocalRedisCluster({ nodeTimeoutMs: NODE_TIMEOUT_MS });
+    const done: number[] = [];
+    const worker = new Worker(QUEUE_NAME, async (job) => void done.push(job.data.n as number), { connection: queueClient(cluster), prefix: PREFIX, drainDelay: 1 });
+    worker.on('error', () => undefined);
+    closers.push(() => worker.close(true));
+    const queue = new Queue(QUEUE_NAME, { connection: queueClient(cluster), prefix: PREFIX });
+    queue.on('error', () => undefined);
+    closers.push(() => queue.close());
+    await queue.add('n', { n: 1 });
+    await waitUntil(() => done.includes(1) || undefined, 10_000, 'job 1 to run');
+
+    const ports = cluster.nodes.map((n) => n.port);
+    for (const port of ports) await cluster.kill(port);
+    await sleep(5_000); // nothing answers: every reconnection attempt is refused
+    for (const port of ports) await cluster.restart(port);
+    const c = cluster;
+    await waitUntil(async () => (await c.allOk()) || undefined, 30_000, 'the cluster to report cluster_state:ok again');
+
+    await queue.add('n', { n: 2 });
+    const startedAt = Date.now();
+    await waitUntil(() => done.includes(2) || undefined, 30_000, 'job 2 to run after the whole cluster came back');
+    console.log(`[measured] worker recovery after a whole-cluster outage: job 2 ran ${Date.now() - startedAt} ms after it was added`);
     expect(done).toEqual([1, 2]);
   }, 120_000);
 });

@@ -33,6 +33,8 @@ export interface LocalRedisCluster {
   killPrimaryOf(key: string): Promise<{ port: number; killedAt: number; slot: number }>;
   /** SIGKILLs the replicas of the primary serving `key`'s slot (so that killing the primary then takes the slot down for good); resolves with their ports */
   killReplicasOf(key: string): Promise<number[]>;
+  /** SIGKILLs the node on `port` (no failover is waited for) */
+  kill(port: number): Promise<void>;
   /** starts a killed node again on its port, with its cluster config (it rejoins with no data); resolves once it answers PING */
   restart(port: number): Promise<void>;
   /** waits until a running node other than `oldPort` serves `slot` and every running node says cluster_state:ok */
@@ -217,6 +219,7 @@ export async function startLocalRedisCluster(opts: LocalRedisClusterOptions = {}
         }
       },
       allOk,
+      kill,
       async killReplicasOf(key) {
         const ports = await replicaPortsOf(await keySlot(key));
         for (const p of ports) await kill(p);
