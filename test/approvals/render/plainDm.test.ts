@@ -1,15 +1,14 @@
 /** A DM of keywarden's own words: the text as it is, within Slack's limits. */
 import { describe, expect, it } from 'vitest';
 import { renderPlainDm } from '../../../src/approvals/render/plainDm.js';
-import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { messageViolations, mrkdwnStrings, wellFormed } from '../../platform/slack/render/blockKitLimits.js';
 
 describe('renderPlainDm', () => {
   it('is the text as its fallback and as one mrkdwn section, unchanged', () => {
     const text = 'keywarden could not post your request in <#C0APPROVALS>: `/invite @keywarden`.';
     const dm = renderPlainDm(text);
     expect(dm).toEqual({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
-    expect(messageViolations(dm)).toEqual([]);
-    expect(liveMarkup(mrkdwnStrings(dm))).toEqual([]);
+    wellFormed(dm);
   });
 
   it('cuts a text longer than Slack allows, in the fallback and the section', () => {

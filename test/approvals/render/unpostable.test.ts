@@ -2,12 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderPlainDm } from '../../../src/approvals/render/plainDm.js';
 import { unpostableRequestText } from '../../../src/approvals/render/unpostable.js';
-import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
-
-const wellFormed = (message: Parameters<typeof messageViolations>[0]): void => {
-  expect(messageViolations(message)).toEqual([]);
-  expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
-};
+import { liveMarkup, wellFormed } from '../../platform/slack/render/blockKitLimits.js';
 
 describe('unpostableRequestText', () => {
   it('names the request, the channel and Slack’s refusal, and says what an admin must do', () => {

@@ -1,7 +1,7 @@
-import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_LOG_MAX_ENTRIES, renderAuditLog } from '../../../src/limits/render/index.js';
-import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { mrkdwnStrings, wellFormed, contexts } from '../../platform/slack/render/blockKitLimits.js';
 import type { AuditEntry as AuditRow } from '../../../src/platform/domain/audit.js';
 import { HOSTILE, NOW, auditRow } from './fixtures.js';
 
@@ -12,16 +12,6 @@ const lines = (blocks: KnownBlock[]): string[] =>
   blocks
     .filter((b): b is SectionBlock => b.type === 'section')
     .flatMap((b) => (b.text?.text ?? '').split('\n'));
-const contexts = (blocks: KnownBlock[]): string =>
-  blocks
-    .filter((b): b is ContextBlock => b.type === 'context')
-    .flatMap((b) => b.elements.map((e) => ('text' in e ? e.text : '')))
-    .join('\n');
-const wellFormed = (message: { text: string; blocks: KnownBlock[] }): void => {
-  expect(messageViolations(message)).toEqual([]);
-  expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
-};
-
 describe('renderAuditLog', () => {
   it('lists entries newest first, one sentence each: time, who, what, on which project by name, detail', () => {
     const message = renderAuditLog(

@@ -4,16 +4,11 @@ import { LIMIT_REQUEST_STATES as LIMIT_CHANGE_STATES } from '../../../src/limits
 import { cents } from '../../../src/platform/domain/money.js';
 import { ACTION } from '../../../src/platform/slack/ids.js';
 import { renderLimitChangeRequestMessage, requestedChangeLines } from '../../../src/limits/render/index.js';
-import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { liveMarkup, mrkdwnStrings, wellFormed } from '../../platform/slack/render/blockKitLimits.js';
 import { HOSTILE, NOW, limitRequestIn, limits } from './fixtures.js';
 
 const actionsOf = (blocks: KnownBlock[]): ActionsBlock[] => blocks.filter((b): b is ActionsBlock => b.type === 'actions');
 const allMrkdwn = (blocks: KnownBlock[]): string => mrkdwnStrings({ blocks }).join('\n');
-const wellFormed = (message: { text: string; blocks: KnownBlock[] }): void => {
-  expect(messageViolations(message)).toEqual([]);
-  expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
-};
-
 describe('renderLimitChangeRequestMessage: pending', () => {
   const req = limitRequestIn('pending');
   const message = renderLimitChangeRequestMessage(req, { now: NOW });

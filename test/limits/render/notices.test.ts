@@ -7,15 +7,10 @@ import {
   renderLimitChangeThreadNote,
   renderLimitRequesterDm,
 } from '../../../src/limits/render/index.js';
-import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { mrkdwnStrings, wellFormed } from '../../platform/slack/render/blockKitLimits.js';
 import { HOSTILE, NOW, limitRequestIn, limits } from './fixtures.js';
 
 const allMrkdwn = (blocks: KnownBlock[]): string => mrkdwnStrings({ blocks }).join('\n');
-const wellFormed = (message: { text: string; blocks: KnownBlock[] }): void => {
-  expect(messageViolations(message)).toEqual([]);
-  expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
-};
-
 const before = limits();
 const after = limits({ hardCents: cents(120_000), thresholds: [50, 90], version: 4 });
 

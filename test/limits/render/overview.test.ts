@@ -1,4 +1,4 @@
-import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { cents } from '../../../src/platform/domain/money.js';
 import {
@@ -7,22 +7,12 @@ import {
   renderLimitsOverview,
   renderProjectLimits,
 } from '../../../src/limits/render/index.js';
-import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { mrkdwnStrings, wellFormed, contexts } from '../../platform/slack/render/blockKitLimits.js';
 import { HOSTILE, NOW, limits, limitsRow, manyRows, rateLimit } from './fixtures.js';
 
 const sections = (blocks: KnownBlock[]): string[] =>
   blocks.filter((b): b is SectionBlock => b.type === 'section' && b.text !== undefined).map((b) => b.text?.text ?? '');
-const contexts = (blocks: KnownBlock[]): string =>
-  blocks
-    .filter((b): b is ContextBlock => b.type === 'context')
-    .flatMap((b) => b.elements.map((e) => ('text' in e ? e.text : '')))
-    .join('\n');
 const allMrkdwn = (blocks: KnownBlock[]): string => mrkdwnStrings({ blocks }).join('\n');
-const wellFormed = (message: { text: string; blocks: KnownBlock[] }): void => {
-  expect(messageViolations(message)).toEqual([]);
-  expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
-};
-
 describe('renderLimitsOverview', () => {
   it('shows one compact section per project with spend, soft limit, thresholds, hard cap and channel', () => {
     const message = renderLimitsOverview([limitsRow()], { now: NOW });

@@ -1,11 +1,11 @@
-import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import {
   RATE_LIMITS_MAX_ROWS,
   renderRateLimitChanged,
   renderRateLimits,
 } from '../../../src/limits/render/index.js';
-import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { mrkdwnStrings, wellFormed, contexts } from '../../platform/slack/render/blockKitLimits.js';
 import { HOSTILE, rateLimit } from './fixtures.js';
 
 const project = { id: 'proj_abc123', name: 'Support Bot' };
@@ -13,16 +13,6 @@ const tables = (blocks: KnownBlock[]): string[] =>
   blocks
     .filter((b): b is SectionBlock => b.type === 'section' && (b.text?.text ?? '').startsWith('```'))
     .map((b) => b.text?.text ?? '');
-const contexts = (blocks: KnownBlock[]): string =>
-  blocks
-    .filter((b): b is ContextBlock => b.type === 'context')
-    .flatMap((b) => b.elements.map((e) => ('text' in e ? e.text : '')))
-    .join('\n');
-const wellFormed = (message: { text: string; blocks: KnownBlock[] }): void => {
-  expect(messageViolations(message)).toEqual([]);
-  expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
-};
-
 describe('renderRateLimits', () => {
   it('lays the limits out as an aligned table, with a column only for limits some model has', () => {
     const message = renderRateLimits(project, [

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cents } from '../../../src/platform/domain/money.js';
 import { renderSpendStatus } from '../../../src/spend/render/status.js';
 import { progressBar } from '../../../src/spend/render/figures.js';
-import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
+import { liveMarkup, messageViolations, mrkdwnStrings, wellFormed } from '../../platform/slack/render/blockKitLimits.js';
 import { HOSTILE } from '../../keys/render/fixtures.js';
 import { NOV, monthSpend, spendStatus } from './spendFixtures.js';
 
@@ -26,8 +26,7 @@ describe('renderSpendStatus', () => {
   const text = allText(message);
 
   it('is a valid message with a meaningful fallback', () => {
-    expect(messageViolations(message)).toEqual([]);
-    expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
+    wellFormed(message);
     expect(message.text).toBe('Support summariser: $620.00 spent this month (62% of the soft limit, 31% of the hard cap).');
     expect(message.blocks[0]).toMatchObject({ type: 'header', text: { text: 'OpenAI spend: Support summariser' } });
   });

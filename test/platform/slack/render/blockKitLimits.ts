@@ -2,7 +2,8 @@
  * An independent checker of Slack's Block Kit limits and of keywarden's mrkdwn safety rules, used by the
  * renderer tests. It walks whatever a renderer returns, so it does not trust the renderers' own limit constants.
  */
-import type { KnownBlock, ModalView } from '@slack/types';
+import type { ContextBlock, KnownBlock, ModalView } from '@slack/types';
+import { expect } from 'vitest';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -171,3 +172,16 @@ export const liveMarkup = (mrkdwn: readonly string[]): string[] =>
     }
     return problems;
   });
+
+/** Asserts a message keeps Block Kit's limits and has no live markup in any of its mrkdwn. */
+export const wellFormed = (message: { text: string; blocks: KnownBlock[] }): void => {
+  expect(messageViolations(message)).toEqual([]);
+  expect(liveMarkup(mrkdwnStrings(message))).toEqual([]);
+};
+
+/** The text of every context block's elements, one per line. */
+export const contexts = (blocks: KnownBlock[]): string =>
+  blocks
+    .filter((b): b is ContextBlock => b.type === 'context')
+    .flatMap((b) => b.elements.map((e) => ('text' in e ? e.text : '')))
+    .join('\n');
