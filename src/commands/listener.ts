@@ -10,6 +10,7 @@ import { runKeyCommand, type KeyCommandDeps } from '../keys/listeners/commands.j
 import { runLimitCommand } from '../limits/listeners/commands.js';
 import type { LimitDeps } from '../limits/index.js';
 import { closestNames } from '../platform/domain/projects.js';
+import { redactSecretText } from '../platform/log.js';
 import { describeListenerFailure, ephemeral, type ListenerContext, type SlashCommandArgs } from '../platform/slack/context.js';
 import { SLASH_COMMAND } from '../platform/slack/ids.js';
 import type { RenderedMessage } from '../platform/slack/render/blocks.js';
@@ -25,12 +26,12 @@ export function register(app: App, deps: CommandListenerDeps): void {
     const parsed = parseCommand(command.text ?? '', { now: deps.clock() });
     if (!parsed.ok) {
       const { message, subcommand } = parsed.error;
-      await ack(ephemeral(renderCommandError(message, subcommand === undefined ? [] : helpEntriesOf(subcommand))));
+      await ack(ephemeral(withoutSecrets(renderCommandError(message, subcommand === undefined ? [] : helpEntriesOf(subcommand)))));
       return;
     }
     const cmd = parsed.value;
     if (cmd.kind === 'help') {
-      await ack(ephemeral(renderHelpAnswer(cmd)));
+      await ack(ephemeral(withoutSecrets(renderHelpAnswer(cmd))));
       return;
     }
     await ack();
@@ -41,6 +42,15 @@ export function register(app: App, deps: CommandListenerDeps): void {
       await respond(ephemeral(renderErrorNotice({ what: describeListenerFailure(error) }))).catch(() => undefined);
     }
   });
+}
+
+/**
+ * An answer in the ack quotes what was typed back ("…" is not an /openai-key command); a pasted OpenAI key or Slack
+ * token in it is replaced by `[redacted]` (the patterns of `redactSecretText`), since the ack is shown in Slack and,
+ * in Socket Mode, kept in Redis for redelivery. Masked forms (`sk-…abcd`) are left as they are.
+ */
+function withoutSecrets(message: RenderedMessage): RenderedMessage {
+  return JSON.parse(redactSecretText(JSON.stringify(message))) as RenderedMessage;
 }
 
 /** `help`: every subcommand, one in detail, or the word asked about that is no subcommand (with the closest one). */

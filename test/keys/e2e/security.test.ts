@@ -106,6 +106,20 @@ describe('where an issued key may appear', () => {
   });
 });
 
+describe('a secret pasted into /openai-key by mistake', () => {
+  it('is never quoted back in the answer, whichever command it lands in', async () => {
+    const openaiKey = 'sk-proj-PastedByMistake0123456789abcdefXYZ';
+    const slackToken = 'xoxb-1234567890-PastedByMistake';
+    const texts = [openaiKey, `help ${openaiKey}`, `revoke ${slackToken}`, `revoke ${openaiKey}`, `cancel ${slackToken}`, slackToken];
+    for (const text of texts) {
+      const res = await h.driver.slashCommand({ userId: USERS.requester, text, channelId: GENERAL_CHANNEL });
+      expect(res.status, text).toBe(200);
+      expect(res.body.length, `${text}: answered in the ack`).toBeGreaterThan(0);
+      expect(res.body, text).not.toContain('PastedByMistake');
+    }
+  });
+});
+
 describe('a key request Slack signed, sent again with its signature (a replay)', () => {
   it('is acknowledged with an empty 200 and handled no more: one request, one answer, no duplicate warning', async () => {
     const capture = await captureSlackRequests(h, { passOn: true });
