@@ -14,7 +14,7 @@ import { limitChangeStateInWords, renderLimitChangeRequestMessage, renderLimitCh
 export function limitChangeKind(deps: { readonly queues: Pick<JobQueues, 'add'> }): RequestKind<LimitChangeRequest, LimitChangeEvent> {
   return {
     name: 'limit',
-    states: [...LIMIT_REQUEST_STATES, 'cancelled'],
+    states: LIMIT_REQUEST_STATES,
     auditPrefix: 'limits',
     askAgainCommand: '`/openai-key limit`',
     noun: 'spend limit change request',

@@ -10,7 +10,7 @@
 import type { ApprovalFields } from '../../approvals/domain/document.js';
 import type { LimitChange, ProjectLimits } from './limits.js';
 
-export const LIMIT_REQUEST_STATES = ['pending', 'approved', 'applied', 'denied', 'expired', 'failed'] as const;
+export const LIMIT_REQUEST_STATES = ['pending', 'approved', 'applied', 'denied', 'expired', 'cancelled', 'failed'] as const;
 export type LimitRequestState = (typeof LIMIT_REQUEST_STATES)[number];
 
 /** The approvals engine's fields plus the change; extra fields a later kind adds (e.g. `until`) pass through. */
@@ -35,6 +35,8 @@ export interface LimitChangeRequest extends ApprovalFields {
   /** when the change took effect at OpenAI (ms) */
   readonly appliedAt?: number;
   readonly denyReason?: string;
+  /** who withdrew it while it was pending (the requester or an admin; the approvals engine sets it) */
+  readonly cancelledBy?: string;
   /** OpenAI's words when it refused the change */
   readonly failure?: string;
   readonly appliedVersion?: number;

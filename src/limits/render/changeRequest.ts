@@ -18,6 +18,7 @@ const STATE_WORDS: Readonly<Record<LimitRequestState, string>> = {
   applied: 'applied',
   denied: 'denied',
   expired: 'expired',
+  cancelled: 'cancelled',
   failed: 'refused by OpenAI',
 };
 
@@ -92,6 +93,8 @@ const outcomeLines = (req: LimitChangeRequestView, now: number): string[] => {
       ];
     case 'expired':
       return [`:hourglass: Expired ${slackDate(req.decideBy)}: no approver decided in time.`];
+    case 'cancelled':
+      return [`:heavy_multiplication_x: Cancelled${req.cancelledBy === undefined ? '' : ` by ${mentionUser(req.cancelledBy)}`}; the limits stay as they were.`];
     case 'failed':
       return [
         ...approvalLine(req),

@@ -105,6 +105,7 @@ describe('renderLimitChangeRequestMessage: decided states', () => {
     applied: ['Approved by <@U0APPROVER>', ':white_check_mark: Applied'],
     denied: ['Denied by <@U0APPROVER>', '> Wait for the budget review.'],
     expired: ['Expired', 'no approver decided in time'],
+    cancelled: ['Cancelled by <@U0REQUESTER>', 'the limits stay as they were'],
     failed: ['OpenAI refused the change', '> threshold_amount exceeds the organization limit'],
   };
 

@@ -68,6 +68,7 @@ export const limitRequestIn = (state: LimitChangeState, overrides: Partial<Limit
     applied: { ...decided, appliedAt: NOW - HOUR / 4 },
     denied: { ...decided, denyReason: 'Wait for the budget review.' },
     expired: { decideBy: NOW - HOUR / 2 },
+    cancelled: { cancelledBy: 'U0REQUESTER' },
     failed: { ...decided, failure: 'threshold_amount exceeds the organization limit' },
   };
   return { ...base, ...byState[state], ...overrides };

@@ -180,7 +180,7 @@ const limitEvent: fc.Arbitrary<LimitChangeEvent> = fc.oneof(
 
 const limitRequest = fc
   .record({
-    state: fc.constantFrom<LimitRequestState>('pending', 'approved', 'applied', 'denied', 'expired', 'failed'),
+    state: fc.constantFrom<LimitRequestState>('pending', 'approved', 'applied', 'denied', 'expired', 'cancelled', 'failed'),
     projectName: nameText,
     reason: userText,
     denyReason: userText,
