@@ -53,8 +53,20 @@ export const renderRequestList = (items: readonly KeyRequest[], opts: { now: num
   return composeMessage(`You have ${count}: ${summary}${items.length > 5 ? ', …' : ''}`, blocks);
 };
 
-/** Told to the requester once their request is waiting in the approval channel. */
-export const renderRequestSent = (req: Pick<KeyRequest, 'projectName' | 'projectId' | 'id'>, approvalChannel: string): RenderedMessage => {
+/**
+ * Told to the requester once their request is in the approval channel: waiting for an approver, or, when a policy
+ * rule approved it as it was opened (`autoApprovedBy` set), approved, with the rule's place in the policy file.
+ */
+export const renderRequestSent = (req: Pick<KeyRequest, 'projectName' | 'projectId' | 'id' | 'autoApprovedBy'>, approvalChannel: string): RenderedMessage => {
+  if (req.autoApprovedBy !== undefined) {
+    const approved =
+      `Your request for an OpenAI key for ${projectLabel(req)} was approved automatically by the policy rule ${codeSpan(req.autoApprovedBy, 120)}. ` +
+      `You will get a DM to reveal the key once it is created. (Request ${codeSpan(req.id, 40)}.)`;
+    return composeMessage(`Request approved: your key request for ${fitUserText(req.projectName, 150)} was approved automatically.`, [
+      headerBlock('Request approved'),
+      sectionBlock(approved),
+    ]);
+  }
   const text =
     `Your request for an OpenAI key for ${projectLabel(req)} is waiting for an approver in ${mentionChannel(approvalChannel)}. ` +
     `You will get a DM when it is decided. (Request ${codeSpan(req.id, 40)}.)`;

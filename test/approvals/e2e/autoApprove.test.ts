@@ -39,8 +39,12 @@ const threadTexts = (ts: string) => h.slack.thread(APPROVAL_CHANNEL, ts).map((m)
 
 describe('auto-approve', () => {
   it('approves a key within the lifetime rule at once, names the rule, and the requester reveals it as usual', async () => {
-    const { message, requestId } = await sendRequest(h, 'request Support Bot answer routine support questions');
+    const { res, message, requestId } = await sendRequest(h, 'request Support Bot answer routine support questions');
     const r = await h.waitForState(requestId, 'awaiting_reveal');
+    // the requester is told it is approved, not that it waits for an approver
+    const told = await h.waitFor(() => h.slack.responseUrlPosts.find((p) => p.url === res.responseUrl));
+    expect(JSON.stringify(told.body)).toContain('approved automatically');
+    expect(JSON.stringify(told.body)).not.toContain('waiting for an approver');
     expect(r.decidedBy).toBe('keywarden');
     expect(r.autoApprovedBy).toBe('projects.Support Bot.auto_approve');
     const note = await h.waitFor(() => threadTexts(message.ts).find((t) => /Approved automatically by keywarden/.test(t)));

@@ -1,6 +1,6 @@
 import type { HeaderBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { renderRequestList } from '../../../src/keys/render/ephemeral.js';
+import { renderRequestList, renderRequestSent } from '../../../src/keys/render/ephemeral.js';
 import { renderErrorNotice, renderNotice } from '../../../src/platform/slack/render/notices.js';
 import { ALL_STATES, HOSTILE, NOW, requestIn } from './fixtures.js';
 import { liveMarkup, messageViolations, mrkdwnStrings } from '../../platform/slack/render/blockKitLimits.js';
@@ -62,6 +62,26 @@ describe('renderRequestList', () => {
     const list = renderRequestList(items, { now: NOW });
     expect(messageViolations(list)).toEqual([]);
     expect(liveMarkup(mrkdwnStrings(list))).toEqual([]);
+  });
+});
+
+describe('renderRequestSent', () => {
+  it('says a request waits for an approver in the approval channel', () => {
+    const sent = renderRequestSent(requestIn('pending'), 'C0APPROVALS');
+    expect(sent.text).toContain('is waiting for an approver');
+    expect(mrkdwnStrings(sent).join('\n')).toContain('<#C0APPROVALS>');
+    expect(messageViolations(sent)).toEqual([]);
+  });
+
+  it('says a request a policy rule approved as it was opened is approved, naming the rule, and never that it waits', () => {
+    const sent = renderRequestSent(requestIn('approved', { autoApprovedBy: 'projects.Support Bot.auto_approve' }), 'C0APPROVALS');
+    const all = `${sent.text}\n${mrkdwnStrings(sent).join('\n')}`;
+    expect(all).toContain('approved automatically');
+    expect(all).toContain('`projects.Support Bot.auto_approve`');
+    expect(all).toContain('DM to reveal the key');
+    expect(all).not.toMatch(/waiting|approver/);
+    expect(messageViolations(sent)).toEqual([]);
+    expect(liveMarkup(mrkdwnStrings(sent))).toEqual([]);
   });
 });
 
