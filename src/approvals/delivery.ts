@@ -5,7 +5,7 @@
  * engine changes a request (posted, unpostable, a DM kept so it can follow the request).
  */
 import type { Logger } from 'pino';
-import { slackRefusal } from '../platform/queues/retry.js';
+import { slackRefusal, slackRefusalCode } from '../platform/queues/retry.js';
 import type { JobSlack } from '../platform/queues/slackCalls.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import { jobId } from '../platform/queues/registry.js';
@@ -58,14 +58,15 @@ async function updateFollowingDm(deps: FollowingDmDeps, doc: ApprovalDocument): 
 /**
  * Slack will never take the request message (the bot is not in the approval channel, say): the request cannot be
  * decided, so the engine ends it now, and the requester is told why and what an admin must do, instead of waiting
- * unseen. `reason` is Slack's refusal in words (`slackRefusal`).
+ * unseen. `slackError` is Slack's error code (`slackRefusalCode`, e.g. `not_in_channel`).
  */
-async function reportUnpostable(deps: Pick<ApprovalDeliveryDeps, 'approvals' | 'queues' | 'approvalChannel' | 'log'>, request: ApprovalDocument, reason: string): Promise<void> {
+async function reportUnpostable(deps: Pick<ApprovalDeliveryDeps, 'approvals' | 'queues' | 'approvalChannel' | 'log'>, request: ApprovalDocument, slackError: string): Promise<void> {
+  const reason = `Slack refused: ${slackError}`;
   deps.log.error({ requestId: request.id, channel: deps.approvalChannel, reason }, 'the request message cannot be posted in the approval channel');
   // Only an undecided request depends on its message (it expires); a decided one goes on, and its DMs still reach the requester.
   await deps.approvals.markUnpostable(request.id, reason);
   if (request.state !== 'pending') return;
-  const text = unpostableRequestText(request.id, deps.approvalChannel, reason);
+  const text = unpostableRequestText(request.id, deps.approvalChannel, slackError);
   // A job of its own: paced and retried like any post, and queued once.
   await deps.queues.add('slack', 'post', { kind: 'dm', userId: request.requesterId, text }, { jobId: jobId('unpostable', request.id) });
 }
@@ -102,7 +103,7 @@ export async function postRequestMessage(
   try {
     posted = await postOnce(slack, `request.${request.id}`, { channel: deps.approvalChannel }, message);
   } catch (error) {
-    const refusal = slackRefusal(error);
+    const refusal = slackRefusalCode(error);
     if (!refusal) throw error;
     await reportUnpostable(deps, request, refusal);
     return 'unpostable';

@@ -57,10 +57,16 @@ const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'message_not_found',
 ]);
 
+/** Slack's error code (e.g. `not_in_channel`) when Slack refused a call for good (see PERMANENT_SLACK_ERRORS); null for anything else. */
+export function slackRefusalCode(error: unknown): string | null {
+  const code = (error as { data?: { error?: unknown } } | null | undefined)?.data?.error;
+  return typeof code === 'string' && PERMANENT_SLACK_ERRORS.has(code) ? code : null;
+}
+
 /** `Slack refused: <error>` when Slack refused a call for good (see PERMANENT_SLACK_ERRORS); null for anything else. */
 export function slackRefusal(error: unknown): string | null {
-  const code = (error as { data?: { error?: unknown } } | null | undefined)?.data?.error;
-  return typeof code === 'string' && PERMANENT_SLACK_ERRORS.has(code) ? `Slack refused: ${code}` : null;
+  const code = slackRefusalCode(error);
+  return code === null ? null : `Slack refused: ${code}`;
 }
 
 /** A Slack failure: permanent when Slack refused for good, else retried (a 429 never gets here: the job waits instead). */
