@@ -228,11 +228,11 @@ export async function startKeywarden(config: Config, opts: StartOptions = {}): P
         middleware: [logSlackRequests(log), slackRequestTimer(metrics)],
         // HTTP: a signed request sent again with its very bytes (a replay) is acknowledged but handled once.
         signedRequests: {
-          claim: async (signature) => (await redis.set(keys.eventSeen(`signed:${signature}`), '1', 'EX', SIGNATURE_MEMORY_S, 'NX')) === 'OK',
+          claim: (signature) => listenerDeps.firstSighting(`signed:${signature}`, SIGNATURE_MEMORY_S),
         },
         // Socket Mode: a redelivered envelope is acknowledged again but handled once, whichever process it reaches.
         socketDeliveries: {
-          claim: async (key) => (await redis.set(keys.eventSeen(`socket:${key}`), '1', 'EX', 3600, 'NX')) === 'OK',
+          claim: (key) => listenerDeps.firstSighting(`socket:${key}`),
           // kept for a redelivery, never with a secret in it: a command's error can echo what someone pasted (a key)
           rememberAck: async (key, payload) => void (await redis.set(keys.eventSeen(`socket-ack:${key}`), redactSecretText(JSON.stringify(payload), secretsOf(config)), 'EX', 3600)),
           ackOf: async (key) => {

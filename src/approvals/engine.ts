@@ -21,7 +21,7 @@ import { err, ok, type Result } from '../platform/domain/result.js';
 import { APPROVAL_EVENT_KINDS, type ApprovalEvent } from './domain/requestEvents.js';
 import { approvalEventSchema } from './domain/requestEventSchemas.js';
 import { approversSoFar, KEYWARDEN_ACTOR, type ApprovalDocument } from './domain/document.js';
-import { approversStillToDecide, cancel as cancelDecision, decide as decideVote, nextNudgeAt, nudgesDue, type Decision, type Nudge } from './domain/decision.js';
+import { DENY_REASON_MAX_LENGTH, approversStillToDecide, cancel as cancelDecision, decide as decideVote, nextNudgeAt, nudgesDue, type Decision, type Nudge } from './domain/decision.js';
 import {
   autoApprovalRule,
   describeAutoApproveRule,
@@ -479,7 +479,7 @@ export function createApprovalEngine(deps: ApprovalEngineDeps): ApprovalEngine {
           return refuse(input, refusal, doc);
         }
         const outcome = verdict.value;
-        const patch = outcome.kind === 'denied' ? { ...outcome.patch, denyReason: outcome.patch.denyReason.slice(0, 500) } : outcome.patch;
+        const patch = outcome.kind === 'denied' ? { ...outcome.patch, denyReason: outcome.patch.denyReason.slice(0, DENY_REASON_MAX_LENGTH) } : outcome.patch;
         // The vote lands only on the version it was decided against; a concurrent vote that won is counted first.
         const cas = await deps.requests.update(doc.id, ['pending'], patch, { version: doc.version });
         if (cas.kind === 'missing') return refuse(input, { kind: 'not_found' }, null);

@@ -5,10 +5,11 @@
 import type { KeyRequest } from './domain/keyRequest.js';
 import { serviceAccountName } from './domain/ids.js';
 import { jobId } from '../platform/queues/registry.js';
+import { HOUR_MS } from '../platform/domain/month.js';
 import type { KeyRequestDeps } from './deps.js';
 
-/** The clock hour (ms / 3 600 000) a deletion job's id carries, so a deletion is queued again at most hourly. */
-const hourOf = (ms: number): number => Math.floor(ms / 3_600_000);
+/** The clock hour a deletion job's id carries, so a deletion is queued again at most hourly. */
+const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);
 
 /**
  * Queues the deletion of an ended request's service account: by id when it is known, else by name (a run may have

@@ -8,9 +8,7 @@ import type { ProjectDirectory } from '../platform/openai/projectDirectory.js';
 import type { JobQueues } from '../platform/queues/queues.js';
 import type { AuditLog } from '../platform/redis/auditLog.js';
 import type { LimitsStore } from './limitStore.js';
-
 import type { ChannelCheck } from '../platform/slack/channels.js';
-export type { ChannelCheck };
 
 /** A project's month-to-date spend as the last spend poll saved it (cents; `polledAt` in ms since epoch). */
 export interface MonthToDateSpend {

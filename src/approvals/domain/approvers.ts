@@ -2,6 +2,7 @@
  * Who may decide a request (approvers and admins, user ids or user-group ids) and why the engine refuses a decision,
  * in the shape every kind of request shares. Pure: group membership is resolved by the caller.
  */
+import { isAmong } from './policy.js';
 
 /** Why the engine refuses a decision; `S` is the state type of what is being decided (key or limit-change request). */
 export type ApprovalRefusal<S extends string = string> =
@@ -23,10 +24,4 @@ export interface Approvers {
 }
 
 /** `groupIds` are the user groups the actor belongs to (resolved by the caller). */
-export const isAdmin = (userId: string, groupIds: readonly string[], policy: Approvers): boolean =>
-  policy.admins.includes(userId) || groupIds.some((g) => policy.admins.includes(g));
-
-export const isApprover = (userId: string, groupIds: readonly string[], policy: Approvers): boolean =>
-  isAdmin(userId, groupIds, policy) ||
-  policy.approvers.includes(userId) ||
-  groupIds.some((g) => policy.approvers.includes(g));
+export const isAdmin = (userId: string, groupIds: readonly string[], policy: Approvers): boolean => isAmong(policy.admins, userId, groupIds);

@@ -7,6 +7,9 @@
 import { err, ok, type Result } from '../../platform/domain/result.js';
 import { tally, type ApprovalVote, type EffectivePolicy, type Tally } from './policy.js';
 
+/** The longest deny reason kept (characters), from the Deny modal or a `deny <reason>` reply; the requester sees it in the thread and by DM. */
+export const DENY_REASON_MAX_LENGTH = 500;
+
 /** What the engine keeps on every request it decides (a kind adds its own fields beside these). */
 export interface ApprovalFacts<S extends string = string> {
   readonly state: S;

@@ -1,3 +1,5 @@
+import { DENY_REASON_MAX_LENGTH } from './decision.js';
+
 /** An approver's reply in a request's thread: `approve`, or `deny <reason>`. Anything else is conversation. */
 export type ThreadReply = { readonly kind: 'approve' } | { readonly kind: 'deny'; readonly reason: string };
 
@@ -14,5 +16,5 @@ export function parseThreadReply(text: string): ThreadReply | null {
   const verb = (m[1] ?? '').toLowerCase();
   const rest = (m[2] ?? '').trim();
   if (verb.startsWith('approve')) return rest === '' || /^[.!]*$/.test(rest) ? { kind: 'approve' } : null;
-  return { kind: 'deny', reason: rest.slice(0, 500) };
+  return { kind: 'deny', reason: rest.slice(0, DENY_REASON_MAX_LENGTH) };
 }

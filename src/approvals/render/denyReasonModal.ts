@@ -2,9 +2,7 @@ import type { ModalView } from '@slack/types';
 import { INPUT, VIEW } from '../../platform/slack/ids.js';
 import { composeModal, plainText, sectionBlock } from '../../platform/slack/render/blocks.js';
 import { BLOCK_KIT_LIMITS } from '../../platform/slack/render/blockKitLimits.js';
-
-/** The longest deny reason the modal takes (characters); the requester sees it in the thread and by DM. */
-export const DENY_REASON_MAX_LENGTH = 500;
+import { DENY_REASON_MAX_LENGTH } from '../domain/decision.js';
 
 /** Asks an approver why they deny; opened by the Deny button. */
 export const renderDenyReasonModal = (requestId: string): ModalView =>

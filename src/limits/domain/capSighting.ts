@@ -4,6 +4,7 @@
  */
 import { formatCents, type Cents } from '../../platform/domain/money.js';
 import type { ProjectRef } from '../../platform/domain/projects.js';
+import { DEFAULT_THRESHOLDS } from './limits.js';
 import { withoutBookkeeping, type StoredLimits } from './storedLimits.js';
 
 /** What keywarden makes of OpenAI's cap for a project when it differs from what keywarden holds. */
@@ -50,7 +51,7 @@ export function limitsTakenFromOpenAI(
     projectId: project.id,
     softCents: base?.softCents ?? null,
     hardCents: observedCents,
-    thresholds: base?.thresholds ?? [50, 80, 100],
+    thresholds: base?.thresholds ?? [...DEFAULT_THRESHOLDS],
     channelId: base?.channelId ?? context.alertChannel,
     version: (stored?.version ?? 0) + 1,
     updatedAt: context.now,

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RedisClient as Redis } from '../redis/connection.js';
+import { releaseReentrantLock } from '../redis/reentrantLock.js';
 import {
   indexProjects,
   resolveProject,
@@ -61,8 +62,6 @@ export interface ProjectDirectoryOptions {
   readonly log?: Pick<Logger, 'warn'>;
 }
 
-/** Deletes the refresh lock only if this process still holds it. */
-const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 /** The longest one refresh may hold the lock (a listing of 2,000 projects is 20 pages). */
 const REFRESH_LOCK_MS = 30_000;
 const COLD_POLL_MS = 50;
@@ -136,7 +135,8 @@ export function createProjectDirectory(
         failedAt = null;
         return 'stored';
       } finally {
-        await redis.eval(RELEASE_LOCK, 1, keys.refreshing, token).catch(() => undefined);
+        // only if this process still holds it
+        await releaseReentrantLock(redis, keys.refreshing, token).catch(() => undefined);
       }
     })()
       .catch((error: unknown): RefreshOutcome => {
