@@ -34,6 +34,8 @@ export async function readLimits(deps: LimitDeps, projectQuery: string | null): 
   const projects = await deps.projects.list();
   let wanted: ProjectRef[];
   let unchecked = 0;
+  // every project's stored limits when all are listed (one read); a single project's are read on their own
+  let storedById: ReadonlyMap<string, StoredLimits> | null = null;
   if (projectQuery) {
     const one = resolveProject(projectQuery, projects);
     if (!one.ok && one.error.kind !== 'archived') return err(projectError(one.error));
@@ -41,17 +43,20 @@ export async function readLimits(deps: LimitDeps, projectQuery: string | null): 
   } else {
     const stored = new Set((await deps.limits.all()).map((l) => l.projectId));
     unchecked = await adoptCapsOfUnlimitedProjects(deps, projects.filter((p) => p.status === 'active' && !stored.has(p.id)));
-    const withLimits = new Set((await deps.limits.all()).map((l) => l.projectId));
+    const withLimits = new Map((await deps.limits.all()).map((l) => [l.projectId, l] as const));
+    storedById = withLimits;
     wanted = projects.filter((p) => withLimits.has(p.id));
   }
   const totals = await deps.spend.totals(monthOf(deps.clock()), wanted.map((p) => p.id));
   const views = await mapConcurrently(wanted, 8, async (project) => {
     let enforcement: LimitsView['enforcement'] = null;
-    let limits = withoutBookkeeping(await deps.limits.get(project.id));
+    const stored = storedById ? (storedById.get(project.id) ?? null) : await deps.limits.get(project.id);
+    let limits = withoutBookkeeping(stored);
     const read = await readCapWithinOpenAIsLimit(deps, project.id);
     if (read.kind === 'read') {
       enforcement = read.observed ? read.observed.status : 'none';
-      limits = withoutBookkeeping(await reconcileHardCap(deps, project, read.observed));
+      // saves compare the record's version, so a change made since this read is not overwritten
+      limits = withoutBookkeeping(await reconcileHardCap(deps, project, read.observed, stored));
     }
     return { project, limits, enforcement, monthToDate: totals.get(project.id) ?? null };
   });
