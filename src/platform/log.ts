@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { pino } from 'pino';
+import { SECRET_PATTERNS } from './domain/redact.js';
 
 /** pino's logger. Child loggers share their parent's redaction, including registered secrets. */
 export type Logger = pino.Logger;
@@ -25,18 +26,6 @@ export const REDACTED = '[redacted]';
 /** Shorter exact secrets would also match ordinary words and JSON keys. */
 export const MIN_SECRET_LENGTH = 8;
 
-// The lookbehind keeps words such as "risk-assessment" intact; the `\\[nrtbf]` alternative still
-// catches a token right after an escape like \n when scrubbing a serialized JSON line.
-const TOKEN_START = String.raw`(?:(?<![A-Za-z0-9])|(?<=\\[nrtbf]))`;
-const SECRET_PATTERNS: readonly RegExp[] = [
-  // OpenAI: sk-..., sk-proj-..., sk-admin-..., sk-svcacct-... A hint such as `sk-svcacct-…AbCd`
-  // (prefix, ellipsis, last characters; see domain/redact.ts) is meant to be shown, so it is kept.
-  new RegExp(`${TOKEN_START}sk-(?!(?:svcacct|admin|proj)-\u2026)[A-Za-z0-9_-]{8,}`, 'g'),
-  // Slack bot, user, app-level, configuration and rotated tokens.
-  new RegExp(`${TOKEN_START}xox[abeposr](?:\\.xox[a-z])?-[A-Za-z0-9-]+`, 'g'),
-  new RegExp(`${TOKEN_START}xapp-[A-Za-z0-9-]+`, 'g'),
-  /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g,
-];
 
 /** Field names (matched case-insensitively, ignoring `_` and `-`) whose value is never logged. */
 const SENSITIVE_KEY_NAMES = new Set([

@@ -3,10 +3,11 @@
  * key is for, read by approvers) and a lifetime in days. Pure: the limits on the lifetime come from the caller
  * (settings), the purpose's from here, so the form (keys/render/modals.ts) and these checks agree.
  */
+import { secretLeftIn } from '../../platform/domain/redact.js';
 import { err, ok, type Result } from '../../platform/domain/result.js';
 
 export interface PurposeError {
-  readonly kind: 'too_short' | 'too_long';
+  readonly kind: 'too_short' | 'too_long' | 'holds_secret';
   readonly message: string;
 }
 
@@ -19,7 +20,10 @@ export const PURPOSE_MIN_CHARS = 10;
 /** the most characters (code points, once trimmed) a purpose may have */
 export const PURPOSE_MAX_CHARS = 500;
 
-/** A purpose is PURPOSE_MIN_CHARS (10) to PURPOSE_MAX_CHARS (500) characters once trimmed; returns it trimmed. */
+/**
+ * A purpose is PURPOSE_MIN_CHARS (10) to PURPOSE_MAX_CHARS (500) characters once trimmed, with no OpenAI key or Slack
+ * token in it (approvers read it, and it is kept with the request); returns it trimmed.
+ */
 export const validatePurpose = (text: string): Result<string, PurposeError> => {
   const purpose = text.trim();
   const length = [...purpose].length;
@@ -35,6 +39,8 @@ export const validatePurpose = (text: string): Result<string, PurposeError> => {
       message: `Keep the purpose to ${PURPOSE_MAX_CHARS} characters or fewer (you wrote ${length}); a sentence or two is enough.`,
     });
   }
+  const secret = secretLeftIn(purpose, 'purpose');
+  if (secret !== null) return err({ kind: 'holds_secret', message: secret });
   return ok(purpose);
 };
 

@@ -1,6 +1,7 @@
 /** The limit form's submission (opened from a hard-cap notice's "Request a higher cap"). */
 import type { App, ViewSubmitAction } from '@slack/bolt';
 import { parseAmount, type Cents } from '../../platform/domain/money.js';
+import { secretLeftIn } from '../../platform/domain/redact.js';
 import { DeadlinePassed, withDeadline } from '../../platform/ops/deadline.js';
 import { describeListenerFailure, type ListenerContext } from '../../platform/slack/context.js';
 import { isStoreUnavailable } from '../../platform/redis/storeUnavailable.js';
@@ -72,6 +73,8 @@ async function submitLimitChange(deps: LimitFormDeps, { ack, view, body, client 
   // The form was drawn for an admin (note optional) or for a request (reason required): it says which.
   const reasonBlock = (view.blocks as { block_id?: string; optional?: boolean }[]).find((b) => b.block_id === INPUT.limitReason.block);
   if (!reason && reasonBlock && !reasonBlock.optional) errors[INPUT.limitReason.block] = 'Say why the change is needed; approvers read it before they decide.';
+  const secretInReason = reason ? secretLeftIn(reason, 'reason') : null;
+  if (secretInReason !== null) errors[INPUT.limitReason.block] = secretInReason;
   if (Object.keys(errors).length > 0) {
     await ack({ response_action: 'errors', errors });
     return;

@@ -2,6 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { parseLifetimeDays, validatePurpose } from '../../../src/keys/domain/requestInput.js';
 
 describe('validatePurpose', () => {
+  it('refuses a purpose with an OpenAI key or a Slack token in it, without quoting it, and keeps a masked key', () => {
+    for (const pasted of ['sk-proj-PastedByMistake0123456789', 'xoxb-1234567890-PastedByMistake', 'Bearer PastedByMistake0123']) {
+      const refused = validatePurpose(`testing the bot with ${pasted} for now`);
+      expect(refused.ok, pasted).toBe(false);
+      if (!refused.ok) {
+        expect(refused.error.kind).toBe('holds_secret');
+        expect(refused.error.message).toMatch(/^Leave the key or token out of the purpose/);
+        expect(refused.error.message).not.toContain('PastedByMistake');
+      }
+    }
+    expect(validatePurpose('rotate the key sk-proj-…AbCd before launch').ok).toBe(true);
+    expect(validatePurpose('a risk-assessment of the new model').ok).toBe(true);
+  });
+
   it('returns the purpose trimmed', () => {
     expect(validatePurpose('  answer tickets  ')).toEqual({ ok: true, value: 'answer tickets' });
   });

@@ -118,6 +118,16 @@ describe('a secret pasted into /openai-key by mistake', () => {
       expect(res.body, text).not.toContain('PastedByMistake');
     }
   });
+
+  it('in a request’s purpose is refused: the request is not opened, and the secret is in no message and not in Redis', async () => {
+    const seen = h.slack.ephemerals(USERS.requester).length;
+    const before = h.slack.messages(APPROVAL_CHANNEL).length;
+    await h.driver.slashCommand({ userId: USERS.requester, text: 'request Support Bot try the bot with sk-proj-PastedIntoPurpose0123456789', channelId: GENERAL_CHANNEL });
+    const reply = await h.waitFor(() => h.slack.ephemerals(USERS.requester).slice(seen).find((e) => /Leave the key or token out of the purpose/.test(e.text ?? '')));
+    expect(JSON.stringify(reply)).not.toContain('PastedIntoPurpose');
+    expect(h.slack.messages(APPROVAL_CHANNEL).length).toBe(before);
+    expect(await dumpNamespace(h.redis, h.namespace)).not.toContain('PastedIntoPurpose');
+  });
 });
 
 describe('a key request Slack signed, sent again with its signature (a replay)', () => {

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { INPUT } from '../../../src/platform/slack/ids.js';
-import { PRIVATE_CHANNEL, USERS, type Harness } from '../../support/harness.js';
+import { APPROVAL_CHANNEL, PRIVATE_CHANNEL, USERS, type Harness } from '../../support/harness.js';
 import { keywardenForSuite, suiteClock } from '../../support/suiteHarness.js';
 import { ask, limitSupportBot, openHigherCapForm, submitLimitForm, supportBotOverItsCapSuite } from './world.js';
 
@@ -97,6 +97,19 @@ describe('the higher-cap form', () => {
     // nothing is said by DM: the answer is in the form
     await new Promise((r) => setTimeout(r, 300));
     expect(h.slack.messages(h.slack.dmChannelOf(USERS.admin)).filter((m) => /not made/.test(m.text))).toHaveLength(0);
+  });
+
+  it('refuses a reason with an API key in it, on the reason field, and stays open without showing it anywhere', async () => {
+    const form = await openHigherCapForm(h, USERS.requester, h.projects.support);
+    const pasted = 'sk-proj-PastedIntoReason0123456789abcdef';
+    const { res, after } = await submitLimitForm(h, USERS.requester, form, { hard: '200', reason: `the launch needs more, key ${pasted}` });
+    const answer = res.json as { response_action?: string; errors?: Record<string, string> };
+    expect(answer.response_action).toBe('errors');
+    expect(answer.errors?.[INPUT.limitReason.block]).toMatch(/Leave the key or token out of the reason/);
+    expect(res.body).not.toContain('PastedIntoReason');
+    expect(after?.closedAt).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(JSON.stringify(h.slack.messages(APPROVAL_CHANNEL))).not.toContain('PastedIntoReason');
   });
 
   it('refuses a cap below the current one, with both figures', async () => {
